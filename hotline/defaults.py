@@ -1,0 +1,29 @@
+"""The default legal clocks and desks of DESIGN.md; staff edit the live policy in admin."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from liaison.models import RequestCategory, RequestKind
+
+HOUR = timedelta(hours=1)
+
+# (kind, category or None for "any other category") -> time allowed from receipt.
+DEFAULT_CLOCKS: dict[tuple[str, str | None], timedelta] = {
+    (RequestKind.CONTENT_REMOVAL, RequestCategory.TERRORISM): HOUR,
+    (RequestKind.CONTENT_REMOVAL, None): 24 * HOUR,
+    (RequestKind.EMERGENCY_DISCLOSURE, None): 8 * HOUR,
+    (RequestKind.DATA_DISCLOSURE, None): timedelta(days=10),
+    (RequestKind.PRESERVATION, None): 24 * HOUR,
+    (RequestKind.MODERATION_NOTICE, RequestCategory.CHILD_SAFETY): HOUR,
+    (RequestKind.MODERATION_NOTICE, RequestCategory.TERRORISM): HOUR,
+    (RequestKind.MODERATION_NOTICE, None): 24 * HOUR,
+}
+
+# Requests whose clock is at most this long go to the `urgent` Celery queue.
+URGENT_CLOCK_MAX = 8 * HOUR
+
+
+def default_clock(kind: str, category: str) -> timedelta:
+    """The default deadline for a kind and category."""
+    return DEFAULT_CLOCKS.get((kind, category)) or DEFAULT_CLOCKS[(kind, None)]

@@ -1,0 +1,1 @@
+"""Outbox handlers of the hotline app (the switchboard consumes `legal_request.submitted`)."""

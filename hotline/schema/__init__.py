@@ -1,0 +1,1 @@
+"""GraphQL schema of the hotline app: the public routing guide."""

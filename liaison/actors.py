@@ -1,0 +1,29 @@
+"""Who is acting: a member of an organization (API token or session) or a platform staff member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from liaison.models import Organization
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller. Every tenant-owned read and write is scoped by it."""
+
+    user: Any
+    organization: Organization | None
+    membership_id: int | None = None
+    token_id: int | None = None
+    is_staff: bool = False
+
+    @property
+    def organization_id(self) -> int | None:
+        return self.organization.pk if self.organization is not None else None
+
+    @property
+    def label(self) -> str:
+        """How the actor appears on timelines."""
+        return str(getattr(self.user, "email", "") or self.user.get_username())

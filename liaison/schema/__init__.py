@@ -1,0 +1,1 @@
+"""GraphQL schema of the liaison app: organizations, viewer and legal requests."""

@@ -1,0 +1,25 @@
+"""GraphQL enums, built from the models' TextChoices so that both always agree."""
+
+import strawberry
+
+from liaison import models
+
+OrganizationKind = strawberry.enum(models.OrganizationKind, name="OrganizationKind")
+RequestKind = strawberry.enum(models.RequestKind, name="RequestKind")
+RequestCategory = strawberry.enum(models.RequestCategory, name="RequestCategory")
+RequestStatus = strawberry.enum(models.RequestStatus, name="RequestStatus")
+TargetKind = strawberry.enum(models.TargetKind, name="TargetKind")
+DataCategory = strawberry.enum(models.DataCategory, name="DataCategory")
+TimelineEvent = strawberry.enum(models.TimelineEntry.Event, name="TimelineEvent")
+VerificationState = strawberry.enum(models.Organization.Verification, name="VerificationState")
+
+__all__ = [
+    "DataCategory",
+    "OrganizationKind",
+    "RequestCategory",
+    "RequestKind",
+    "RequestStatus",
+    "TargetKind",
+    "TimelineEvent",
+    "VerificationState",
+]

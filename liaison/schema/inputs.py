@@ -1,0 +1,32 @@
+"""GraphQL input types of the liaison app."""
+
+import strawberry
+
+from liaison.schema.enums import DataCategory, RequestCategory, RequestKind, TargetKind
+
+
+@strawberry.input(name="TargetInput")
+class TargetInput:
+    """An account, channel, phone number or message link."""
+
+    kind: TargetKind
+    value: str
+
+
+@strawberry.input(name="SubmitLegalRequestInput")
+class SubmitLegalRequestInput:
+    """A legal request as an authority or NGO submits it."""
+
+    kind: RequestKind
+    category: RequestCategory
+    reference: str = strawberry.field(description="The authority's own file number.")
+    legal_basis: str = strawberry.field(description="Statute or instrument.")
+    jurisdiction: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
+    summary: str
+    targets: list[TargetInput]
+    data_categories: list[DataCategory] | None = strawberry.field(
+        default=None, description="Required for the disclosure kinds."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Repeat it to get the first request back instead of a new one."
+    )

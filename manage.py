@@ -1,0 +1,20 @@
+#!/usr/bin/env python
+"""Django's command-line utility for the Liaison Portal."""
+
+import os
+import sys
+
+
+def main() -> None:
+    """Run a management command, starting the embedded servers first when no URLs are set."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    from portal import embedded
+
+    embedded.ensure_services_for_command(sys.argv[1:])
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

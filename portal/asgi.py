@@ -1,0 +1,35 @@
+"""ASGI entry point: Django for HTTP, GraphQL subscriptions for WebSocket on /graphql/."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import re_path  # noqa: E402
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL  # noqa: E402
+
+from portal.graphql.consumers import PortalGraphQLWSConsumer  # noqa: E402
+from portal.graphql.schema import schema  # noqa: E402
+
+websocket_urlpatterns = [
+    re_path(
+        r"^graphql/?$",
+        PortalGraphQLWSConsumer.as_asgi(
+            schema=schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+        ),
+    ),
+]
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -1,0 +1,41 @@
+"""GraphQL over WebSocket (graphql-transport-ws): authenticates in `connection_init`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from strawberry.channels import GraphQLWSConsumer
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET, UnsetType
+
+from liaison.actors import Actor
+from liaison.services import api_token_authenticate
+from portal.graphql.context import ACTOR_KEY
+
+
+def _staff_actor(user: Any) -> Actor | None:
+    if user is not None and user.is_authenticated and user.is_active and user.is_staff:
+        return Actor(user=user, organization=None, is_staff=True)
+    return None
+
+
+class PortalGraphQLWSConsumer(GraphQLWSConsumer):
+    """Subscriptions and operations over WebSocket for token holders and staff sessions."""
+
+    async def on_ws_connect(self, context: dict[str, Any]) -> UnsetType | dict[str, object] | None:
+        params = context.get("connection_params") or {}
+        authorization = params.get("authorization") if isinstance(params, dict) else None
+        actor: Actor | None = None
+        if isinstance(authorization, str) and authorization.lower().startswith("bearer "):
+            actor = await database_sync_to_async(api_token_authenticate)(authorization[7:].strip())
+            if actor is None:
+                raise ConnectionRejectionError({"message": "Invalid, expired or revoked API token."})
+        elif authorization is not None:
+            raise ConnectionRejectionError({"message": "Use {\"authorization\": \"Bearer <token>\"}."})
+        else:
+            actor = _staff_actor(self.scope.get("user"))
+            if actor is None:
+                raise ConnectionRejectionError({"message": "Authentication required."})
+        context[ACTOR_KEY] = actor
+        return UNSET

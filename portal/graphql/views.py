@@ -1,0 +1,82 @@
+"""The GraphQL HTTP endpoint: bearer-token authentication, rate limits, no schema hints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from graphql import ExecutionResult
+from strawberry.django.views import GraphQLView
+from strawberry.http import GraphQLHTTPResponse, process_result
+
+from liaison.actors import Actor
+from liaison.services import api_token_authenticate
+from portal.graphql.security import strip_suggestions
+from portal.ratelimit import rate_limit_hit
+
+
+def error_response(status: int, code: str, message: str, **headers: str) -> JsonResponse:
+    """A GraphQL-shaped error document with an HTTP status."""
+    response = JsonResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+class PortalGraphQLView(GraphQLView):
+    """GraphQL over HTTP for authorities and NGOs (tokens) and the public (routing guide)."""
+
+    allow_queries_via_get = False
+    graphql_ide = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        token = bearer_token(request)
+        actor: Actor | None = None
+        if token is not None:
+            actor = api_token_authenticate(token)
+            if actor is None:
+                return error_response(
+                    401, "UNAUTHENTICATED", "Invalid, expired or revoked API token."
+                )
+        elif "Authorization" in request.headers:
+            return error_response(
+                401, "UNAUTHENTICATED", "Use 'Authorization: Bearer <token>'."
+            )
+        if actor is not None:
+            decision = rate_limit_hit(
+                bucket=f"token:{actor.token_id}", limit=settings.API_RATE_LIMIT_PER_MINUTE
+            )
+        else:
+            decision = rate_limit_hit(
+                bucket=f"ip:{request.META.get('REMOTE_ADDR', '?')}",
+                limit=settings.API_ANONYMOUS_RATE_LIMIT_PER_MINUTE,
+            )
+        if not decision.allowed:
+            return error_response(
+                429,
+                "RATE_LIMITED",
+                f"Rate limit of {decision.limit} requests a minute exceeded; "
+                f"retry in {decision.retry_after} s.",
+                **{"Retry-After": str(decision.retry_after)},
+            )
+        request.liaison_actor = actor  # type: ignore[attr-defined]
+        return super().dispatch(request, *args, **kwargs)
+
+    def process_result(self, request: HttpRequest, result: ExecutionResult) -> GraphQLHTTPResponse:
+        data = process_result(result)
+        if getattr(request, "liaison_actor", None) is None and data.get("errors"):
+            for error in data["errors"]:
+                error["message"] = strip_suggestions(error["message"])
+        return data
+
+
