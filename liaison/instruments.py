@@ -156,7 +156,9 @@ def _normalize_phone(raw: str, region: str | None) -> str:
 def _normalize_username(raw: str) -> str:
     name = raw.removeprefix("@")
     if name.lower().startswith(("https://", "http://", "t.me/")):
-        parts = [p for p in urlsplit(name if "://" in name else f"https://{name}").path.split("/") if p]
+        parts = [
+            p for p in urlsplit(name if "://" in name else f"https://{name}").path.split("/") if p
+        ]
         if len(parts) != 1:
             raise TargetError("A channel link is https://t.me/<name>.")
         name = parts[0]
@@ -174,14 +176,17 @@ def _normalize_message_link(raw: str) -> str:
     if parts.scheme not in ("https", "http") or (parts.hostname or "") not in PLATFORM_LINK_HOSTS:
         raise TargetError("A message link is https://t.me/<channel>/<message id>.")
     segments = [s for s in parts.path.split("/") if s]
-    if len(segments) == 3 and segments[0] == "c" and segments[1].isdigit() and segments[2].isdigit():
+    if (
+        len(segments) == 3
+        and segments[0] == "c"
+        and segments[1].isdigit()
+        and segments[2].isdigit()
+    ):
         return f"https://t.me/c/{int(segments[1])}/{int(segments[2])}"
     if len(segments) == 2 and segments[1].isdigit():
         try:
             channel = _normalize_username(segments[0])
         except TargetError as error:
-            raise TargetError(
-                "A message link is https://t.me/<channel>/<message id>."
-            ) from error
+            raise TargetError("A message link is https://t.me/<channel>/<message id>.") from error
         return f"https://t.me/{channel}/{int(segments[1])}"
     raise TargetError("A message link is https://t.me/<channel>/<message id>.")

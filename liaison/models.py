@@ -117,15 +117,21 @@ class Membership(models.Model):
         MEMBER = "MEMBER", "Member"
         ADMIN = "ADMIN", "Administrator"
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "user"], name="membership_unique_per_org")
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="membership_unique_per_org"
+            )
         ]
 
     def __str__(self) -> str:
@@ -176,7 +182,9 @@ class LegalRequest(models.Model):
     """A request from an authority or NGO: disclose, preserve, remove, or act on a notice."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="legal_requests")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="legal_requests"
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="legal_requests"
     )
@@ -192,7 +200,8 @@ class LegalRequest(models.Model):
     data_categories = ArrayField(
         models.CharField(max_length=20, choices=DataCategory.choices), default=list, blank=True
     )
-    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    # NULL (not "") when absent, so that the per-organization unique constraint ignores it.
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     due_at = models.DateTimeField(null=True, blank=True)
     handling_desk = models.CharField(
@@ -211,7 +220,9 @@ class LegalRequest(models.Model):
                 name="legal_request_idempotency_per_org",
             )
         ]
-        indexes = [models.Index(fields=["organization", "-submitted_at"], name="request_org_newest_idx")]
+        indexes = [
+            models.Index(fields=["organization", "-submitted_at"], name="request_org_newest_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.reference} ({self.organization.slug})"
@@ -220,7 +231,9 @@ class LegalRequest(models.Model):
 class Target(models.Model):
     """An account, channel or message a request is about, stored in canonical form."""
 
-    legal_request = models.ForeignKey(LegalRequest, on_delete=models.CASCADE, related_name="targets")
+    legal_request = models.ForeignKey(
+        LegalRequest, on_delete=models.CASCADE, related_name="targets"
+    )
     kind = models.CharField(max_length=20, choices=TargetKind.choices)
     value = models.CharField(max_length=300)
     position = models.PositiveSmallIntegerField(default=0)
@@ -245,10 +258,14 @@ class TimelineEntry(models.Model):
         BREACHED = "BREACHED", "Deadline breached"
         NOTE = "NOTE", "Note"
 
-    legal_request = models.ForeignKey(LegalRequest, on_delete=models.CASCADE, related_name="timeline")
+    legal_request = models.ForeignKey(
+        LegalRequest, on_delete=models.CASCADE, related_name="timeline"
+    )
     event = models.CharField(max_length=32, choices=Event.choices)
     status = models.CharField(max_length=20, choices=RequestStatus.choices)
-    actor_label = models.CharField(max_length=200, help_text="Who acted, as shown to the authority.")
+    actor_label = models.CharField(
+        max_length=200, help_text="Who acted, as shown to the authority."
+    )
     message = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
     public = models.BooleanField(default=True, help_text="Shown to the requesting organization.")

@@ -25,10 +25,12 @@ def legal_request_get(*, actor: Actor | None, legal_request_id: object) -> Legal
 
 
 def legal_request_list_for_export(*, actor: Actor | None) -> LegalRequestQuerySet:
-    """Visible requests with the relations the API shows, fetched in a constant number of queries."""
+    """Visible requests with the relations the API shows, in a constant number of queries."""
     return legal_request_list(actor=actor).prefetch_related(
         Prefetch("targets", queryset=Target.objects.order_by("position", "id")),
-        Prefetch("timeline", queryset=TimelineEntry.objects.filter(public=True).order_by("at", "id")),
+        Prefetch(
+            "timeline", queryset=TimelineEntry.objects.filter(public=True).order_by("at", "id")
+        ),
     )
 
 

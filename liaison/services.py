@@ -240,7 +240,11 @@ def _validate_submission(actor: Actor, spec: LegalRequestSpec) -> tuple[dict, li
             "kind_not_allowed",
         )
     if spec.category not in RequestCategory.values:
-        fail("category", f"Category must be one of {', '.join(RequestCategory.values)}.", "invalid_choice")
+        fail(
+            "category",
+            f"Category must be one of {', '.join(RequestCategory.values)}.",
+            "invalid_choice",
+        )
 
     texts = {"reference": spec.reference, "legalBasis": spec.legal_basis, "summary": spec.summary}
     required = instrument.required_fields if instrument else instruments.COMMON_FIELDS
@@ -268,7 +272,11 @@ def _validate_submission(actor: Actor, spec: LegalRequestSpec) -> tuple[dict, li
         field = f"targets.{position}.value"
         if instrument and target.kind not in instrument.allowed_target_kinds:
             allowed = ", ".join(sorted(instrument.allowed_target_kinds))
-            fail(f"targets.{position}.kind", f"{spec.kind} targets must be one of {allowed}.", "target_kind")
+            fail(
+                f"targets.{position}.kind",
+                f"{spec.kind} targets must be one of {allowed}.",
+                "target_kind",
+            )
             continue
         try:
             value = instruments.normalize_target(target.kind, target.value, region=jurisdiction)
@@ -323,7 +331,9 @@ def legal_request_submit(*, actor: Actor, spec: LegalRequestSpec) -> LegalReques
     """
     organization = actor.organization
     if organization is None:
-        raise ValidationError("Only members of an organization can submit requests.", code="no_organization")
+        raise ValidationError(
+            "Only members of an organization can submit requests.", code="no_organization"
+        )
     if spec.idempotency_key:
         existing = LegalRequest.objects.filter(
             organization=organization, idempotency_key=spec.idempotency_key
@@ -393,3 +403,27 @@ def legal_request_mark_routed(
         message=f"Routed to {desk_name}; due {due_at:%Y-%m-%d %H:%M} UTC.",
     )
     return legal_request
+
+
+def legal_request_record_event(
+    *,
+    legal_request: LegalRequest,
+    event: str,
+    actor_label: str,
+    message: str = "",
+    public: bool = False,
+    at: datetime | None = None,
+) -> TimelineEntry:
+    """Add an entry (acknowledged, escalated, deadline warning, breach, note) to a request's
+    timeline without changing its status; internal unless `public`."""
+    if event not in TimelineEntry.Event.values:
+        raise ValidationError({"event": f"Unknown timeline event {event!r}."})
+    return TimelineEntry.objects.create(
+        legal_request=legal_request,
+        event=event,
+        status=legal_request.status,
+        actor_label=actor_label,
+        message=message,
+        public=public,
+        at=at or timezone.now(),
+    )

@@ -1,10 +1,11 @@
-"""The transactional outbox: events written in the same transaction as the change they announce."""
+"""The transactional outbox (events committed with the change they announce) and dead letters."""
 
 from django.db import models
+from django.utils import timezone
 
 
 class OutboxEvent(models.Model):
-    """An event committed together with the change it announces, delivered to handlers at least once.
+    """An event committed with the change it announces, delivered to its handlers at least once.
 
     Handlers are idempotent; `delivered_at` is set in the same transaction as their effects, so a
     delivery that dies half-way is retried as a whole by the re-drive sweeper.
@@ -22,6 +23,9 @@ class OutboxEvent(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    dead_lettered_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when retries ran out; the re-drive skips it."
+    )
 
     class Meta:
         indexes = [
@@ -34,3 +38,36 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} #{self.pk}"
+
+
+class DeadLetter(models.Model):
+    """A task that kept failing after its bounded retries: kept for staff to inspect and re-drive.
+
+    `key` names what failed (``outbox:<id>``, ``notification:<id>``); at most one open (not yet
+    re-driven) letter exists per key, so a task that dies again does not pile up duplicates.
+    """
+
+    key = models.CharField(max_length=100)
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    queue = models.CharField(max_length=20, blank=True)
+    outbox_event = models.ForeignKey(
+        OutboxEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="dead_letters"
+    )
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    redriven_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(redriven_at__isnull=True),
+                name="dead_letter_one_open_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.task_name})"

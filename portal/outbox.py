@@ -4,7 +4,8 @@
 that transaction commits. If the broker is unreachable the row simply stays undelivered and the
 re-drive sweeper (`outbox_redrive`) enqueues it again later. Delivery locks the row, runs the
 topic's handlers and marks it delivered in one transaction, so handlers see each event effectively
-once even when Celery delivers it twice.
+once even when Celery delivers it twice. A delivery that keeps failing is retried a bounded number
+of times (`OUTBOX_MAX_ATTEMPTS`, see portal/tasks.py) and then parked as a `DeadLetter`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
-from django.db.models import Q
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from portal.models import OutboxEvent
+from portal.models import DeadLetter, OutboxEvent
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +39,9 @@ class Subscription:
 _subscriptions: dict[str, list[Subscription]] = {}
 
 
-def subscribe(topic: str, *, queue_for: QueueSelector | None = None) -> Callable[[Handler], Handler]:
+def subscribe(
+    topic: str, *, queue_for: QueueSelector | None = None
+) -> Callable[[Handler], Handler]:
     """Register an idempotent handler for a topic (used as a decorator, once per handler)."""
 
     def register(handler: Handler) -> Handler:
@@ -71,7 +75,7 @@ def outbox_emit(*, topic: str, payload: dict) -> OutboxEvent:
 
 
 def outbox_enqueue(*, event_id: int, queue: str) -> bool:
-    """Hand an event to Celery. Returns False (and leaves it to the sweeper) if the broker is down."""
+    """Hand an event to Celery; False (the sweeper will retry) if the broker is unreachable."""
     from portal.tasks import deliver_outbox_event_task
 
     try:
@@ -105,9 +109,82 @@ def outbox_deliver(*, event_id: int) -> bool:
     return True
 
 
-def outbox_record_failure(*, event_id: int, error: str) -> None:
-    """Remember why a delivery failed (the event stays undelivered for the next attempt)."""
-    OutboxEvent.objects.filter(pk=event_id).update(last_error=error[:2000])
+def outbox_record_failure(*, event_id: int, error: str) -> int:
+    """Remember why a delivery failed (the event stays undelivered for the next attempt).
+
+    Returns how many attempts the event has had, this one included.
+    """
+    OutboxEvent.objects.filter(pk=event_id).update(
+        last_error=error[:2000], attempts=F("attempts") + 1, enqueued_at=timezone.now()
+    )
+    attempts = OutboxEvent.objects.filter(pk=event_id).values_list("attempts", flat=True).first()
+    return attempts or 0
+
+
+def outbox_max_attempts() -> int:
+    """How many failed deliveries an event gets before it becomes a dead letter."""
+    return int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", 6))
+
+
+def dead_letter_record(
+    *,
+    key: str,
+    task_name: str,
+    args: list,
+    queue: str,
+    error: str,
+    attempts: int,
+    outbox_event_id: int | None = None,
+) -> DeadLetter:
+    """Park a task that ran out of retries; idempotent per key while the letter is open."""
+    try:
+        with transaction.atomic():
+            return DeadLetter.objects.create(
+                key=key,
+                task_name=task_name,
+                args=args,
+                queue=queue,
+                error=error[:5000],
+                attempts=attempts,
+                outbox_event_id=outbox_event_id,
+            )
+    except IntegrityError:  # already parked (a duplicate delivery ran out at the same time)
+        return DeadLetter.objects.get(key=key, redriven_at__isnull=True)
+
+
+def outbox_dead_letter(*, event_id: int, error: str, task_name: str) -> DeadLetter:
+    """Stop retrying an event: mark it dead-lettered (the re-drive skips it) and park it."""
+    with transaction.atomic():
+        event = OutboxEvent.objects.select_for_update().get(pk=event_id)
+        if event.dead_lettered_at is None:
+            event.dead_lettered_at = timezone.now()
+            event.save(update_fields=["dead_lettered_at"])
+        letter = dead_letter_record(
+            key=f"outbox:{event_id}",
+            task_name=task_name,
+            args=[event_id],
+            queue=event.queue,
+            error=error,
+            attempts=event.attempts,
+            outbox_event_id=event_id,
+        )
+    logger.error("outbox: event %s (%s) is dead-lettered: %s", event_id, event.topic, error)
+    return letter
+
+
+def outbox_revive(*, letter: DeadLetter) -> bool:
+    """Give a dead-lettered event a fresh set of attempts and enqueue it (staff action)."""
+    if letter.outbox_event_id is None or letter.redriven_at is not None:
+        return False
+    with transaction.atomic():
+        OutboxEvent.objects.filter(pk=letter.outbox_event_id, delivered_at__isnull=True).update(
+            dead_lettered_at=None, attempts=0, enqueued_at=None
+        )
+        DeadLetter.objects.filter(pk=letter.pk).update(redriven_at=timezone.now())
+        event = OutboxEvent.objects.get(pk=letter.outbox_event_id)
+        if event.delivered_at is None:
+            transaction.on_commit(lambda: outbox_enqueue(event_id=event.pk, queue=event.queue))
+    return True
 
 
 def outbox_redrive(
@@ -120,7 +197,7 @@ def outbox_redrive(
     (the message was lost, e.g. a worker died holding it). Returns how many were enqueued."""
     now = timezone.now()
     stale = list(
-        OutboxEvent.objects.filter(delivered_at__isnull=True)
+        OutboxEvent.objects.filter(delivered_at__isnull=True, dead_lettered_at__isnull=True)
         .filter(
             Q(enqueued_at__isnull=True, created_at__lte=now - unsent_after)
             | Q(enqueued_at__lte=now - lost_after)

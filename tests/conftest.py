@@ -38,7 +38,9 @@ class Member:
 
 def make_member(organization: Organization | None = None) -> Member:
     membership = MembershipFactory(organization=organization or OrganizationFactory())
-    return Member(membership=membership, token=services.api_token_issue(membership=membership).secret)
+    return Member(
+        membership=membership, token=services.api_token_issue(membership=membership).secret
+    )
 
 
 @pytest.fixture
@@ -73,7 +75,9 @@ GraphQL = Callable[..., dict[str, Any]]
 def gql(client: Client) -> GraphQL:
     """POST a GraphQL operation to /graphql/ and return the decoded JSON body."""
 
-    def run(query: str, variables: dict | None = None, *, token: str | None = None, status: int = 200) -> dict[str, Any]:
+    def run(
+        query: str, variables: dict | None = None, *, token: str | None = None, status: int = 200
+    ) -> dict[str, Any]:
         headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
         response = client.post(
             "/graphql/",

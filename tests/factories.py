@@ -56,6 +56,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class LegalRequestFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.LegalRequest
+        skip_postgeneration_save = True
 
     organization = factory.SubFactory(OrganizationFactory)
     submitted_by = factory.SubFactory(UserFactory)

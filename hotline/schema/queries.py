@@ -34,7 +34,8 @@ class Query:
         code = instruments.country_code(jurisdiction)
         if code is None:
             raise ValidationError(
-                f"{jurisdiction!r} is not an ISO 3166-1 alpha-2 country code.", code="invalid_country"
+                f"{jurisdiction!r} is not an ISO 3166-1 alpha-2 country code.",
+                code="invalid_country",
             )
         answer = selectors.routing_guide_get(
             kind=kind.value, category=category.value, jurisdiction=code

@@ -25,9 +25,12 @@ class Mutation:
     """Submitting legal requests."""
 
     @strawberry_django.mutation(handle_django_errors=True, permission_classes=[IsAuthenticated])
-    def submit_legal_request(self, info: Info, input: SubmitLegalRequestInput) -> SubmitLegalRequestResult:
+    def submit_legal_request(
+        self, info: Info, input: SubmitLegalRequestInput
+    ) -> SubmitLegalRequestResult:
         actor = get_actor(info)
-        assert actor is not None  # guaranteed by IsAuthenticated
+        if actor is None:  # IsAuthenticated has refused anonymous callers already
+            raise PermissionError("Authentication required.")
         spec = services.LegalRequestSpec(
             kind=input.kind.value,
             category=input.category.value,

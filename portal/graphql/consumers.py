@@ -12,6 +12,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from liaison.actors import Actor
 from liaison.services import api_token_authenticate
 from portal.graphql.context import ACTOR_KEY
+from portal.graphql.origin import BROWSER_ORIGIN_KEY
 
 
 def _staff_actor(user: Any) -> Actor | None:
@@ -30,11 +31,15 @@ class PortalGraphQLWSConsumer(GraphQLWSConsumer):
         if isinstance(authorization, str) and authorization.lower().startswith("bearer "):
             actor = await database_sync_to_async(api_token_authenticate)(authorization[7:].strip())
             if actor is None:
-                raise ConnectionRejectionError({"message": "Invalid, expired or revoked API token."})
+                raise ConnectionRejectionError(
+                    {"message": "Invalid, expired or revoked API token."}
+                )
         elif authorization is not None:
-            raise ConnectionRejectionError({"message": "Use {\"authorization\": \"Bearer <token>\"}."})
+            raise ConnectionRejectionError({"message": 'Use {"authorization": "Bearer <token>"}.'})
         else:
-            actor = _staff_actor(self.scope.get("user"))
+            # The session cookie counts only for a browser on one of our own origins.
+            user = self.scope.get("user") if self.scope.get(BROWSER_ORIGIN_KEY) else None
+            actor = _staff_actor(user)
             if actor is None:
                 raise ConnectionRejectionError({"message": "Authentication required."})
         context[ACTOR_KEY] = actor

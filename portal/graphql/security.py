@@ -20,12 +20,16 @@ from graphql import (
 
 SUGGESTION_RE = re.compile(r"\s*Did you mean [^?]*\?")
 USER_FACING_ERRORS = (ValidationError, PermissionDenied, ObjectDoesNotExist, PermissionError)
+# Strawberry's Relay pagination reports bad `first`/`last`/cursor arguments as plain ValueErrors.
+PAGINATION_ERROR_RE = re.compile(r"^Argument '(first|last|after|before)' ")
 
 
 def should_mask_error(error: GraphQLError) -> bool:
     """Mask anything that is not a deliberate, user-facing error (no internals leak)."""
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
+        return False
+    if isinstance(original, ValueError) and PAGINATION_ERROR_RE.match(str(original)):
         return False
     return not isinstance(original, USER_FACING_ERRORS)
 
@@ -49,9 +53,7 @@ def alias_limit_rule(max_aliases: int) -> type[ValidationRule]:
             count = _count_aliases(node.selection_set, fragments, stack=(), limit=max_aliases)
             if count > max_aliases:
                 self.report_error(
-                    GraphQLError(
-                        f"Too many aliases: at most {max_aliases} per operation.", node
-                    )
+                    GraphQLError(f"Too many aliases: at most {max_aliases} per operation.", node)
                 )
 
     return AliasLimitRule

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from graphql import ExecutionResult
 from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, process_result
@@ -18,7 +18,9 @@ from portal.ratelimit import rate_limit_hit
 
 def error_response(status: int, code: str, message: str, **headers: str) -> JsonResponse:
     """A GraphQL-shaped error document with an HTTP status."""
-    response = JsonResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status=status)
+    response = JsonResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status=status
+    )
     for name, value in headers.items():
         response[name] = value
     return response
@@ -36,8 +38,11 @@ def bearer_token(request: HttpRequest) -> str | None:
 class PortalGraphQLView(GraphQLView):
     """GraphQL over HTTP for authorities and NGOs (tokens) and the public (routing guide)."""
 
-    allow_queries_via_get = False
-    graphql_ide = None
+    def __init__(self, **kwargs: Any) -> None:
+        # No operations over GET (no CSRF-able mutations, no tokens in URLs), no IDE in production.
+        kwargs.setdefault("allow_queries_via_get", False)
+        kwargs.setdefault("graphql_ide", None)
+        super().__init__(**kwargs)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         token = bearer_token(request)
@@ -49,9 +54,7 @@ class PortalGraphQLView(GraphQLView):
                     401, "UNAUTHENTICATED", "Invalid, expired or revoked API token."
                 )
         elif "Authorization" in request.headers:
-            return error_response(
-                401, "UNAUTHENTICATED", "Use 'Authorization: Bearer <token>'."
-            )
+            return error_response(401, "UNAUTHENTICATED", "Use 'Authorization: Bearer <token>'.")
         if actor is not None:
             decision = rate_limit_hit(
                 bucket=f"token:{actor.token_id}", limit=settings.API_RATE_LIMIT_PER_MINUTE
@@ -78,5 +81,3 @@ class PortalGraphQLView(GraphQLView):
             for error in data["errors"]:
                 error["message"] = strip_suggestions(error["message"])
         return data
-
-

@@ -41,7 +41,9 @@ def valid_input(**overrides: Any) -> dict[str, Any]:
 
 
 def submit(gql: Any, member: Member, **overrides: Any) -> dict[str, Any]:
-    return gql(SUBMIT, {"input": valid_input(**overrides)}, token=member.token)["data"]["submitLegalRequest"]
+    return gql(SUBMIT, {"input": valid_input(**overrides)}, token=member.token)["data"][
+        "submitLegalRequest"
+    ]
 
 
 def errors_by_field(result: dict[str, Any]) -> dict[str | None, str]:
@@ -50,7 +52,9 @@ def errors_by_field(result: dict[str, Any]) -> dict[str | None, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_submit_stores_request_targets_timeline_and_outbox_event(gql: Any, authority: Member) -> None:
+def test_submit_stores_request_targets_timeline_and_outbox_event(
+    gql: Any, authority: Member
+) -> None:
     result = submit(gql, authority)
     assert result["__typename"] == "LegalRequest"
     assert result["status"] == "RECEIVED"
@@ -63,7 +67,16 @@ def test_submit_stores_request_targets_timeline_and_outbox_event(gql: Any, autho
     assert event.payload["legal_request_id"] == str(request.pk)
 
 
-@pytest.mark.parametrize("kind", ["DATA_DISCLOSURE", "EMERGENCY_DISCLOSURE", "PRESERVATION", "CONTENT_REMOVAL", "MODERATION_NOTICE"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "DATA_DISCLOSURE",
+        "EMERGENCY_DISCLOSURE",
+        "PRESERVATION",
+        "CONTENT_REMOVAL",
+        "MODERATION_NOTICE",
+    ],
+)
 @pytest.mark.django_db
 def test_an_authority_can_submit_every_kind(gql: Any, authority: Member, kind: str) -> None:
     overrides: dict[str, Any] = {"kind": kind}
@@ -87,23 +100,67 @@ def test_an_authority_can_submit_every_kind(gql: Any, authority: Member, kind: s
         ({"jurisdiction": "XX"}, "jurisdiction", "invalid_country"),
         ({"jurisdiction": "Germany"}, "jurisdiction", "invalid_country"),
         ({"targets": []}, "targets", "required"),
-        ({"targets": [{"kind": "PHONE_NUMBER", "value": "12345"}]}, "targets.0.value", "invalid_target"),
-        ({"targets": [{"kind": "PHONE_NUMBER", "value": "+49 000"}]}, "targets.0.value", "invalid_target"),
-        ({"targets": [{"kind": "USERNAME", "value": "ab"}]}, "targets.0.value", "invalid_target"),
-        ({"targets": [{"kind": "USERNAME", "value": "bad-name!"}]}, "targets.0.value", "invalid_target"),
-        ({"targets": [{"kind": "USERNAME", "value": "trailing_"}]}, "targets.0.value", "invalid_target"),
-        ({"targets": [{"kind": "USER_ID", "value": "-5"}]}, "targets.0.value", "invalid_target"),
-        ({"targets": [{"kind": "MESSAGE_LINK", "value": "https://evil.example/x/1"}]}, "targets.0.value", "invalid_target"),
-        ({"targets": [{"kind": "MESSAGE_LINK", "value": "https://t.me/channel_x"}]}, "targets.0.value", "invalid_target"),
         (
-            {"targets": [{"kind": "USERNAME", "value": "dup_user"}, {"kind": "USERNAME", "value": "@Dup_User"}]},
+            {"targets": [{"kind": "PHONE_NUMBER", "value": "12345"}]},
+            "targets.0.value",
+            "invalid_target",
+        ),
+        (
+            {"targets": [{"kind": "PHONE_NUMBER", "value": "+49 000"}]},
+            "targets.0.value",
+            "invalid_target",
+        ),
+        ({"targets": [{"kind": "USERNAME", "value": "ab"}]}, "targets.0.value", "invalid_target"),
+        (
+            {"targets": [{"kind": "USERNAME", "value": "bad-name!"}]},
+            "targets.0.value",
+            "invalid_target",
+        ),
+        (
+            {"targets": [{"kind": "USERNAME", "value": "trailing_"}]},
+            "targets.0.value",
+            "invalid_target",
+        ),
+        ({"targets": [{"kind": "USER_ID", "value": "-5"}]}, "targets.0.value", "invalid_target"),
+        (
+            {"targets": [{"kind": "MESSAGE_LINK", "value": "https://evil.example/x/1"}]},
+            "targets.0.value",
+            "invalid_target",
+        ),
+        (
+            {"targets": [{"kind": "MESSAGE_LINK", "value": "https://t.me/channel_x"}]},
+            "targets.0.value",
+            "invalid_target",
+        ),
+        (
+            {
+                "targets": [
+                    {"kind": "USERNAME", "value": "dup_user"},
+                    {"kind": "USERNAME", "value": "@Dup_User"},
+                ]
+            },
             "targets.1.value",
             "duplicate_target",
         ),
         ({"dataCategories": None}, "dataCategories", "required"),
         ({"dataCategories": []}, "dataCategories", "required"),
-        ({"kind": "CONTENT_REMOVAL", "targets": [{"kind": "MESSAGE_LINK", "value": "t.me/chan_nel/1"}]}, "dataCategories", "not_allowed"),
-        ({"kind": "CONTENT_REMOVAL", "dataCategories": None, "targets": [{"kind": "PHONE_NUMBER", "value": "+4915123456789"}]}, "targets.0.kind", "target_kind"),
+        (
+            {
+                "kind": "CONTENT_REMOVAL",
+                "targets": [{"kind": "MESSAGE_LINK", "value": "t.me/chan_nel/1"}],
+            },
+            "dataCategories",
+            "not_allowed",
+        ),
+        (
+            {
+                "kind": "CONTENT_REMOVAL",
+                "dataCategories": None,
+                "targets": [{"kind": "PHONE_NUMBER", "value": "+4915123456789"}],
+            },
+            "targets.0.kind",
+            "target_kind",
+        ),
         ({"idempotencyKey": ""}, "idempotencyKey", "invalid"),
     ],
 )
@@ -125,7 +182,9 @@ def test_every_bad_field_is_reported_at_once(gql: Any, authority: Member) -> Non
 
 @pytest.mark.django_db
 def test_unknown_data_category_is_refused_by_the_schema(gql: Any, authority: Member) -> None:
-    body = gql(SUBMIT, {"input": valid_input(dataCategories=["EMAIL_ADDRESSES"])}, token=authority.token)
+    body = gql(
+        SUBMIT, {"input": valid_input(dataCategories=["EMAIL_ADDRESSES"])}, token=authority.token
+    )
     assert body["data"] is None
     assert "EMAIL_ADDRESSES" in body["errors"][0]["message"]
     assert not LegalRequest.objects.exists()
@@ -135,7 +194,11 @@ def test_unknown_data_category_is_refused_by_the_schema(gql: Any, authority: Mem
     ("kind", "value", "stored"),
     [
         ("PHONE_NUMBER", "+49 151 2345 6789", "+4915123456789"),
-        ("PHONE_NUMBER", "0151 23456789", "+4915123456789"),  # national format, region from jurisdiction
+        (
+            "PHONE_NUMBER",
+            "0151 23456789",
+            "+4915123456789",
+        ),  # national format, region from jurisdiction
         ("USER_ID", "00012345", "12345"),
         ("CHANNEL", "https://t.me/Some_Channel", "some_channel"),
         ("MESSAGE_LINK", "t.me/Some_Channel/0099", "https://t.me/some_channel/99"),
@@ -143,7 +206,9 @@ def test_unknown_data_category_is_refused_by_the_schema(gql: Any, authority: Mem
     ],
 )
 @pytest.mark.django_db
-def test_targets_are_stored_in_canonical_form(gql: Any, authority: Member, kind: str, value: str, stored: str) -> None:
+def test_targets_are_stored_in_canonical_form(
+    gql: Any, authority: Member, kind: str, value: str, stored: str
+) -> None:
     result = submit(gql, authority, targets=[{"kind": kind, "value": value}])
     assert result["targets"] == [{"kind": kind, "value": stored}], result
 
@@ -174,7 +239,9 @@ def test_unverified_organization_can_read_but_not_submit(gql: Any, authority: Me
 
 
 @pytest.mark.django_db
-def test_same_idempotency_key_returns_the_first_request(gql: Any, authority: Member, other_authority: Member) -> None:
+def test_same_idempotency_key_returns_the_first_request(
+    gql: Any, authority: Member, other_authority: Member
+) -> None:
     first = submit(gql, authority, idempotencyKey="key-1")
     again = submit(gql, authority, idempotencyKey="key-1", reference="changed")
     assert again["id"] == first["id"]
