@@ -1,0 +1,33 @@
+# The Liaison Portal image: web (uvicorn), Celery workers and beat all run from it
+# (see docker-compose.yml). PostgreSQL and Redis come from their own images, so the
+# `embedded` extra is not installed.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    # pyproject.toml declares no packages: the apps are imported from the source tree.
+    PYTHONPATH=/app \
+    DJANGO_SETTINGS_MODULE=portal.settings
+
+WORKDIR /app
+
+# Dependencies first, in their own layer: rebuilt only when pyproject.toml changes.
+COPY pyproject.toml ./
+RUN pip install .
+
+COPY . .
+
+# Static files are baked into the image. The URLs only satisfy manage.py (which would otherwise
+# start the embedded servers); collectstatic connects to neither.
+RUN DATABASE_URL=postgres://build@127.0.0.1:1/build REDIS_URL=redis://127.0.0.1:1/0 \
+    python manage.py collectstatic --noinput -v 0
+
+RUN useradd --system --uid 10001 --home-dir /app portal \
+    && mkdir -p /app/var/media \
+    && chown -R portal /app/var
+USER portal
+
+EXPOSE 8000
+CMD ["uvicorn", "portal.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--ws", "websockets"]
