@@ -11,4 +11,6 @@ class HotlineConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the outbox handlers of this app.
-        from hotline import handlers  # noqa: F401
+        from hotline import handlers, signals  # noqa: F401
+
+        signals.connect()

@@ -27,3 +27,8 @@ class Actor:
     def label(self) -> str:
         """How the actor appears on timelines."""
         return str(getattr(self.user, "email", "") or self.user.get_username())
+
+
+def staff_actor(user: Any) -> Actor:
+    """The actor for a platform staff member working in admin."""
+    return Actor(user=user, organization=None, is_staff=bool(user.is_staff))

@@ -8,3 +8,7 @@ class LiaisonConfig(AppConfig):
 
     name = "liaison"
     verbose_name = "Liaison"
+
+    def ready(self) -> None:
+        # Registers the outbox handlers of this app.
+        from liaison import handlers  # noqa: F401

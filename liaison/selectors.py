@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from liaison.actors import Actor
-from liaison.models import LegalRequest, LegalRequestQuerySet, Organization, Target, TimelineEntry
+from liaison.models import (
+    LegalDocument,
+    LegalRequest,
+    LegalRequestQuerySet,
+    Organization,
+    Target,
+    TimelineEntry,
+)
 
 
 def legal_request_list(*, actor: Actor | None) -> LegalRequestQuerySet:
@@ -37,3 +44,25 @@ def legal_request_list_for_export(*, actor: Actor | None) -> LegalRequestQuerySe
 def organization_get_by_slug(*, slug: str) -> Organization | None:
     """An organization by its slug (used by the command line, not by tenants)."""
     return Organization.objects.filter(slug=slug).first()
+
+
+def legal_document_list(*, actor: Actor | None) -> QuerySet[LegalDocument]:
+    """Documents the actor may read: its organization's own uploads, or all for staff."""
+    documents = LegalDocument.objects.select_related("legal_request")
+    if actor is None:
+        return documents.none()
+    if actor.organization_id is not None:
+        return documents.filter(
+            organization_id=actor.organization_id,
+            legal_request__organization_id=actor.organization_id,
+        )
+    return documents if actor.is_staff else documents.none()
+
+
+def legal_document_get(*, actor: Actor | None, document_id: object) -> LegalDocument | None:
+    """One document if the actor may read it; None when missing or someone else's."""
+    try:
+        pk = uuid.UUID(str(document_id))
+    except ValueError:
+        return None
+    return legal_document_list(actor=actor).filter(pk=pk).first()

@@ -1,15 +1,23 @@
-"""Every write of the liaison app: organizations, members, tokens and legal requests."""
+"""Every write of the liaison app: organizations, members, tokens, legal requests, and (from the
+modules it re-exports) review, documents, disclosure and the platform's demo subscriber data.
+
+Callers import services from here; the larger parts live in liaison.review (the transition
+table and staff decisions), liaison.documents, liaison.disclosure and liaison.audit.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -18,17 +26,35 @@ from django.utils.text import slugify
 
 from liaison import instruments
 from liaison.actors import Actor
+from liaison.audit import audit_record
+from liaison.disclosure import disclosure_package_read, legal_request_fulfil
+from liaison.documents import legal_document_attach, legal_document_open
 from liaison.models import (
     ApiToken,
     LegalRequest,
+    LoginEvent,
     Membership,
     Organization,
     OrganizationKind,
+    PlatformAccount,
     RequestCategory,
     RequestKind,
     RequestStatus,
     Target,
     TimelineEntry,
+)
+from liaison.notifications import organization_webhook_secret_rotate
+from liaison.review import (
+    REVIEW_POLICY_VERSION,
+    legal_analysis_record,
+    legal_request_answer_clarification,
+    legal_request_approve,
+    legal_request_ask_clarification,
+    legal_request_record_callback,
+    legal_request_reject,
+    legal_request_start_review,
+    legal_request_transition,
+    legal_request_withdraw,
 )
 from portal.outbox import outbox_emit
 
@@ -47,7 +73,7 @@ def organization_register(
     country: str,
     callback_phone: str = "",
     contact_email: str = "",
-    verified_by: object | None = None,
+    verified_by: AbstractBaseUser | None = None,
     verify: bool = False,
 ) -> Organization:
     """Register an authority or NGO with a unique slug; optionally verify it at once."""
@@ -65,7 +91,7 @@ def organization_register(
             phone = instruments.normalize_target("PHONE_NUMBER", callback_phone)
         except instruments.TargetError as error:
             errors["callback_phone"] = str(error)
-    if errors:
+    if errors or code is None:
         raise ValidationError(errors)
     base = slugify(f"{name}-{code}")[:70] or "organization"
     slug, n = base, 1
@@ -85,11 +111,13 @@ def organization_register(
     return organization
 
 
-def organization_verify(*, organization: Organization, verified_by: object | None) -> Organization:
+def organization_verify(
+    *, organization: Organization, verified_by: AbstractBaseUser | AnonymousUser | None
+) -> Organization:
     """Mark an organization verified by platform staff: it may now submit requests."""
     organization.verification = Organization.Verification.VERIFIED
     organization.verified_at = timezone.now()
-    organization.verified_by = verified_by if getattr(verified_by, "pk", None) else None
+    organization.verified_by = verified_by if isinstance(verified_by, AbstractBaseUser) else None  # type: ignore[assignment]
     organization.save(update_fields=["verification", "verified_at", "verified_by"])
     return organization
 
@@ -215,6 +243,8 @@ class LegalRequestSpec:
     targets: list[TargetSpec]
     data_categories: list[str] | None = None
     idempotency_key: str | None = None
+    period_start: datetime | None = None
+    period_end: datetime | None = None
 
 
 FIELD_LIMITS = {"reference": 120, "legalBasis": 300, "summary": 10_000}
@@ -309,6 +339,7 @@ def _validate_submission(actor: Actor, spec: LegalRequestSpec) -> tuple[dict, li
         )
     if spec.idempotency_key is not None and not 1 <= len(spec.idempotency_key) <= 128:
         fail("idempotencyKey", "An idempotency key is 1 to 128 characters.", "invalid")
+    period = _validate_period(spec, instrument, fail)
 
     if errors:
         raise ValidationError(errors)
@@ -320,8 +351,52 @@ def _validate_submission(actor: Actor, spec: LegalRequestSpec) -> tuple[dict, li
         "jurisdiction": jurisdiction,
         "summary": spec.summary.strip(),
         "data_categories": categories,
+        "period_start": period[0],
+        "period_end": period[1],
     }
     return fields, targets
+
+
+def _validate_period(
+    spec: LegalRequestSpec,
+    instrument: instruments.Instrument | None,
+    fail: Callable[[str, str, str], None],
+) -> tuple[datetime | None, datetime | None]:
+    """The data period: both ends or none, time-zone aware, start before end, not in the future,
+    at most DISCLOSURE_MAX_PERIOD long. A disclosure request without one covers the
+    DISCLOSURE_DEFAULT_PERIOD before submission (recorded on the request, so staff weigh it in
+    the proportionality check and the authority sees it)."""
+    start, end = spec.period_start, spec.period_end
+    now = timezone.now()
+    if start is None and end is None:
+        if instrument is not None and instrument.discloses_data:
+            return now - settings.DISCLOSURE_DEFAULT_PERIOD, now
+        return None, None
+    if start is None or end is None:
+        fail(
+            "periodStart" if start is None else "periodEnd",
+            "Give both ends of the period (periodStart and periodEnd), or neither.",
+            "period_incomplete",
+        )
+        return None, None
+    bad = False
+    for field, value in (("periodStart", start), ("periodEnd", end)):
+        if timezone.is_naive(value):
+            fail(field, "Give a time zone, e.g. 2026-01-31T00:00:00Z.", "naive_datetime")
+            bad = True
+    if bad:
+        return None, None
+    if start >= end:
+        fail("periodEnd", "The period must end after it starts.", "period_order")
+    elif end > now + timedelta(minutes=5):
+        fail("periodEnd", "The period cannot reach into the future.", "period_in_future")
+    elif end - start > settings.DISCLOSURE_MAX_PERIOD:
+        fail(
+            "periodStart",
+            f"The period is at most {settings.DISCLOSURE_MAX_PERIOD.days} days long.",
+            "period_too_long",
+        )
+    return start, end
 
 
 def legal_request_submit(*, actor: Actor, spec: LegalRequestSpec) -> LegalRequest:
@@ -388,20 +463,38 @@ def legal_request_submit(*, actor: Actor, spec: LegalRequestSpec) -> LegalReques
 def legal_request_mark_routed(
     *, legal_request: LegalRequest, desk_name: str, due_at: datetime, actor_label: str
 ) -> LegalRequest:
-    """Record where the switchboard sent a request and by when it will be handled."""
-    legal_request.handling_desk = desk_name
-    legal_request.due_at = due_at
-    legal_request.routed_at = timezone.now()
-    if legal_request.status == RequestStatus.RECEIVED:
-        legal_request.status = RequestStatus.ROUTED
-    legal_request.save(update_fields=["handling_desk", "due_at", "routed_at", "status"])
-    TimelineEntry.objects.create(
-        legal_request=legal_request,
-        event=TimelineEntry.Event.ROUTED,
-        status=legal_request.status,
-        actor_label=actor_label,
-        message=f"Routed to {desk_name}; due {due_at:%Y-%m-%d %H:%M} UTC.",
-    )
+    """Record where the switchboard sent a request and by when it will be handled.
+
+    The first routing moves RECEIVED → ROUTED through `legal_request_transition` (timeline,
+    audit, outbox, notifications); a later re-routing only updates the desk and deadline.
+    """
+    message = f"Routed to {desk_name}; due {due_at:%Y-%m-%d %H:%M} UTC."
+    changes = {"handling_desk": desk_name, "due_at": due_at, "routed_at": timezone.now()}
+    with transaction.atomic():
+        locked = LegalRequest.objects.select_for_update().get(pk=legal_request.pk)
+        if locked.status == RequestStatus.RECEIVED:
+            locked = legal_request_transition(
+                actor=None,
+                legal_request=locked,
+                to_status=RequestStatus.ROUTED,
+                reason=message,
+                actor_label=actor_label,
+                event=TimelineEntry.Event.ROUTED,
+                changes=changes,
+            )
+        else:
+            for field, value in changes.items():
+                setattr(locked, field, value)
+            locked.save(update_fields=list(changes))
+            TimelineEntry.objects.create(
+                legal_request=locked,
+                event=TimelineEntry.Event.ROUTED,
+                status=locked.status,
+                actor_label=actor_label,
+                message=message,
+            )
+    for field in ("handling_desk", "due_at", "routed_at", "status"):
+        setattr(legal_request, field, getattr(locked, field))
     return legal_request
 
 
@@ -427,3 +520,74 @@ def legal_request_record_event(
         public=public,
         at=at or timezone.now(),
     )
+
+
+# Platform accounts (demo data of the default subscriber-records backend) ---------------------
+
+DEMO_ACCOUNTS = [
+    # user id, username, phone, login IPs (address, days before now)
+    (
+        100_001,
+        "fraud_boss",
+        "+4915123456789",
+        [("203.0.113.7", 2), ("2001:db8::7", 12), ("198.51.100.23", 40)],
+    ),
+    (100_002, "scam_channel_admin", "+33612345678", [("192.0.2.44", 1), ("192.0.2.45", 30)]),
+    (100_003, "threat_sender", "+12025550143", [("198.51.100.99", 0), ("203.0.113.200", 3)]),
+]
+
+
+def platform_accounts_seed_demo() -> int:
+    """Idempotently load a few demo platform accounts and their login IP events (for the
+    default subscriber-records backend). Returns how many login events were created."""
+    created = 0
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    with transaction.atomic():
+        for user_id, username, phone, logins in DEMO_ACCOUNTS:
+            account, _ = PlatformAccount.objects.update_or_create(
+                user_id=user_id, defaults={"username": username, "phone_number": phone}
+            )
+            if account.logins.exists():
+                continue  # seeded before: keep its events (and their times) stable
+            for address, days_ago in logins:
+                LoginEvent.objects.create(
+                    account=account, ip_address=address, seen_at=now - timedelta(days=days_ago)
+                )
+                created += 1
+    return created
+
+
+__all__ = [
+    "FIELD_LIMITS",
+    "REVIEW_POLICY_VERSION",
+    "TOPIC_SUBMITTED",
+    "IssuedToken",
+    "LegalRequestSpec",
+    "TargetSpec",
+    "api_token_authenticate",
+    "api_token_issue",
+    "api_token_revoke",
+    "audit_record",
+    "disclosure_package_read",
+    "legal_analysis_record",
+    "legal_document_attach",
+    "legal_document_open",
+    "legal_request_answer_clarification",
+    "legal_request_approve",
+    "legal_request_ask_clarification",
+    "legal_request_fulfil",
+    "legal_request_mark_routed",
+    "legal_request_record_callback",
+    "legal_request_record_event",
+    "legal_request_reject",
+    "legal_request_start_review",
+    "legal_request_submit",
+    "legal_request_transition",
+    "legal_request_withdraw",
+    "member_ensure",
+    "organization_register",
+    "organization_unverify",
+    "organization_verify",
+    "organization_webhook_secret_rotate",
+    "platform_accounts_seed_demo",
+]

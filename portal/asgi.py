@@ -12,6 +12,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import re_path  # noqa: E402
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL  # noqa: E402
 
+from hotline.routing import websocket_urlpatterns as hotline_websocket_urlpatterns  # noqa: E402
 from portal.graphql.consumers import PortalGraphQLWSConsumer  # noqa: E402
 from portal.graphql.origin import OriginPolicyMiddleware  # noqa: E402
 from portal.graphql.schema import schema  # noqa: E402
@@ -23,6 +24,7 @@ websocket_urlpatterns = [
             schema=schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,)
         ),
     ),
+    *hotline_websocket_urlpatterns,
 ]
 
 application = ProtocolTypeRouter(

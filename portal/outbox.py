@@ -82,8 +82,10 @@ def outbox_enqueue(*, event_id: int, queue: str) -> bool:
         deliver_outbox_event_task.apply_async(
             args=[event_id], queue=queue, retry=True, retry_policy={"max_retries": 0}
         )
-    except Exception:  # the broker is unreachable; the sweeper re-drives the event
-        logger.warning("outbox: could not enqueue event %s; the sweeper will retry", event_id)
+    except Exception as error:  # the broker is unreachable; the sweeper re-drives the event
+        logger.warning(
+            "outbox: could not enqueue event %s (%r); the sweeper will retry", event_id, error
+        )
         return False
     OutboxEvent.objects.filter(pk=event_id, enqueued_at__isnull=True).update(
         enqueued_at=timezone.now()

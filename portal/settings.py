@@ -25,7 +25,11 @@ def env_bool(name: str, default: bool) -> bool:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-secret-key-change-me-in-production"
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+    if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -82,6 +86,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Fail fast when the database is unreachable (health checks, submissions) instead of hanging.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 if os.environ.get("TEST_DB_NAME"):
     # Lets several test runs share one server without sharing a test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
@@ -130,6 +136,39 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A submission enqueues its routing event after commit, inside the web request: with Redis
+# down that publish must fail fast (the re-drive sweeper sends it later), not hang. Measured:
+# a stopped Redis is refused in ~2 ms; one that accepts but never answers costs socket_timeout
+# (2 s), which must stay above kombu's 1 s BRPOP timeout. visibility_timeout: how long a
+# message taken by a worker that died whole stays invisible (the outbox re-drive re-enqueues
+# lost routing events after 60 s anyway).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1.0,
+    "socket_timeout": 2.0,
+    "health_check_interval": 10,
+    "visibility_timeout": 900,
+}
+CELERY_TASK_PUBLISH_RETRY = False
+# Celery's Django fixup closes every database connection before and after each task (a new
+# PostgreSQL connection costs ~3.4 ms, a third of a routing). With a reuse budget it closes them
+# only every N tasks; portal/celery.py checks their health and CONN_MAX_AGE around each task.
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
+# The switchboard sweeper (escalations, deadline warnings, breaches, outbox and notification
+# re-drive). On the urgent queue: a backlog of default work must not delay an escalation; a
+# sweep not started within its period is dropped, the next one does its work.
+SWITCHBOARD_SWEEP_SECONDS = float(os.environ.get("SWITCHBOARD_SWEEP_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE = {
+    "switchboard-sweep": {
+        "task": "hotline.tasks.sweep_switchboard_task",
+        "schedule": SWITCHBOARD_SWEEP_SECONDS,
+        "options": {"queue": "urgent", "expires": SWITCHBOARD_SWEEP_SECONDS},
+    },
+}
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
+# How long a worker waits for the result of a pool process that died before it declares the job
+# lost and (reject_on_worker_lost) requeues it. Tasks here store no results: 10 s is only delay.
+CELERY_WORKER_LOST_WAIT = float(os.environ.get("CELERY_WORKER_LOST_WAIT", "1.0"))
 
 # API hardening.
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "600"))
@@ -166,3 +205,24 @@ if not DEBUG:
     CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Legal analysis and disclosure (liaison).
+# Ed25519 key that signs disclosure packages: base64 of the 32 raw bytes, or PEM. Unset (dev):
+# generated once into SIGNING_KEY_PATH with mode 0600.
+SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
+SIGNING_KEY_PATH = Path(os.environ.get("SIGNING_KEY_PATH", BASE_DIR / "var" / "signing-key.pem"))
+DISCLOSURE_PACKAGE_LIFETIME = timedelta(days=int(os.environ.get("DISCLOSURE_PACKAGE_DAYS", "30")))
+DISCLOSURE_DEFAULT_PERIOD = timedelta(days=90)
+DISCLOSURE_MAX_PERIOD = timedelta(days=366)
+SUBSCRIBER_RECORDS_BACKEND = os.environ.get(
+    "SUBSCRIBER_RECORDS_BACKEND", "liaison.subscriber_records.DatabaseSubscriberRecords"
+)
+LEGAL_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", f"http://localhost:{PORT}")
+CELERY_BEAT_SCHEDULE["liaison-webhook-redrive"] = {
+    "task": "liaison.tasks.redrive_webhook_deliveries_task",
+    "schedule": 60.0,
+    "options": {"queue": "default", "expires": 60.0},
+}

@@ -12,10 +12,12 @@ TargetKind = strawberry.enum(models.TargetKind, name="TargetKind")
 DataCategory = strawberry.enum(models.DataCategory, name="DataCategory")
 TimelineEvent = strawberry.enum(models.TimelineEntry.Event, name="TimelineEvent")
 VerificationState = strawberry.enum(models.Organization.Verification, name="VerificationState")
+RejectionReason = strawberry.enum(models.RejectionReason, name="RejectionReason")
 
 __all__ = [
     "DataCategory",
     "OrganizationKind",
+    "RejectionReason",
     "RequestCategory",
     "RequestKind",
     "RequestStatus",

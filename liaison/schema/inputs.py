@@ -1,5 +1,7 @@
 """GraphQL input types of the liaison app."""
 
+from datetime import datetime
+
 import strawberry
 
 from liaison.schema.enums import DataCategory, RequestCategory, RequestKind, TargetKind
@@ -29,4 +31,15 @@ class SubmitLegalRequestInput:
     )
     idempotency_key: str | None = strawberry.field(
         default=None, description="Repeat it to get the first request back instead of a new one."
+    )
+    period_start: datetime | None = strawberry.field(
+        default=None,
+        description=(
+            "Start of the period the requested data covers (ISO 8601 with a time zone). Give "
+            "both ends or neither; at most 366 days; not in the future. A disclosure request "
+            "without a period covers the 90 days before submission."
+        ),
+    )
+    period_end: datetime | None = strawberry.field(
+        default=None, description="End of the period the requested data covers."
     )

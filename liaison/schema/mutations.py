@@ -6,23 +6,55 @@ from typing import Annotated
 
 import strawberry
 import strawberry_django
+from django.core.exceptions import ValidationError
+from strawberry.file_uploads import Upload
 from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo
 
-from liaison import services
+from liaison import selectors, services
+from liaison.actors import Actor
+from liaison.models import LegalRequest
 from liaison.schema.inputs import SubmitLegalRequestInput
-from liaison.schema.types import LegalRequestType
+from liaison.schema.queries import request_node_id
+from liaison.schema.types import LegalDocumentType, LegalRequestType
 from portal.graphql.context import get_actor
 from portal.graphql.permissions import IsAuthenticated
 
 SubmitLegalRequestResult = Annotated[
     LegalRequestType | OperationInfo, strawberry.union("SubmitLegalRequestResult")
 ]
+WithdrawLegalRequestResult = Annotated[
+    LegalRequestType | OperationInfo, strawberry.union("WithdrawLegalRequestResult")
+]
+AnswerClarificationResult = Annotated[
+    LegalRequestType | OperationInfo, strawberry.union("AnswerClarificationResult")
+]
+AttachLegalDocumentResult = Annotated[
+    LegalDocumentType | OperationInfo, strawberry.union("AttachLegalDocumentResult")
+]
+
+
+def _actor(info: Info) -> Actor:
+    actor = get_actor(info)
+    if actor is None:  # IsAuthenticated has refused anonymous callers already
+        raise PermissionError("Authentication required.")
+    return actor
+
+
+def _own_request(actor: Actor, request_id: object, field: str = "id") -> LegalRequest:
+    """The viewer's request, or the same "not found" error for a missing or foreign one."""
+    pk = request_node_id(request_id)
+    legal_request = selectors.legal_request_get(actor=actor, legal_request_id=pk) if pk else None
+    if legal_request is None:
+        raise ValidationError(
+            {field: ValidationError("No legal request with this id.", code="not_found")}
+        )
+    return legal_request
 
 
 @strawberry.type
 class Mutation:
-    """Submitting legal requests."""
+    """Submitting, documenting, answering and withdrawing legal requests."""
 
     @strawberry_django.mutation(handle_django_errors=True, permission_classes=[IsAuthenticated])
     def submit_legal_request(
@@ -43,5 +75,50 @@ class Mutation:
             if input.data_categories is not None
             else None,
             idempotency_key=input.idempotency_key,
+            period_start=input.period_start,
+            period_end=input.period_end,
         )
         return services.legal_request_submit(actor=actor, spec=spec)  # type: ignore[return-value]
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        permission_classes=[IsAuthenticated],
+        description="Withdraw one of your organization's requests (any time before fulfilment).",
+    )
+    def withdraw_legal_request(self, info: Info, id: strawberry.ID) -> WithdrawLegalRequestResult:
+        actor = _actor(info)
+        legal_request = _own_request(actor, id)
+        return services.legal_request_withdraw(actor=actor, legal_request=legal_request)  # type: ignore[return-value]
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        permission_classes=[IsAuthenticated],
+        description="Answer staff's question on a request in NEEDS_INFO; the clock resumes.",
+    )
+    def answer_clarification(
+        self, info: Info, id: strawberry.ID, answer: str
+    ) -> AnswerClarificationResult:
+        actor = _actor(info)
+        legal_request = _own_request(actor, id)
+        return services.legal_request_answer_clarification(  # type: ignore[return-value]
+            actor=actor, legal_request=legal_request, answer=answer
+        )
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        permission_classes=[IsAuthenticated],
+        description=(
+            "Attach the signed legal order (a PDF, at most 20 MB) to one of your open requests, "
+            "as a GraphQL multipart upload. Its SHA-256 is recorded."
+        ),
+    )
+    def attach_legal_document(
+        self, info: Info, request_id: strawberry.ID, file: Upload
+    ) -> AttachLegalDocumentResult:
+        actor = _actor(info)
+        pk = request_node_id(request_id)
+        return services.legal_document_attach(  # type: ignore[return-value]
+            actor=actor,
+            legal_request_id=pk or "",
+            upload=file,  # type: ignore[arg-type]
+        )

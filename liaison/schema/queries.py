@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
@@ -11,8 +12,18 @@ from strawberry import relay
 from strawberry.types import Info
 from strawberry_django.relay import DjangoListConnection
 
-from liaison import models, selectors
-from liaison.schema.types import LegalRequestType, OrganizationType, Viewer
+from liaison import models, selectors, services, signing
+from liaison.disclosure import disclosure_package_csv, disclosure_package_json
+from liaison.schema.enums import TargetKind
+from liaison.schema.types import (
+    DisclosedIpAddress,
+    DisclosurePackageType,
+    DisclosureRecord,
+    LegalRequestType,
+    OrganizationType,
+    SigningKeyType,
+    Viewer,
+)
 from portal.graphql.context import get_actor
 from portal.graphql.permissions import IsAuthenticated
 
@@ -49,6 +60,63 @@ class Query:
             return None
         return selectors.legal_request_get(actor=actor, legal_request_id=global_id.node_id)  # type: ignore[return-value]
 
+    @strawberry.field(
+        description=(
+            "The signed data produced for one of the viewer's organization's fulfilled "
+            "requests; null when it is not fulfilled, expired, someone else's, or fails its "
+            "signature check. Every read is audited."
+        )
+    )
+    def disclosure_package(
+        self, info: Info, request_id: strawberry.ID
+    ) -> DisclosurePackageType | None:
+        legal_request_id = request_node_id(request_id)
+        if legal_request_id is None:
+            return None
+        package = services.disclosure_package_read(
+            actor=get_actor(info), legal_request_id=legal_request_id
+        )
+        if package is None:
+            return None
+        return DisclosurePackageType(
+            request_id=strawberry.ID(str(request_id)),
+            created_at=package.created_at,
+            expires_at=package.expires_at,
+            records=[
+                DisclosureRecord(
+                    target_kind=TargetKind(record["target_kind"]),
+                    target=record["target"],
+                    phone_number=record.get("phone_number"),
+                    ip_addresses=[
+                        DisclosedIpAddress(
+                            address=ip["address"], seen_at=datetime.fromisoformat(ip["seen_at"])
+                        )
+                        for ip in record["ip_addresses"]
+                    ]
+                    if "ip_addresses" in record
+                    else None,
+                )
+                for record in package.records
+            ],
+            signature=package.signature,
+            signing_key_id=package.key_id,
+            json=disclosure_package_json(package),
+            csv=disclosure_package_csv(package),
+        )
+
+    @strawberry.field(
+        description="The public key that signs disclosure packages (public; also at "
+        "/.well-known/liaison-signing-key)."
+    )
+    def signing_key(self) -> SigningKeyType:
+        key = signing.public_key_info()
+        return SigningKeyType(
+            algorithm=key.algorithm,
+            public_key=key.public_key,
+            public_key_pem=key.public_key_pem,
+            key_id=key.key_id,
+        )
+
     @strawberry_django.connection(
         DjangoListConnection[LegalRequestType],
         permission_classes=[IsAuthenticated],
@@ -58,4 +126,13 @@ class Query:
         return selectors.legal_request_list(actor=get_actor(info))
 
 
-__all__ = ["OrganizationType", "Query"]
+def request_node_id(value: object) -> str | None:
+    """The pk inside a LegalRequest global id, or None for anything else."""
+    try:
+        global_id = relay.GlobalID.from_id(str(value))
+    except (ValueError, TypeError):
+        return None
+    return global_id.node_id if global_id.type_name == "LegalRequest" else None
+
+
+__all__ = ["OrganizationType", "Query", "request_node_id"]

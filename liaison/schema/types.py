@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 import strawberry_django
 from django.db.models import QuerySet
+from django.urls import reverse
 from strawberry import relay
 from strawberry.types import Info
 
@@ -15,6 +16,7 @@ from liaison import models
 from liaison.schema.enums import (
     DataCategory,
     OrganizationKind,
+    RejectionReason,
     RequestCategory,
     RequestKind,
     RequestStatus,
@@ -75,6 +77,33 @@ class TimelineEntryType:
         return queryset.filter(public=True)
 
 
+@strawberry_django.type(models.LegalDocument, name="LegalDocument")
+class LegalDocumentType:
+    """A signed order the viewer's organization attached (the file itself: `downloadPath`)."""
+
+    id: strawberry.ID
+    filename: str
+    size: int
+    sha256: str = strawberry_django.field(description="SHA-256 of the file, hex.")
+    uploaded_at: datetime
+
+    @strawberry_django.field(
+        only=["id"],
+        description="GET it with the same bearer token; every download is audited.",
+    )
+    def download_path(self, root: models.LegalDocument) -> str:
+        return reverse("liaison:legal-document-download", args=[root.pk])
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet, info: Info, **kwargs: Any) -> QuerySet:
+        actor = get_actor(info)
+        if actor is None:
+            return queryset.none()
+        if actor.organization_id is not None:
+            return queryset.filter(organization_id=actor.organization_id)
+        return queryset if actor.is_staff else queryset.none()
+
+
 @strawberry.type(name="HandlingTeam")
 class HandlingTeam:
     """The desk that handles a request, by its public name."""
@@ -98,6 +127,22 @@ class LegalRequestType(relay.Node):
     due_at: datetime | None
     targets: list[TargetType] = strawberry_django.field()
     timeline: list[TimelineEntryType] = strawberry_django.field()
+    documents: list[LegalDocumentType] = strawberry_django.field()
+    period_start: datetime | None = strawberry_django.field(
+        description="Start of the period the requested data covers."
+    )
+    period_end: datetime | None = strawberry_django.field(
+        description="End of the period the requested data covers."
+    )
+    review_policy_version: str = strawberry_django.field(
+        description="Version of the review policy the decision applied (empty until decided)."
+    )
+
+    @strawberry_django.field(
+        only=["rejection_reason"], description="Why the request was rejected, if it was."
+    )
+    def rejection_reason(self, root: models.LegalRequest) -> RejectionReason | None:
+        return RejectionReason(root.rejection_reason) if root.rejection_reason else None
 
     @strawberry_django.field(only=["handling_desk"])
     def handling_team(self, root: models.LegalRequest) -> HandlingTeam | None:
@@ -105,7 +150,7 @@ class LegalRequestType(relay.Node):
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet, info: Info, **kwargs: Any) -> QuerySet:
-        return queryset.visible_to(get_actor(info))
+        return cast("models.LegalRequestQuerySet", queryset).visible_to(get_actor(info))
 
 
 @strawberry.type(name="Viewer")
@@ -116,3 +161,58 @@ class Viewer:
     email: str | None
     organization: OrganizationType | None
     is_staff: bool
+
+
+@strawberry.type(name="DisclosedIpAddress")
+class DisclosedIpAddress:
+    """An IP address the account was seen from, and when (UTC)."""
+
+    address: str
+    seen_at: datetime
+
+
+@strawberry.type(name="DisclosureRecord")
+class DisclosureRecord:
+    """What is disclosed about one target: only the requested categories (others are null)."""
+
+    target_kind: TargetKind
+    target: str
+    phone_number: str | None
+    ip_addresses: list[DisclosedIpAddress] | None
+
+
+@strawberry.type(name="DisclosurePackage")
+class DisclosurePackageType:
+    """The data produced for a fulfilled disclosure request, signed by the platform."""
+
+    request_id: strawberry.ID = strawberry.field(description="Global id of the LegalRequest.")
+    created_at: datetime
+    expires_at: datetime
+    records: list[DisclosureRecord]
+    signature: str = strawberry.field(
+        description=(
+            "Ed25519 signature (base64) by the key at /.well-known/liaison-signing-key (also "
+            "`signingKey`) over the canonical JSON of the records, i.e. over exactly the bytes "
+            "of `json`: the list of records serialized with sorted keys, no whitespace "
+            '(separators "," and ":"), non-ASCII characters unescaped, encoded as UTF-8 — in '
+            "Python: json.dumps(records, sort_keys=True, separators=(',', ':'), "
+            "ensure_ascii=False).encode(). Record keys: target_kind, target, and only the "
+            "requested ones of phone_number and ip_addresses ([{address, seen_at}], "
+            "seen_at in UTC, ISO 8601 with Z)."
+        )
+    )
+    signing_key_id: str = strawberry.field(description="Fingerprint of the signing key.")
+    json: str = strawberry.field(description="The records as signed (canonical JSON).")
+    csv: str = strawberry.field(
+        description="The records as CSV: target_kind,target,phone_number,ip_address,seen_at."
+    )
+
+
+@strawberry.type(name="SigningKey")
+class SigningKeyType:
+    """The platform's public key that signs disclosure packages."""
+
+    algorithm: str
+    public_key: str = strawberry.field(description="The raw 32-byte Ed25519 public key, base64.")
+    public_key_pem: str
+    key_id: str

@@ -24,7 +24,9 @@ def _staff_actor(user: Any) -> Actor | None:
 class PortalGraphQLWSConsumer(GraphQLWSConsumer):
     """Subscriptions and operations over WebSocket for token holders and staff sessions."""
 
-    async def on_ws_connect(self, context: dict[str, Any]) -> UnsetType | dict[str, object] | None:
+    async def on_ws_connect(  # type: ignore[override]
+        self, context: dict[str, Any]
+    ) -> UnsetType | dict[str, object] | None:
         params = context.get("connection_params") or {}
         authorization = params.get("authorization") if isinstance(params, dict) else None
         actor: Actor | None = None

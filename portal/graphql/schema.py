@@ -1,14 +1,19 @@
-"""The root GraphQL schema: the apps' Query and Mutation types merged, with the hardening on."""
+"""The root GraphQL schema: the apps' Query, Mutation and Subscription types merged, hardened."""
 
 from __future__ import annotations
 
+import functools
+
 import strawberry
 from django.conf import settings
+from graphql import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -17,19 +22,38 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from hotline.schema.queries import Query as HotlineQuery
 from liaison.schema.mutations import Mutation as LiaisonMutation
 from liaison.schema.queries import Query as LiaisonQuery
+from liaison.schema.subscriptions import Subscription as LiaisonSubscription
 from portal.graphql.security import alias_limit_rule, should_mask_error
 
 Query = merge_types("Query", (LiaisonQuery, HotlineQuery))
 Mutation = merge_types("Mutation", (LiaisonMutation,))
+Subscription = merge_types("Subscription", (LiaisonSubscription,))
+
+# Per-process LRU caches: a repeated operation text is parsed and validated once. Bounded, so
+# that unique texts only evict; the token limit still runs first (a refused parse is not cached).
+DOCUMENT_CACHE_SIZE = 256
+
+
+@functools.cache
+def validation_rules(max_depth: int, max_aliases: int) -> tuple[type[ASTValidationRule], ...]:
+    """The depth and alias rules for these limits, built once per pair of values: ValidationCache
+    is keyed by the rule classes, so classes made per request would never hit it."""
+    depth_rules = QueryDepthLimiter(max_depth=max_depth).validation_rules
+    return (*depth_rules, alias_limit_rule(max_aliases))
+
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     config=StrawberryConfig(relay_max_results=settings.GRAPHQL_PAGE_SIZE_MAX),
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
-        lambda: AddValidationRules([alias_limit_rule(settings.GRAPHQL_MAX_ALIASES)]),
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: AddValidationRules(
+            list(validation_rules(settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_ALIASES))
+        ),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: MaskErrors(should_mask_error=should_mask_error),
         lambda: DjangoOptimizerExtension(prefetch_custom_queryset=True),
     ],

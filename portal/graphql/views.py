@@ -75,9 +75,12 @@ class PortalGraphQLView(GraphQLView):
         request.liaison_actor = actor  # type: ignore[attr-defined]
         return super().dispatch(request, *args, **kwargs)
 
-    def process_result(self, request: HttpRequest, result: ExecutionResult) -> GraphQLHTTPResponse:
+    def process_result(  # type: ignore[override]
+        self, request: HttpRequest, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
         data = process_result(result)
-        if getattr(request, "liaison_actor", None) is None and data.get("errors"):
-            for error in data["errors"]:
+        errors: list[dict[str, Any]] = data.get("errors") or []  # type: ignore[assignment]
+        if getattr(request, "liaison_actor", None) is None:
+            for error in errors:
                 error["message"] = strip_suggestions(error["message"])
         return data

@@ -28,7 +28,9 @@ def run_action(client: Client, model: str, action: str, pks: list[Any]) -> Any:
 
 
 @pytest.mark.django_db
-def test_staff_verify_and_unverify_organizations(staff_client: Client, authority: Member, gql: Any) -> None:
+def test_staff_verify_and_unverify_organizations(
+    staff_client: Client, authority: Member, gql: Any
+) -> None:
     organization = authority.organization
     run_action(staff_client, "organization", "unverify", [organization.pk])
     organization.refresh_from_db()
@@ -57,8 +59,12 @@ def test_token_page_never_shows_the_hash(staff_client: Client, authority: Member
 
 
 @pytest.mark.django_db
-def test_legal_requests_are_read_only_with_targets_and_timeline(staff_client: Client, authority: Member) -> None:
-    request = LegalRequestFactory(organization=authority.organization, targets=[("USERNAME", "visible_target")])
+def test_legal_requests_are_read_only_with_targets_and_timeline(
+    staff_client: Client, authority: Member
+) -> None:
+    request = LegalRequestFactory(
+        organization=authority.organization, targets=[("USERNAME", "visible_target")]
+    )
     page = staff_client.get(f"/admin/liaison/legalrequest/{request.pk}/change/")
     assert page.status_code == 200
     html = page.content.decode()

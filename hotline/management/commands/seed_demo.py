@@ -59,6 +59,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         switchboard_seed_defaults()
+        services.platform_accounts_seed_demo()
         password = os.environ.get("DEMO_ADMIN_PASSWORD", "liaison-demo-admin")
         user_model = get_user_model()
         staff, created = user_model.objects.get_or_create(
