@@ -1,0 +1,75 @@
+"""Run the benchmarks: `python -m bench` runs them all, `python -m bench NAME [--option ...]` one.
+
+Each benchmark is a module of this package with a `main()` returning an exit status; options
+after the name are passed to it. The run exits non-zero if any benchmark fails.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+import traceback
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# In the order `make bench` runs them. A benchmark whose module is still being written is
+# picked up as soon as it exists and has a main().
+CANDIDATES = ("graphql_api", "switchboard")
+
+
+def available() -> list[str]:
+    """The benchmarks that exist in this checkout and define `main()`."""
+    names = []
+    for name in CANDIDATES:
+        path = HERE / f"{name}.py"
+        if path.exists() and "\ndef main(" in path.read_text():
+            names.append(name)
+    return names
+
+
+def run(name: str, options: list[str]) -> int:
+    """Run one benchmark; its exit status (1 when it raised)."""
+    print(f"== bench.{name}", flush=True)
+    try:
+        module = importlib.import_module(f"bench.{name}")
+        main = module.main
+        accepts_options = bool(inspect.signature(main).parameters)
+        if options and not accepts_options:
+            print(f"bench.{name} takes no options", file=sys.stderr)
+            return 2
+        status = main(options) if accepts_options else main()
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else 1
+    except Exception:
+        traceback.print_exc()
+        status = 1
+    return int(status or 0)
+
+
+def main(argv: list[str]) -> int:
+    """Run the selected benchmarks (all by default); non-zero if one fails."""
+    known = available()
+    if any(arg.startswith("-") for arg in argv):
+        # `NAME --option value ...`: one benchmark, everything after its name is its options.
+        if not argv or argv[0].startswith("-"):
+            print(
+                "options apply to one benchmark: python -m bench NAME --option ...", file=sys.stderr
+            )
+            return 2
+        selected, options = argv[:1], argv[1:]
+    else:
+        selected, options = argv, []
+    unknown = [name for name in selected if name not in known]
+    if unknown:
+        print(f"unknown benchmark(s) {unknown}; available: {known}", file=sys.stderr)
+        return 2
+    failed = [name for name in selected or known if run(name, options) != 0]
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
