@@ -554,10 +554,10 @@ def profile(token: str, calls: int) -> dict[str, float]:
 
 # Entry point ------------------------------------------------------------------------------
 
-# How the server reaches PostgreSQL. "configured": the portal's settings as they are
-# (CONN_MAX_AGE), which under ASGI connects anew on every request (see bench/settings.py);
-# "pooled": a process-wide psycopg pool, the connection cost taken out of both endpoints.
-DB_MODES = {"configured": "0", "pooled": "1"}
+# How the server reaches PostgreSQL (the portal's DB_POOL setting). "pooled": a process-wide
+# psycopg pool, as `make run` starts the web process; "unpooled": persistent connections
+# (CONN_MAX_AGE), which under ASGI connect anew on every request.
+DB_MODES = {"pooled": "1", "unpooled": "0"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -578,7 +578,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def measure_server(db_mode: str, token: str, wrk: str | None, args: argparse.Namespace) -> dict:
     """Start one uvicorn worker, check both endpoints, measure them in alternating rounds."""
-    os.environ["BENCH_DB_POOL"] = DB_MODES[db_mode]
+    os.environ["DB_POOL"] = DB_MODES[db_mode]
     port = free_port()
     server = start_server(port, RESULTS_DIR / f"graphql_api.{db_mode}.uvicorn.log")
     base = f"http://127.0.0.1:{port}"

@@ -5,10 +5,8 @@ in production URLs) and the per-token rate limit is set so high that it never re
 while every call still pays its Redis round-trip.
 """
 
-import os
-
 from portal.settings import *  # noqa: F403
-from portal.settings import DATABASES, LOGGING
+from portal.settings import LOGGING
 
 ROOT_URLCONF = "bench.urls"
 
@@ -19,11 +17,6 @@ API_RATE_LIMIT_PER_MINUTE = 10**9
 # A request log line per call would measure the terminal, not the portal.
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}
 
-if os.environ.get("BENCH_DB_POOL") == "1":
-    # Under ASGI, Django runs each request's sync code in a thread of its own
-    # (ThreadSensitiveContext), so a persistent connection (CONN_MAX_AGE) is never reused: every
-    # request connects to PostgreSQL anew. A process-wide psycopg pool is the fix; the benchmark
-    # measures both ways.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool refuses persistent ones
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 8}
+# The database connection handling comes from the portal's settings: DB_POOL=1 (what `make run`
+# gives the web process) or DB_POOL=0 (persistent connections, which ASGI never reuses); the
+# benchmark measures both ways (bench/graphql_api.py, --db).

@@ -12,5 +12,7 @@ class HotlineConfig(AppConfig):
     def ready(self) -> None:
         # Registers the outbox handlers of this app.
         from hotline import handlers, signals  # noqa: F401
+        from hotline.chat import receivers
 
         signals.connect()
+        receivers.connect()

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from hotline import selectors, services
+from liaison.review import TOPIC_STATUS_CHANGED
 from liaison.services import TOPIC_SUBMITTED
 from portal import outbox
 from portal.models import OutboxEvent
@@ -23,6 +24,25 @@ def route_submitted_request(event: OutboxEvent) -> None:
     legal_request_id = event.payload["legal_request_id"]
     services.ticket_open_for_request(legal_request_id=legal_request_id)
     _test_pause(legal_request_id)
+
+
+def _follows_the_ticket(payload: dict) -> bool:
+    return bool(payload.get("paused") or payload.get("resumed")) or (
+        payload.get("to") in services.REQUEST_CLOSED
+    )
+
+
+@outbox.subscribe(TOPIC_STATUS_CHANGED, wants=_follows_the_ticket)
+def follow_request_status(event: OutboxEvent) -> None:
+    """Pause, resume or resolve the request's ticket as the legal review moves it."""
+    payload = event.payload
+    services.ticket_follow_request_status(
+        legal_request_id=payload["legal_request_id"],
+        to_status=payload["to"],
+        paused=bool(payload.get("paused")),
+        resumed=bool(payload.get("resumed")),
+        due_at=payload.get("due_at"),
+    )
 
 
 def _test_pause(legal_request_id: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,12 +50,20 @@ class RoutingPolicy:
 
 
 _policy_cache: list[RoutingPolicy] = []
+_policy_checked_at: list[float] = [0.0]
 
 
-def routing_policy_get() -> RoutingPolicy:
+def routing_policy_get(*, max_age: float = 0.0) -> RoutingPolicy:
     """The current policy: cached per process, reloaded when its revision token changed (one
-    tiny query instead of five per routing; an edit applies to the very next request)."""
+    tiny query instead of five per routing; an edit applies to the very next request).
+
+    `max_age` lets a caller that only needs a hint (the queue of a submission) skip even that
+    query when the policy was checked less than `max_age` seconds ago."""
+    now = time.monotonic()
+    if max_age and _policy_cache and now - _policy_checked_at[0] < max_age:
+        return _policy_cache[0]
     token = PolicyRevision.objects.filter(pk=1).values_list("token", flat=True).first()
+    _policy_checked_at[0] = now
     if token is not None and _policy_cache and _policy_cache[0].token == token:
         return _policy_cache[0]
     rules = tuple(
@@ -85,9 +94,13 @@ def clock_is_urgent(clock: timedelta) -> bool:
 
 
 def routing_queue_for(payload: dict) -> str:
-    """The Celery queue for a `legal_request.submitted` event: `urgent` for clocks ≤ 8 h."""
+    """The Celery queue for a `legal_request.submitted` event: `urgent` for clocks ≤ 8 h.
+
+    Runs in every submission's transaction, so it may use a policy up to a second old: a clock
+    edit reaches the queue choice within a second, and the routing itself always reads the
+    current policy."""
     try:
-        clock = legal_clock_get(kind=payload["kind"], category=payload["category"])
+        clock = routing_policy_get(max_age=1.0).clock(payload["kind"], payload["category"])
     except KeyError:
         return OutboxEvent.Queue.DEFAULT
     return OutboxEvent.Queue.URGENT if clock_is_urgent(clock) else OutboxEvent.Queue.DEFAULT

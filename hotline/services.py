@@ -39,6 +39,7 @@ from hotline.models import (
 from hotline.regions import Region
 from liaison import services as liaison_services
 from liaison.models import LegalRequest, RequestCategory, RequestKind, RequestStatus, TimelineEntry
+from portal.broadcast import group_send
 from portal.outbox import dead_letter_record, outbox_redrive
 
 logger = logging.getLogger(__name__)
@@ -180,6 +181,8 @@ def _notification_create(
         "subject": subject,
         "body": body,
         "created_at": now,
+        # Marked enqueued up front (one UPDATE fewer); a failed enqueue clears the mark.
+        "enqueued_at": timezone.now(),
     }
     if new_ticket:
         notification = Notification.objects.create(**fields)
@@ -191,7 +194,7 @@ def _notification_create(
             return None
     queue = "urgent" if ticket.urgent else "default"
     transaction.on_commit(
-        lambda: notification_enqueue(notification_id=notification.pk, queue=queue)
+        lambda: notification_enqueue(notification_id=notification.pk, queue=queue, mark=False)
     )
     return notification
 
@@ -293,6 +296,7 @@ def ticket_open_for_request(
             desk_name=team.desk_name,
             due_at=due_at,
             actor_label=SWITCHBOARD_ACTOR,
+            locked=True,  # read under a row lock, with its organization, above
         )
     return ticket
 
@@ -393,6 +397,53 @@ def ticket_resolve(*, ticket: Ticket, actor: Any, now: datetime | None = None) -
     return ticket
 
 
+REQUEST_CLOSED = frozenset(
+    {RequestStatus.REJECTED, RequestStatus.FULFILLED, RequestStatus.WITHDRAWN}
+)
+
+
+def ticket_follow_request_status(
+    *, legal_request_id: str, to_status: str, paused: bool, resumed: bool, due_at: str | None
+) -> Ticket | None:
+    """Keep a request's ticket in step with the legal review (the `status_changed` handler).
+
+    A clarification pauses the ticket's clock (no escalation, warning or breach while the
+    authority answers); the answer resumes it, with the deadline liaison pushed forward and the
+    escalation and warning times shifted by the same pause; a closed request resolves the ticket.
+    Idempotent: a repeated event finds the ticket already in that state.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update()
+            .filter(legal_request_id=legal_request_id)
+            .exclude(state=Ticket.State.RESOLVED)
+            .first()
+        )
+        if ticket is None:
+            return None
+        if to_status in REQUEST_CLOSED:
+            ticket.state = Ticket.State.RESOLVED
+            ticket.resolved_at = now
+            ticket.next_escalation_at = None
+            ticket.paused_at = None
+            ticket.save(update_fields=["state", "resolved_at", "next_escalation_at", "paused_at"])
+        elif paused and ticket.paused_at is None:
+            ticket.paused_at = now
+            ticket.save(update_fields=["paused_at"])
+        elif resumed and ticket.paused_at is not None:
+            shift = now - ticket.paused_at
+            if due_at:
+                ticket.due_at = datetime.fromisoformat(due_at)
+            if ticket.warn_at is not None:
+                ticket.warn_at += shift
+            if ticket.next_escalation_at is not None:
+                ticket.next_escalation_at += shift
+            ticket.paused_at = None
+            ticket.save(update_fields=["due_at", "warn_at", "next_escalation_at", "paused_at"])
+    return ticket
+
+
 STEP_RECIPIENTS = {
     EscalationStep.Action.NEXT_ON_CALL: "next",
     EscalationStep.Action.TEAM_LEAD: "lead",
@@ -475,7 +526,9 @@ class SweepReport:
 
 def _sweep_escalations(now: datetime, limit: int) -> int:
     due = list(
-        Ticket.objects.filter(state=Ticket.State.OPEN, next_escalation_at__lte=now)
+        Ticket.objects.filter(
+            state=Ticket.State.OPEN, next_escalation_at__lte=now, paused_at__isnull=True
+        )
         .order_by("next_escalation_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -486,7 +539,12 @@ def _sweep_escalations(now: datetime, limit: int) -> int:
             ticket = (
                 Ticket.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("team", "legal_request")
-                .filter(pk=ticket_id, state=Ticket.State.OPEN, next_escalation_at__lte=now)
+                .filter(
+                    pk=ticket_id,
+                    state=Ticket.State.OPEN,
+                    next_escalation_at__lte=now,
+                    paused_at__isnull=True,
+                )
                 .first()
             )
             if ticket is not None and _escalate_locked(
@@ -498,7 +556,7 @@ def _sweep_escalations(now: datetime, limit: int) -> int:
 
 def _sweep_breaches(now: datetime, limit: int) -> int:
     due = list(
-        Ticket.objects.unresolved()
+        Ticket.objects.clock_running()
         .filter(breached_at__isnull=True, due_at__lte=now)
         .order_by("due_at")
         .values_list("pk", flat=True)[:limit]
@@ -508,7 +566,7 @@ def _sweep_breaches(now: datetime, limit: int) -> int:
         with transaction.atomic():
             # The conditional UPDATE is the guard: only one sweep ever sets breached_at.
             won = (
-                Ticket.objects.unresolved()
+                Ticket.objects.clock_running()
                 .filter(pk=ticket_id, breached_at__isnull=True)
                 .update(breached_at=now)
             )
@@ -544,7 +602,7 @@ def _sweep_breaches(now: datetime, limit: int) -> int:
 
 def _sweep_warnings(now: datetime, limit: int) -> int:
     due = list(
-        Ticket.objects.unresolved()
+        Ticket.objects.clock_running()
         .filter(warned_at__isnull=True, breached_at__isnull=True, warn_at__lte=now)
         .order_by("warn_at")
         .values_list("pk", flat=True)[:limit]
@@ -553,7 +611,7 @@ def _sweep_warnings(now: datetime, limit: int) -> int:
     for ticket_id in due:
         with transaction.atomic():
             won = (
-                Ticket.objects.unresolved()
+                Ticket.objects.clock_running()
                 .filter(pk=ticket_id, warned_at__isnull=True, breached_at__isnull=True)
                 .update(warned_at=now)
             )
@@ -615,16 +673,22 @@ def switchboard_sweep(
 # Notifications -----------------------------------------------------------------------------------
 
 
-def notification_enqueue(*, notification_id: int, queue: str) -> bool:
-    """Hand a notification to Celery; False (the sweeper re-drives it) if the broker is down."""
+def notification_enqueue(*, notification_id: int, queue: str, mark: bool = True) -> bool:
+    """Hand a notification to Celery; False (the sweeper re-drives it) if the broker is down.
+
+    `mark` records when it was enqueued (a new notification carries that mark already)."""
     from hotline.tasks import send_notification_task
 
     try:
         send_notification_task.apply_async(args=[notification_id], queue=queue, retry=False)
     except Exception:  # the broker is unreachable
         logger.warning("switchboard: could not enqueue notification %s", notification_id)
+        Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(
+            enqueued_at=None
+        )
         return False
-    Notification.objects.filter(pk=notification_id).update(enqueued_at=timezone.now())
+    if mark:
+        Notification.objects.filter(pk=notification_id).update(enqueued_at=timezone.now())
     return True
 
 
@@ -652,27 +716,18 @@ def notification_redrive(*, now: datetime | None = None, limit: int = 500) -> in
 
 def _push_to_staff(notification: Notification) -> None:
     """Live update of the team's staff pages (best effort: the e-mail is the record)."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if layer is None:
-        return
     ticket = notification.ticket
-    try:
-        async_to_sync(layer.group_send)(
-            staff_group_name(ticket.team_id),
-            {
-                "type": "ticket.notification",
-                "ticket_id": ticket.pk,
-                "kind": notification.kind,
-                "step": notification.step,
-                "subject": notification.subject,
-                "due_at": ticket.due_at.isoformat(),
-            },
-        )
-    except Exception:
-        logger.warning("switchboard: live push of notification %s failed", notification.pk)
+    group_send(
+        staff_group_name(ticket.team_id),
+        {
+            "type": "ticket.notification",
+            "ticket_id": ticket.pk,
+            "kind": notification.kind,
+            "step": notification.step,
+            "subject": notification.subject,
+            "due_at": ticket.due_at.isoformat(),
+        },
+    )
 
 
 def notification_send(*, notification_id: int, now: datetime | None = None) -> bool:

@@ -20,8 +20,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -29,6 +27,7 @@ from django.utils import timezone
 from strawberry.relay import to_base64
 
 from liaison.models import LegalRequest, Organization, WebhookDelivery
+from portal.broadcast import group_send
 from portal.outbox import dead_letter_record, outbox_emit
 
 logger = logging.getLogger(__name__)
@@ -95,16 +94,10 @@ def broadcast_request_update(*, organization_id: int, legal_request_id: str) -> 
     Best effort: a subscriber that misses it (Redis down) still sees the change by webhook,
     e-mail, or by reading the request.
     """
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(
-            organization_group(organization_id),
-            {"type": SUBSCRIPTION_MESSAGE_TYPE, "legal_request_id": legal_request_id},
-        )
-    except Exception:
-        logger.warning("notifications: could not broadcast update of %s", legal_request_id)
+    group_send(
+        organization_group(organization_id),
+        {"type": SUBSCRIPTION_MESSAGE_TYPE, "legal_request_id": legal_request_id},
+    )
 
 
 # E-mail --------------------------------------------------------------------------------------

@@ -222,98 +222,130 @@ def legal_request_transition(
     actor_label: str | None = None,
     event: str = TimelineEntry.Event.STATUS_CHANGED,
     changes: dict[str, Any] | None = None,
+    locked: bool = False,
 ) -> LegalRequest:
     """Move a request to `to_status` if the table allows it for this actor (None = the system).
+
+    `locked=True` says the caller read `legal_request` (with its organization) under a row lock
+    in its own, still open transaction: it is used as it is, with no savepoint of its own (a
+    failure rolls back the caller's transaction, which owns it). The routing path saves three
+    round trips that way.
 
     Applies `changes` to the request in the same write, pauses the legal clock on NEEDS_INFO and
     pushes `due_at` forward by the paused time on resume, and records the move (timeline,
     audit log, outbox `legal_request.status_changed`, webhook, e-mail, subscription) atomically;
     the notifications leave after commit. Raises ValidationError with a code otherwise.
     """
-    with transaction.atomic():
-        locked = lock_request(legal_request)
-        from_status = locked.status
-        roles = TRANSITIONS.get((from_status, to_status))
-        if roles is None:
-            raise ValidationError(
-                f"A request that is {from_status} cannot become {to_status}"
-                + (
-                    f" (possible: {', '.join(allowed_moves(from_status))})."
-                    if allowed_moves(from_status)
-                    else "."
-                ),
-                code="invalid_transition",
-            )
-        role = _role(actor, locked)
-        if role not in roles:
-            raise ValidationError(
-                f"You may not move a request from {from_status} to {to_status}.",
-                code="transition_not_allowed",
-            )
-        for field, value in (changes or {}).items():
-            setattr(locked, field, value)
-        _guard(locked, to_status)
-
-        now = timezone.now()
-        paused = resumed = False
-        paused_seconds: int | None = None
-        if to_status == S.NEEDS_INFO:
-            locked.clock_paused_at, paused = now, True
-        elif from_status == S.NEEDS_INFO and locked.clock_paused_at is not None:
-            if to_status == S.UNDER_REVIEW:
-                pause = now - locked.clock_paused_at
-                paused_seconds = int(pause.total_seconds())
-                if locked.due_at is not None:
-                    locked.due_at += pause
-                resumed = True
-            locked.clock_paused_at = None
-        if to_status == S.FULFILLED:
-            locked.fulfilled_at = now
-        locked.status = to_status
-        locked.save()
-
-        label = actor_label or (actor.label if actor is not None else "system")
-        TimelineEntry.objects.create(
-            legal_request=locked,
-            event=event,
-            status=to_status,
-            actor_label=label,
-            message=reason[:MAX_MESSAGE_LENGTH],
-            at=now,
-        )
-        details: dict[str, Any] = {"from": from_status, "to": to_status, "reason": reason[:2000]}
-        if paused or resumed:
-            details.update(paused=paused, resumed=resumed, paused_seconds=paused_seconds)
-        if locked.rejection_reason and to_status == S.REJECTED:
-            details["rejection_reason"] = locked.rejection_reason
-        if locked.review_policy_version and to_status in (S.APPROVED, S.REJECTED):
-            details["policy_version"] = locked.review_policy_version
-        audit_record(
+    with transaction.atomic(savepoint=not locked):
+        locked_request = legal_request if locked else lock_request(legal_request)
+        return _transition_locked(
             actor=actor,
-            actor_label=label,
-            action=AuditAction.STATUS_CHANGED,
-            object_type="LegalRequest",
-            object_id=locked.pk,
-            organization_id=locked.organization_id,
-            details=details,
+            locked=locked_request,
+            to_status=to_status,
+            reason=reason,
+            actor_label=actor_label,
+            event=event,
+            changes=changes,
         )
-        outbox_emit(
-            topic=TOPIC_STATUS_CHANGED,
-            payload={
-                "legal_request_id": str(locked.pk),
-                "kind": locked.kind,
-                "from": from_status,
-                "to": to_status,
-                "paused": paused,
-                "resumed": resumed,
-                "paused_seconds": paused_seconds,
-                "due_at": locked.due_at.isoformat() if locked.due_at else None,
-                "at": now.isoformat(),
-            },
+
+
+def _transition_locked(
+    *,
+    actor: Actor | None,
+    locked: LegalRequest,
+    to_status: str,
+    reason: str,
+    actor_label: str | None,
+    event: str,
+    changes: dict[str, Any] | None,
+) -> LegalRequest:
+    """The body of `legal_request_transition`, on a request locked by the caller."""
+    from_status = locked.status
+    roles = TRANSITIONS.get((from_status, to_status))
+    if roles is None:
+        raise ValidationError(
+            f"A request that is {from_status} cannot become {to_status}"
+            + (
+                f" (possible: {', '.join(allowed_moves(from_status))})."
+                if allowed_moves(from_status)
+                else "."
+            ),
+            code="invalid_transition",
         )
-        notifications.status_change_notify(
-            legal_request=locked, from_status=from_status, reason=reason, at=now
+    role = _role(actor, locked)
+    if role not in roles:
+        raise ValidationError(
+            f"You may not move a request from {from_status} to {to_status}.",
+            code="transition_not_allowed",
         )
+    for field, value in (changes or {}).items():
+        setattr(locked, field, value)
+    _guard(locked, to_status)
+
+    now = timezone.now()
+    paused = resumed = False
+    paused_seconds: int | None = None
+    if to_status == S.NEEDS_INFO:
+        locked.clock_paused_at, paused = now, True
+    elif from_status == S.NEEDS_INFO and locked.clock_paused_at is not None:
+        if to_status == S.UNDER_REVIEW:
+            pause = now - locked.clock_paused_at
+            paused_seconds = int(pause.total_seconds())
+            if locked.due_at is not None:
+                locked.due_at += pause
+            resumed = True
+        locked.clock_paused_at = None
+    if to_status == S.FULFILLED:
+        locked.fulfilled_at = now
+    locked.status = to_status
+    locked.save(
+        update_fields=sorted(
+            {"status", "clock_paused_at", "due_at", "fulfilled_at", *(changes or {})}
+        )
+    )
+
+    label = actor_label or (actor.label if actor is not None else "system")
+    TimelineEntry.objects.create(
+        legal_request=locked,
+        event=event,
+        status=to_status,
+        actor_label=label,
+        message=reason[:MAX_MESSAGE_LENGTH],
+        at=now,
+    )
+    details: dict[str, Any] = {"from": from_status, "to": to_status, "reason": reason[:2000]}
+    if paused or resumed:
+        details.update(paused=paused, resumed=resumed, paused_seconds=paused_seconds)
+    if locked.rejection_reason and to_status == S.REJECTED:
+        details["rejection_reason"] = locked.rejection_reason
+    if locked.review_policy_version and to_status in (S.APPROVED, S.REJECTED):
+        details["policy_version"] = locked.review_policy_version
+    audit_record(
+        actor=actor,
+        actor_label=label,
+        action=AuditAction.STATUS_CHANGED,
+        object_type="LegalRequest",
+        object_id=locked.pk,
+        organization_id=locked.organization_id,
+        details=details,
+    )
+    outbox_emit(
+        topic=TOPIC_STATUS_CHANGED,
+        payload={
+            "legal_request_id": str(locked.pk),
+            "kind": locked.kind,
+            "from": from_status,
+            "to": to_status,
+            "paused": paused,
+            "resumed": resumed,
+            "paused_seconds": paused_seconds,
+            "due_at": locked.due_at.isoformat() if locked.due_at else None,
+            "at": now.isoformat(),
+        },
+    )
+    notifications.status_change_notify(
+        legal_request=locked, from_status=from_status, reason=reason, at=now
+    )
     return locked
 
 

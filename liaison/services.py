@@ -461,7 +461,12 @@ def legal_request_submit(*, actor: Actor, spec: LegalRequestSpec) -> LegalReques
 
 
 def legal_request_mark_routed(
-    *, legal_request: LegalRequest, desk_name: str, due_at: datetime, actor_label: str
+    *,
+    legal_request: LegalRequest,
+    desk_name: str,
+    due_at: datetime,
+    actor_label: str,
+    locked: bool = False,
 ) -> LegalRequest:
     """Record where the switchboard sent a request and by when it will be handled.
 
@@ -470,31 +475,38 @@ def legal_request_mark_routed(
     """
     message = f"Routed to {desk_name}; due {due_at:%Y-%m-%d %H:%M} UTC."
     changes = {"handling_desk": desk_name, "due_at": due_at, "routed_at": timezone.now()}
-    with transaction.atomic():
-        locked = LegalRequest.objects.select_for_update().get(pk=legal_request.pk)
-        if locked.status == RequestStatus.RECEIVED:
-            locked = legal_request_transition(
+    with transaction.atomic(savepoint=not locked):
+        current = (
+            legal_request
+            if locked
+            else LegalRequest.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=legal_request.pk)
+        )
+        if current.status == RequestStatus.RECEIVED:
+            current = legal_request_transition(
                 actor=None,
-                legal_request=locked,
+                legal_request=current,
                 to_status=RequestStatus.ROUTED,
                 reason=message,
                 actor_label=actor_label,
                 event=TimelineEntry.Event.ROUTED,
                 changes=changes,
+                locked=True,
             )
         else:
             for field, value in changes.items():
-                setattr(locked, field, value)
-            locked.save(update_fields=list(changes))
+                setattr(current, field, value)
+            current.save(update_fields=list(changes))
             TimelineEntry.objects.create(
-                legal_request=locked,
+                legal_request=current,
                 event=TimelineEntry.Event.ROUTED,
-                status=locked.status,
+                status=current.status,
                 actor_label=actor_label,
                 message=message,
             )
     for field in ("handling_desk", "due_at", "routed_at", "status"):
-        setattr(legal_request, field, getattr(locked, field))
+        setattr(legal_request, field, getattr(current, field))
     return legal_request
 
 

@@ -26,56 +26,79 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[OutboxEvent], None]
 QueueSelector = Callable[[dict], str]
+Filter = Callable[[dict], bool]
 
 
 @dataclass(frozen=True)
 class Subscription:
-    """A handler of one topic, and how to pick the Celery queue for an event of that topic."""
+    """A handler of one topic, the events of it that it wants, and the Celery queue for them."""
 
     handler: Handler
     queue_for: QueueSelector | None = None
+    wants: Filter | None = None
+
+    def accepts(self, payload: dict) -> bool:
+        return self.wants is None or self.wants(payload)
 
 
 _subscriptions: dict[str, list[Subscription]] = {}
 
 
 def subscribe(
-    topic: str, *, queue_for: QueueSelector | None = None
+    topic: str, *, queue_for: QueueSelector | None = None, wants: Filter | None = None
 ) -> Callable[[Handler], Handler]:
-    """Register an idempotent handler for a topic (used as a decorator, once per handler)."""
+    """Register an idempotent handler for a topic (used as a decorator, once per handler).
+
+    `wants` narrows the events it is given: an event no handler wants is not stored at all, so
+    announcing every change costs nothing where nobody listens.
+    """
 
     def register(handler: Handler) -> Handler:
         subscriptions = _subscriptions.setdefault(topic, [])
         if all(s.handler is not handler for s in subscriptions):
-            subscriptions.append(Subscription(handler=handler, queue_for=queue_for))
+            subscriptions.append(Subscription(handler=handler, queue_for=queue_for, wants=wants))
         return handler
 
     return register
 
 
-def handlers_for(topic: str) -> list[Handler]:
-    """The handlers registered for a topic."""
-    return [s.handler for s in _subscriptions.get(topic, [])]
+def subscriptions_for(topic: str, payload: dict) -> list[Subscription]:
+    """The subscriptions of a topic that want this event."""
+    return [s for s in _subscriptions.get(topic, []) if s.accepts(payload)]
 
 
-def _queue_for(topic: str, payload: dict) -> str:
-    for subscription in _subscriptions.get(topic, []):
-        if subscription.queue_for is not None:
-            return subscription.queue_for(payload)
-    return OutboxEvent.Queue.DEFAULT
+def handlers_for(topic: str, payload: dict | None = None) -> list[Handler]:
+    """The handlers registered for a topic (that want `payload`, when it is given)."""
+    if payload is None:
+        return [s.handler for s in _subscriptions.get(topic, [])]
+    return [s.handler for s in subscriptions_for(topic, payload)]
 
 
-def outbox_emit(*, topic: str, payload: dict) -> OutboxEvent:
-    """Record an event in the current transaction; it is enqueued for delivery after commit."""
-    event = OutboxEvent.objects.create(
-        topic=topic, payload=payload, queue=_queue_for(topic, payload)
+def outbox_emit(*, topic: str, payload: dict) -> OutboxEvent | None:
+    """Record an event in the current transaction; it is enqueued for delivery after commit.
+
+    Returns None, storing nothing, when no handler wants the event.
+    """
+    wanted_by = subscriptions_for(topic, payload)
+    if not wanted_by:
+        return None
+    queue = next(
+        (s.queue_for(payload) for s in wanted_by if s.queue_for is not None),
+        OutboxEvent.Queue.DEFAULT,
     )
-    transaction.on_commit(lambda: outbox_enqueue(event_id=event.pk, queue=event.queue))
+    # Marked enqueued up front (one UPDATE fewer per event); a failed enqueue clears the mark
+    # so that the sweeper re-drives the event soon.
+    event = OutboxEvent.objects.create(
+        topic=topic, payload=payload, queue=queue, enqueued_at=timezone.now()
+    )
+    transaction.on_commit(lambda: outbox_enqueue(event_id=event.pk, queue=queue, mark=False))
     return event
 
 
-def outbox_enqueue(*, event_id: int, queue: str) -> bool:
-    """Hand an event to Celery; False (the sweeper will retry) if the broker is unreachable."""
+def outbox_enqueue(*, event_id: int, queue: str, mark: bool = True) -> bool:
+    """Hand an event to Celery; False (the sweeper will retry) if the broker is unreachable.
+
+    `mark` records the time it was enqueued (the emitter has already done so)."""
     from portal.tasks import deliver_outbox_event_task
 
     try:
@@ -86,10 +109,10 @@ def outbox_enqueue(*, event_id: int, queue: str) -> bool:
         logger.warning(
             "outbox: could not enqueue event %s (%r); the sweeper will retry", event_id, error
         )
+        OutboxEvent.objects.filter(pk=event_id, delivered_at__isnull=True).update(enqueued_at=None)
         return False
-    OutboxEvent.objects.filter(pk=event_id, enqueued_at__isnull=True).update(
-        enqueued_at=timezone.now()
-    )
+    if mark:
+        OutboxEvent.objects.filter(pk=event_id).update(enqueued_at=timezone.now())
     return True
 
 
@@ -103,7 +126,7 @@ def outbox_deliver(*, event_id: int) -> bool:
         )
         if event is None:
             return False
-        for handler in handlers_for(event.topic):
+        for handler in handlers_for(event.topic, event.payload):
             handler(event)
         event.delivered_at = timezone.now()
         event.attempts += 1
@@ -209,7 +232,6 @@ def outbox_redrive(
     )
     enqueued = 0
     for event_id, queue in stale:
-        OutboxEvent.objects.filter(pk=event_id).update(enqueued_at=None)
         if not outbox_enqueue(event_id=event_id, queue=queue):
             break
         enqueued += 1

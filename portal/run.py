@@ -43,13 +43,14 @@ class Child:
     argv: list[str]
     process: subprocess.Popen[bytes] | None = None
     reader: threading.Thread | None = field(default=None, repr=False)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def start(self, env: dict[str, str]) -> None:
         """Start the process and a thread that copies its output, prefixed with its name."""
         self.process = subprocess.Popen(  # noqa: S603 - argv built here from fixed parts
             self.argv,
             cwd=BASE_DIR,
-            env=env,
+            env={**env, **self.extra_env},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -128,6 +129,7 @@ def children(host: str, port: int) -> list[Child]:
             "web",
             [python, "-m", "uvicorn", "portal.asgi:application", "--host", host,
              "--port", str(port), "--ws", "websockets"],
+            extra_env={"DB_POOL": "1"},  # see DATABASES in portal/settings.py
         ),
         Child(
             "urgent",
@@ -135,7 +137,10 @@ def children(host: str, port: int) -> list[Child]:
         ),
         Child(
             "default",
-            [*celery, "worker", "-Q", "default,retry", "-c", "2", "-n", "default@%h", "-l", "INFO"],
+            # A few tasks prefetched per process: the backlog queue drains with fewer broker
+            # round trips; the urgent worker keeps 1 so nothing urgent waits behind another.
+            [*celery, "worker", "-Q", "default,retry", "-c", "2", "-n", "default@%h",
+             "--prefetch-multiplier", "4", "-l", "INFO"],
         ),
         # The scheduler (django_celery_beat's DatabaseScheduler) comes from settings.
         Child("beat", [*celery, "beat", "-l", "INFO"]),

@@ -176,3 +176,72 @@ def test_concurrent_sweeps_record_each_step_once(ct_team: Team, authority: Membe
             Notification.objects.filter(ticket=ticket, kind="ESCALATION").count()
             == ticket.escalation_step
         )
+
+
+def deliver_status_events() -> None:
+    for event in outbox_events("legal_request.status_changed"):
+        outbox.outbox_deliver(event_id=event.pk)
+
+
+def outbox_events(topic: str) -> list[Any]:
+    from portal.models import OutboxEvent
+
+    return list(OutboxEvent.objects.filter(topic=topic, delivered_at__isnull=True).order_by("id"))
+
+
+@pytest.mark.django_db
+def test_a_clarification_pauses_the_ticket_and_the_answer_resumes_it(
+    ct_team: Team, authority: Member
+) -> None:
+    from liaison import services as liaison_services
+    from liaison.actors import staff_actor
+
+    ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
+    staff = staff_actor(StaffUserFactory())
+    legal_request = liaison_services.legal_request_start_review(
+        actor=staff, legal_request=ticket.legal_request
+    )
+    asked = liaison_services.legal_request_ask_clarification(
+        actor=staff, legal_request=legal_request, question="Which message exactly?"
+    )
+    deliver_status_events()
+    ticket.refresh_from_db()
+    assert ticket.paused_at is not None
+    # Long past the deadline, a paused ticket neither escalates, warns nor breaches.
+    late = ticket.due_at + timedelta(hours=5)
+    report = services.switchboard_sweep(now=late, redrive=False)
+    assert (report.escalated, report.warned, report.breached) == (0, 0, 0)
+    # The answer resumes it: the deadline moves by the pause, and the sweeper runs again.
+    from liaison.models import LegalRequest
+
+    LegalRequest.objects.filter(pk=asked.pk).update(
+        clock_paused_at=asked.clock_paused_at - timedelta(minutes=30)
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(paused_at=ticket.paused_at - timedelta(minutes=30))
+    due_before = ticket.due_at
+    liaison_services.legal_request_answer_clarification(
+        actor=authority.actor, legal_request=asked, answer="https://t.me/bad_channel/42"
+    )
+    deliver_status_events()
+    ticket.refresh_from_db()
+    assert ticket.paused_at is None
+    assert timedelta(minutes=30) <= ticket.due_at - due_before < timedelta(minutes=31)
+    assert (
+        services.switchboard_sweep(now=ticket.due_at + timedelta(seconds=1), redrive=False).breached
+        == 1
+    )
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_request_resolves_its_ticket(ct_team: Team, authority: Member) -> None:
+    from liaison import services as liaison_services
+
+    ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
+    liaison_services.legal_request_withdraw(
+        actor=authority.actor, legal_request=ticket.legal_request
+    )
+    deliver_status_events()
+    ticket.refresh_from_db()
+    assert ticket.state == Ticket.State.RESOLVED
+    report = services.switchboard_sweep(now=ticket.due_at + timedelta(hours=1), redrive=False)
+    assert report.breached == 0

@@ -36,12 +36,12 @@ def code_of(excinfo: Any) -> str:
 
 
 def status_events(legal_request: LegalRequest) -> list[tuple[str, str]]:
+    """Every status change of the request, as the audit log recorded it."""
     return [
-        (e.payload["from"], e.payload["to"])
-        for e in OutboxEvent.objects.filter(
-            topic="legal_request.status_changed",
-            payload__legal_request_id=str(legal_request.pk),
-        ).order_by("id")
+        (entry.details["from"], entry.details["to"])
+        for entry in AuditEntry.objects.filter(
+            action="legal_request.status_changed", object_id=str(legal_request.pk)
+        ).order_by("seq")
     ]
 
 

@@ -1,0 +1,1 @@
+"""The live hotline chat: conversations, ordered messages, reports from the chat, presence."""

@@ -1,0 +1,44 @@
+"""The hotline chat page (`/hotline/`): a plain template; the page's own script does the rest
+over GraphQL (graphql-transport-ws). Members paste their token once (kept in the tab's
+sessionStorage, never in a URL); staff use their admin session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from liaison.models import RequestCategory
+
+# Everything the page loads is ours; the WebSocket goes to the same origin.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+ONE_HOUR_CATEGORIES = {RequestCategory.CHILD_SAFETY, RequestCategory.TERRORISM}
+
+
+@require_safe
+def hotline_page(request: HttpRequest) -> HttpResponse:
+    """The chat for members (token) and staff (session)."""
+    user: Any = request.user
+    is_staff = bool(user.is_authenticated and user.is_active and user.is_staff)
+    categories = [
+        {"value": value, "label": label, "fast": value in ONE_HOUR_CATEGORIES}
+        for value, label in RequestCategory.choices
+    ]
+    response = render(
+        request,
+        "hotline/chat.html",
+        {
+            "is_staff": is_staff,
+            "staff_name": (user.get_full_name() or user.get_username()) if is_staff else "",
+            "categories": categories,
+        },
+    )
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,86 @@
+"""Write operations of the hotline chat; input errors come back as OperationInfo."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+import strawberry_django
+from strawberry.types import Info
+from strawberry_django.fields.types import OperationInfo
+
+from hotline.chat import services
+from hotline.schema.access import require_actor
+from hotline.schema.inputs import SendHotlineMessageInput
+from hotline.schema.types import HotlineConversation, HotlineMessage
+from liaison.services import TargetSpec
+from portal.graphql.permissions import IsAuthenticated
+
+SendHotlineMessageResult = Annotated[
+    HotlineMessage | OperationInfo, strawberry.union("SendHotlineMessageResult")
+]
+OpenHotlineConversationResult = Annotated[
+    HotlineConversation | OperationInfo, strawberry.union("OpenHotlineConversationResult")
+]
+
+
+@strawberry.type
+class Mutation:
+    """Sending hotline messages (and urgent reports), typing signals, request lines."""
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        permission_classes=[IsAuthenticated],
+        description=(
+            "Send a message (idempotent per clientMessageId). urgent: true (or a report) also "
+            "submits a MODERATION_NOTICE of your organization to the switchboard."
+        ),
+    )
+    def send_hotline_message(
+        self, info: Info, input: SendHotlineMessageInput
+    ) -> SendHotlineMessageResult:
+        actor = require_actor(info)
+        report = None
+        if input.report is not None:
+            report = services.ReportSpec(
+                category=input.report.category.value,
+                targets=tuple(
+                    TargetSpec(kind=t.kind.value, value=t.value) for t in input.report.targets or []
+                ),
+                jurisdiction=input.report.jurisdiction,
+            )
+        message = services.message_send(
+            actor=actor,
+            conversation_id=input.conversation_id,
+            body=input.body,
+            client_message_id=input.client_message_id,
+            urgent=input.urgent,
+            report=report,
+        )
+        return HotlineMessage.build(message)  # type: ignore[return-value]
+
+    @strawberry_django.mutation(
+        handle_django_errors=False,
+        permission_classes=[IsAuthenticated],
+        description="Say you are typing (at most one signal every 2 s counts; never stored).",
+    )
+    def hotline_typing(self, info: Info, conversation_id: strawberry.ID) -> bool:
+        actor = require_actor(info)
+        try:
+            return services.typing_signal(actor=actor, conversation_id=conversation_id)
+        except services.selectors.ConversationNotFound:
+            return False
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        permission_classes=[IsAuthenticated],
+        description="Staff: open (or find) the conversation about one legal request.",
+    )
+    def open_hotline_conversation(
+        self, info: Info, legal_request_id: strawberry.ID
+    ) -> OpenHotlineConversationResult:
+        actor = require_actor(info)
+        conversation = services.conversation_open_for_request(
+            actor=actor, legal_request_id=legal_request_id
+        )
+        return HotlineConversation.build(conversation, [])  # type: ignore[return-value]
