@@ -15,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # In the order `make bench` runs them. A benchmark whose module is still being written is
 # picked up as soon as it exists and has a main().
-CANDIDATES = ("graphql_api", "switchboard", "hotline")
+CANDIDATES = ("graphql_api", "routing_cost", "switchboard", "hotline")
 
 
 def available() -> list[str]:

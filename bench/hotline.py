@@ -59,6 +59,10 @@ SUBSCRIBE = (
 )
 
 
+# Web processes, as `make run` starts them (WEB_WORKERS, see portal/run.py).
+WEB_WORKERS = os.environ.get("WEB_WORKERS", "2")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench hotline")
     parser.add_argument("--seconds", type=float, default=60.0, help="each phase of (a)")
@@ -133,7 +137,8 @@ def start_server(port: int, log_path: Path, env: dict[str, str]) -> subprocess.P
     log = log_path.open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--ws", "websockets", "--no-access-log",
+         "--port", str(port), "--workers", WEB_WORKERS, "--ws", "websockets",
+         "--no-access-log",
          "--log-level", "warning", "--lifespan", "off"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -477,8 +482,9 @@ def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
             "",
             f"- Machine: {machine()}; the load generator (one asyncio process: HTTP sends with "
             "httpx, subscribers with `websockets`) runs on the same 2 cores.",
-            "- Server: ONE `uvicorn bench.asgi:application --ws websockets` (DB_POOL=1, as "
-            "`make run`); chat groups on `RedisPubSubChannelLayer`; fresh database "
+            f"- Server: `uvicorn bench.asgi:application --ws websockets --workers {WEB_WORKERS}` "
+            "(DB_POOL=1, as `make run` starts the web tier); chat groups on "
+            "`RedisPubSubChannelLayer`; fresh database "
             f"`{DB_NAME}`, Redis db {BENCH_REDIS_DB}.",
             "- Latency: from just before the HTTP POST of `sendHotlineMessage` (which answers "
             "after the commit) to the moment the LAST subscriber of the conversation that was "

@@ -77,7 +77,7 @@ def _service_urls() -> tuple[str, str]:
     return _with_path(database_url, f"/{DB_NAME}"), redis_url
 
 
-def _recreate_database(url: str, *, drop_only: bool = False) -> None:
+def _recreate_database(url: str, *, drop_only: bool = False, name: str = DB_NAME) -> None:
     import psycopg
     from psycopg import sql
 
@@ -91,10 +91,10 @@ def _recreate_database(url: str, *, drop_only: bool = False) -> None:
         autocommit=True,
     ) as conn:
         conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME))
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         if not drop_only:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def main(argv: list[str] | None = None) -> int:

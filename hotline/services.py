@@ -403,7 +403,12 @@ REQUEST_CLOSED = frozenset(
 
 
 def ticket_follow_request_status(
-    *, legal_request_id: str, to_status: str, paused: bool, resumed: bool, due_at: str | None
+    *,
+    legal_request_id: uuid.UUID | str,
+    to_status: str,
+    paused: bool,
+    resumed: bool,
+    due_at: str | None,
 ) -> Ticket | None:
     """Keep a request's ticket in step with the legal review (the `status_changed` handler).
 
@@ -416,7 +421,7 @@ def ticket_follow_request_status(
     with transaction.atomic():
         ticket = (
             Ticket.objects.select_for_update()
-            .filter(legal_request_id=legal_request_id)
+            .filter(legal_request_id=uuid.UUID(str(legal_request_id)))
             .exclude(state=Ticket.State.RESOLVED)
             .first()
         )

@@ -38,13 +38,14 @@ def _background_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
-def group_send(group: str, message: dict[str, Any]) -> bool:
-    """Send `message` to every consumer in `group`; False (logged) if the layer is unreachable.
+def group_send(group: str, message: dict[str, Any], *, layer: Any = None) -> bool:
+    """Send `message` to every consumer in `group` of `layer` (the default channel layer unless
+    given); False (logged) if the layer is unreachable.
 
     Best effort by design: live pushes are a convenience on top of what is committed, and every
     reader can catch up from the database (sequence numbers, re-reads).
     """
-    layer = get_channel_layer()
+    layer = layer if layer is not None else get_channel_layer()
     if layer is None:
         return False
     try:

@@ -17,13 +17,13 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, channel_layers
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
 from django.db import transaction
 
 from hotline.chat.records import MessageView
+from portal import broadcast
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +65,7 @@ def chat_layer() -> BaseChannelLayer:
 
 def _group_send(group: str, event: dict[str, Any]) -> None:
     """Publish now (best effort: a subscriber that misses it catches up by seq)."""
-    try:
-        async_to_sync(chat_layer().group_send)(group, event)
-    except Exception:
-        logger.warning("hotline chat: could not publish to %s", group, exc_info=True)
+    broadcast.group_send(group, event, layer=chat_layer())
 
 
 def message_broadcast(*, message: MessageView) -> None:
