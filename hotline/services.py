@@ -380,21 +380,28 @@ def ticket_resolve(*, ticket: Ticket, actor: Any, now: datetime | None = None) -
     now = _now(now)
     with transaction.atomic():
         ticket = _locked(ticket)
-        if ticket.state == Ticket.State.RESOLVED:
-            return ticket
-        ticket.state = Ticket.State.RESOLVED
-        ticket.resolved_at = now
-        ticket.resolved_by = actor
-        ticket.next_escalation_at = None
-        ticket.save(update_fields=["state", "resolved_at", "resolved_by", "next_escalation_at"])
-        liaison_services.legal_request_record_event(
-            legal_request=ticket.legal_request,
-            event=TimelineEntry.Event.NOTE,
-            actor_label=_user_label(actor),
-            message="Ticket resolved.",
-            at=now,
-        )
+        if ticket.state != Ticket.State.RESOLVED:
+            _resolve_locked(ticket, now=now, actor=actor, message="Ticket resolved.")
     return ticket
+
+
+def _resolve_locked(ticket: Ticket, *, now: datetime, actor: Any, message: str) -> None:
+    """Close a ticket the caller holds locked (actor None: the switchboard itself)."""
+    ticket.state = Ticket.State.RESOLVED
+    ticket.resolved_at = now
+    ticket.resolved_by = actor
+    ticket.next_escalation_at = None
+    ticket.paused_at = None
+    ticket.save(
+        update_fields=["state", "resolved_at", "resolved_by", "next_escalation_at", "paused_at"]
+    )
+    liaison_services.legal_request_record_event(
+        legal_request=ticket.legal_request,
+        event=TimelineEntry.Event.NOTE,
+        actor_label=_user_label(actor) if actor is not None else SWITCHBOARD_ACTOR,
+        message=message,
+        at=now,
+    )
 
 
 REQUEST_CLOSED = frozenset(
@@ -428,11 +435,9 @@ def ticket_follow_request_status(
         if ticket is None:
             return None
         if to_status in REQUEST_CLOSED:
-            ticket.state = Ticket.State.RESOLVED
-            ticket.resolved_at = now
-            ticket.next_escalation_at = None
-            ticket.paused_at = None
-            ticket.save(update_fields=["state", "resolved_at", "next_escalation_at", "paused_at"])
+            _resolve_locked(
+                ticket, now=now, actor=None, message=f"Ticket resolved: the request is {to_status}."
+            )
         elif paused and ticket.paused_at is None:
             ticket.paused_at = now
             ticket.save(update_fields=["paused_at"])
