@@ -7,6 +7,7 @@ import copy
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -564,93 +565,106 @@ def _sweep_escalations(now: datetime, limit: int) -> int:
     return done
 
 
-def _sweep_breaches(now: datetime, limit: int) -> int:
-    due = list(
+def _sweep_once(
+    *,
+    now: datetime,
+    limit: int,
+    due: Q,
+    order_by: str,
+    stamp: str,
+    on_stamped: Callable[[Ticket], None],
+) -> int:
+    """Stamp `stamp` (breached_at, warned_at) on each running ticket that is `due`, exactly once:
+    the conditional UPDATE is the guard, so concurrent sweeps never both win a ticket. Each won
+    ticket is handed to `on_stamped` in the same transaction."""
+    unstamped = Q(**{f"{stamp}__isnull": True})
+    candidates = list(
         Ticket.objects.clock_running()
-        .filter(breached_at__isnull=True, due_at__lte=now)
-        .order_by("due_at")
+        .filter(unstamped & due)
+        .order_by(order_by)
         .values_list("pk", flat=True)[:limit]
     )
     done = 0
-    for ticket_id in due:
+    for ticket_id in candidates:
         with transaction.atomic():
-            # The conditional UPDATE is the guard: only one sweep ever sets breached_at.
             won = (
                 Ticket.objects.clock_running()
-                .filter(pk=ticket_id, breached_at__isnull=True)
-                .update(breached_at=now)
+                .filter(unstamped & due, pk=ticket_id)
+                .update(**{stamp: now})
             )
-            if not won:
-                continue
-            ticket = Ticket.objects.select_related("team", "legal_request", "assignee").get(
-                pk=ticket_id
-            )
-            liaison_services.legal_request_record_event(
-                legal_request=ticket.legal_request,
-                event=TimelineEntry.Event.BREACHED,
-                actor_label=SWITCHBOARD_ACTOR,
-                message=f"Deadline {ticket.due_at:%Y-%m-%d %H:%M} UTC passed "
-                f"({ticket.get_state_display().lower()}).",
-                at=now,
-            )
-            recipients = sorted(
-                set(_recipients(ticket, "lead")) | set(_recipients(ticket, "assignee"))
-            )
-            _notification_create(
-                ticket=ticket,
-                kind=Notification.Kind.BREACHED,
-                step=0,
-                recipients=recipients,
-                subject=f"[P{ticket.priority}] DEADLINE BREACHED: ticket {ticket.pk} "
-                f"({ticket.team.name})",
-                body=_body(ticket),
-                now=now,
-            )
-            done += 1
+            if won:
+                on_stamped(
+                    Ticket.objects.select_related("team", "legal_request", "assignee").get(
+                        pk=ticket_id
+                    )
+                )
+                done += 1
     return done
+
+
+def _sweep_breaches(now: datetime, limit: int) -> int:
+    def breached(ticket: Ticket) -> None:
+        liaison_services.legal_request_record_event(
+            legal_request=ticket.legal_request,
+            event=TimelineEntry.Event.BREACHED,
+            actor_label=SWITCHBOARD_ACTOR,
+            message=f"Deadline {ticket.due_at:%Y-%m-%d %H:%M} UTC passed "
+            f"({ticket.get_state_display().lower()}).",
+            at=now,
+        )
+        _notification_create(
+            ticket=ticket,
+            kind=Notification.Kind.BREACHED,
+            step=0,
+            recipients=sorted(
+                set(_recipients(ticket, "lead")) | set(_recipients(ticket, "assignee"))
+            ),
+            subject=f"[P{ticket.priority}] DEADLINE BREACHED: ticket {ticket.pk} "
+            f"({ticket.team.name})",
+            body=_body(ticket),
+            now=now,
+        )
+
+    return _sweep_once(
+        now=now,
+        limit=limit,
+        due=Q(due_at__lte=now),
+        order_by="due_at",
+        stamp="breached_at",
+        on_stamped=breached,
+    )
 
 
 def _sweep_warnings(now: datetime, limit: int) -> int:
-    due = list(
-        Ticket.objects.clock_running()
-        .filter(warned_at__isnull=True, breached_at__isnull=True, warn_at__lte=now)
-        .order_by("warn_at")
-        .values_list("pk", flat=True)[:limit]
+    def warned(ticket: Ticket) -> None:
+        left = max(int((ticket.due_at - now).total_seconds() // 60), 0)
+        liaison_services.legal_request_record_event(
+            legal_request=ticket.legal_request,
+            event=TimelineEntry.Event.BREACH_WARNING,
+            actor_label=SWITCHBOARD_ACTOR,
+            message=f"{left} min left before the deadline.",
+            at=now,
+        )
+        _notification_create(
+            ticket=ticket,
+            kind=Notification.Kind.BREACH_WARNING,
+            step=0,
+            recipients=_recipients(ticket, "assignee" if ticket.assignee_id else "on_call"),
+            subject=f"[P{ticket.priority}] {left} min left: ticket {ticket.pk} "
+            f"({ticket.team.name})",
+            body=_body(ticket),
+            now=now,
+        )
+
+    # A ticket already breached gets no warning (breaches are swept first).
+    return _sweep_once(
+        now=now,
+        limit=limit,
+        due=Q(warn_at__lte=now, breached_at__isnull=True),
+        order_by="warn_at",
+        stamp="warned_at",
+        on_stamped=warned,
     )
-    done = 0
-    for ticket_id in due:
-        with transaction.atomic():
-            won = (
-                Ticket.objects.clock_running()
-                .filter(pk=ticket_id, warned_at__isnull=True, breached_at__isnull=True)
-                .update(warned_at=now)
-            )
-            if not won:
-                continue
-            ticket = Ticket.objects.select_related("team", "legal_request", "assignee").get(
-                pk=ticket_id
-            )
-            left = max(int((ticket.due_at - now).total_seconds() // 60), 0)
-            liaison_services.legal_request_record_event(
-                legal_request=ticket.legal_request,
-                event=TimelineEntry.Event.BREACH_WARNING,
-                actor_label=SWITCHBOARD_ACTOR,
-                message=f"{left} min left before the deadline.",
-                at=now,
-            )
-            who = "assignee" if ticket.assignee_id else "on_call"
-            _notification_create(
-                ticket=ticket,
-                kind=Notification.Kind.BREACH_WARNING,
-                step=0,
-                recipients=_recipients(ticket, who),
-                subject=f"[P{ticket.priority}] {left} min left: ticket {ticket.pk} "
-                f"({ticket.team.name})",
-                body=_body(ticket),
-                now=now,
-            )
-            done += 1
-    return done
 
 
 def switchboard_sweep(
