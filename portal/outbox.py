@@ -67,10 +67,8 @@ def subscriptions_for(topic: str, payload: dict) -> list[Subscription]:
     return [s for s in _subscriptions.get(topic, []) if s.accepts(payload)]
 
 
-def handlers_for(topic: str, payload: dict | None = None) -> list[Handler]:
-    """The handlers registered for a topic (that want `payload`, when it is given)."""
-    if payload is None:
-        return [s.handler for s in _subscriptions.get(topic, [])]
+def handlers_for(topic: str, payload: dict) -> list[Handler]:
+    """The handlers of a topic that want this event."""
     return [s.handler for s in subscriptions_for(topic, payload)]
 
 
