@@ -490,24 +490,51 @@ def _escalate_locked(ticket: Ticket, *, now: datetime, actor_label: str, manual:
     recipients = _recipients(ticket, STEP_RECIPIENTS.get(action, "team"))
     label = dict(EscalationStep.Action.choices).get(action, action)
     reason = "escalated by staff" if manual else "still unacknowledged"
-    liaison_services.legal_request_record_event(
-        legal_request=ticket.legal_request,
+    _record_and_notify(
+        ticket,
         event=TimelineEntry.Event.ESCALATED,
         actor_label=actor_label,
         message=f"Step {number}: {reason}; {label.lower()} ({', '.join(recipients) or 'no one'}).",
+        kind=Notification.Kind.ESCALATION,
+        step=number,
+        recipients=recipients,
+        subject=f"ESCALATION {number}: ticket {ticket.pk} for {ticket.team.name} "
+        "is not acknowledged",
+        now=now,
+    )
+    return True
+
+
+def _record_and_notify(
+    ticket: Ticket,
+    *,
+    event: str,
+    actor_label: str,
+    message: str,
+    kind: str,
+    step: int,
+    recipients: list[str],
+    subject: str,
+    now: datetime,
+) -> None:
+    """An internal timeline entry on the ticket's request, and the notification that goes with
+    it (subject prefixed with the ticket's priority), in the caller's transaction."""
+    liaison_services.legal_request_record_event(
+        legal_request=ticket.legal_request,
+        event=event,
+        actor_label=actor_label,
+        message=message,
         at=now,
     )
     _notification_create(
         ticket=ticket,
-        kind=Notification.Kind.ESCALATION,
-        step=number,
+        kind=kind,
+        step=step,
         recipients=recipients,
-        subject=f"[P{ticket.priority}] ESCALATION {number}: ticket {ticket.pk} for "
-        f"{ticket.team.name} is not acknowledged",
+        subject=f"[P{ticket.priority}] {subject}",
         body=_body(ticket),
         now=now,
     )
-    return True
 
 
 def ticket_escalate(*, ticket: Ticket, actor: Any, now: datetime | None = None) -> Ticket:
@@ -604,24 +631,18 @@ def _sweep_once(
 
 def _sweep_breaches(now: datetime, limit: int) -> int:
     def breached(ticket: Ticket) -> None:
-        liaison_services.legal_request_record_event(
-            legal_request=ticket.legal_request,
+        _record_and_notify(
+            ticket,
             event=TimelineEntry.Event.BREACHED,
             actor_label=SWITCHBOARD_ACTOR,
             message=f"Deadline {ticket.due_at:%Y-%m-%d %H:%M} UTC passed "
             f"({ticket.get_state_display().lower()}).",
-            at=now,
-        )
-        _notification_create(
-            ticket=ticket,
             kind=Notification.Kind.BREACHED,
             step=0,
             recipients=sorted(
                 set(_recipients(ticket, "lead")) | set(_recipients(ticket, "assignee"))
             ),
-            subject=f"[P{ticket.priority}] DEADLINE BREACHED: ticket {ticket.pk} "
-            f"({ticket.team.name})",
-            body=_body(ticket),
+            subject=f"DEADLINE BREACHED: ticket {ticket.pk} ({ticket.team.name})",
             now=now,
         )
 
@@ -638,21 +659,15 @@ def _sweep_breaches(now: datetime, limit: int) -> int:
 def _sweep_warnings(now: datetime, limit: int) -> int:
     def warned(ticket: Ticket) -> None:
         left = max(int((ticket.due_at - now).total_seconds() // 60), 0)
-        liaison_services.legal_request_record_event(
-            legal_request=ticket.legal_request,
+        _record_and_notify(
+            ticket,
             event=TimelineEntry.Event.BREACH_WARNING,
             actor_label=SWITCHBOARD_ACTOR,
             message=f"{left} min left before the deadline.",
-            at=now,
-        )
-        _notification_create(
-            ticket=ticket,
             kind=Notification.Kind.BREACH_WARNING,
             step=0,
             recipients=_recipients(ticket, "assignee" if ticket.assignee_id else "on_call"),
-            subject=f"[P{ticket.priority}] {left} min left: ticket {ticket.pk} "
-            f"({ticket.team.name})",
-            body=_body(ticket),
+            subject=f"{left} min left: ticket {ticket.pk} ({ticket.team.name})",
             now=now,
         )
 
