@@ -43,10 +43,11 @@ test: $(STAMP) ## Run the tests (PYTEST_ARGS="-k routing -x" to pass options)
 bench: $(STAMP) ## Run the benchmarks in bench/
 	$(VENV_PY) -m bench
 
-lint: $(STAMP) ## ruff check, ruff format --check, mypy
+lint: $(STAMP) ## ruff check, ruff format --check, mypy, lint-imports (the architecture)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 schema: $(STAMP) ## Export the GraphQL schema to schema.graphql
 	$(VENV_PY) manage.py export_schema portal.graphql.schema:schema --path schema.graphql

@@ -119,7 +119,7 @@ def load_data(seed: int = 2) -> str:
     from django.core.management import call_command
     from django.db import connections
 
-    from liaison import models, services
+    from liaison import models, tokens
     from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -199,7 +199,7 @@ def load_data(seed: int = 2) -> str:
                 )
         models.Target.objects.bulk_create(targets)
         models.TimelineEntry.objects.bulk_create(timeline)
-    issued = services.api_token_issue(membership=memberships[0], label="bench")
+    issued = tokens.api_token_issue(membership=memberships[0], label="bench")
     connections.close_all()
     return issued.secret
 

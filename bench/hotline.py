@@ -105,9 +105,9 @@ def load_data() -> tuple[list[Client], list[Client]]:
     from django.core.management import call_command
     from django.db import connections
 
-    from hotline.chat.services import conversation_main_ensure
     from hotline.schema.types import conversation_global_id
-    from liaison import services
+    from hotline.services import conversation_main_ensure
+    from liaison import tokens
     from tests.factories import MembershipFactory, NgoFactory, UserFactory
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -120,7 +120,7 @@ def load_data() -> tuple[list[Client], list[Client]]:
                 organization=organization,
                 user=UserFactory(username=f"{prefix}{index}@ngo.example"),
             )
-            secret = services.api_token_issue(membership=membership, label="bench").secret
+            secret = tokens.api_token_issue(membership=membership, label="bench").secret
             clients.append(Client(secret, str(conversation_global_id(conversation.pk))))
         return clients
 

@@ -16,11 +16,11 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
 
+from core.ratelimit import rate_limit_hit
 from liaison import selectors
 from liaison.models import Target
-from liaison.services import api_token_authenticate
+from liaison.tokens import api_token_authenticate
 from portal.graphql.views import bearer_token, error_response
-from portal.ratelimit import rate_limit_hit
 
 DEFAULT_PAGE_SIZE = 50
 REQUEST_FIELDS = ("id", "reference", "status", "kind", "due_at", "handling_desk")

@@ -29,11 +29,11 @@ def _run(requests: int) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from hotline.services import switchboard_seed_defaults
-    from liaison import services
-    from liaison.actors import Actor
-    from portal import outbox
-    from portal.models import OutboxEvent
+    from core.actors import Actor
+    from core.outbox import services as outbox
+    from core.outbox.models import OutboxEvent
+    from liaison import submission
+    from switchboard.services import switchboard_seed_defaults
     from tests.factories import MembershipFactory
 
     call_command("migrate", verbosity=0)
@@ -41,19 +41,19 @@ def _run(requests: int) -> int:
     membership = MembershipFactory()
     actor = Actor(user=membership.user, organization=membership.organization)
 
-    def spec(i: int) -> services.LegalRequestSpec:
-        return services.LegalRequestSpec(
+    def spec(i: int) -> submission.LegalRequestSpec:
+        return submission.LegalRequestSpec(
             kind="DATA_DISCLOSURE",
             category="FRAUD",
             reference=f"COST-{i}",
             legal_basis="Court order",
             jurisdiction="DE",
             summary="Benchmark request",
-            targets=[services.TargetSpec(kind="USERNAME", value="fraud_boss")],
+            targets=[submission.TargetSpec(kind="USERNAME", value="fraud_boss")],
             data_categories=["IP_ADDRESSES"],
         )
 
-    services.legal_request_submit(actor=actor, spec=spec(-1))  # warm caches and connections
+    submission.legal_request_submit(actor=actor, spec=spec(-1))  # warm caches and connections
     statements: list[int] = []
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -65,7 +65,7 @@ def _run(requests: int) -> int:
     wall, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(count):
         for i in range(requests):
-            services.legal_request_submit(actor=actor, spec=spec(i))
+            submission.legal_request_submit(actor=actor, spec=spec(i))
     submit = (time.perf_counter() - wall, time.process_time() - cpu, statements.pop())
     events = list(
         OutboxEvent.objects.filter(topic="legal_request.submitted", delivered_at__isnull=True)

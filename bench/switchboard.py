@@ -129,8 +129,8 @@ def _submit_many(args: tuple[int, int, int]) -> None:
     import django
 
     django.setup()
-    from liaison import services as liaison_services
-    from liaison.actors import Actor
+    from core.actors import Actor
+    from liaison import submission
     from liaison.models import Membership
 
     membership_id, start, count = args
@@ -139,13 +139,11 @@ def _submit_many(args: tuple[int, int, int]) -> None:
         user=membership.user, organization=membership.organization, membership_id=membership_id
     )
     for n in range(start, start + count):
-        liaison_services.legal_request_submit(
-            actor=actor, spec=_spec("DATA_DISCLOSURE", "FRAUD", n)
-        )
+        submission.legal_request_submit(actor=actor, spec=_spec("DATA_DISCLOSURE", "FRAUD", n))
 
 
 def _spec(kind: str, category: str, n: int) -> object:
-    from liaison.services import LegalRequestSpec, TargetSpec
+    from liaison.submission import LegalRequestSpec, TargetSpec
 
     removal = kind == "CONTENT_REMOVAL"
     return LegalRequestSpec(
@@ -180,24 +178,22 @@ def _run(args: argparse.Namespace) -> int:
     from django.db import connection
     from django.db.models import Count
 
-    from hotline.services import switchboard_seed_defaults
-    from liaison import services as liaison_services
+    from core.redis import get_redis
+    from liaison import organizations, submission, tokens
     from liaison.models import LegalRequest, RequestStatus, TimelineEntry
-    from portal.redis import get_redis
     from portal.run import children
+    from switchboard.services import switchboard_seed_defaults
 
     call_command("migrate", verbosity=0)
     get_redis().flushdb()  # the bench's own Redis database
     switchboard_seed_defaults()
-    organization = liaison_services.organization_register(
+    organization = organizations.organization_register(
         kind="AUTHORITY", name="Bench Police", country="DE", verify=True
     )
-    membership = liaison_services.member_ensure(
+    membership = organizations.member_ensure(
         organization=organization, email="bench@police.example"
     )
-    actor = liaison_services.api_token_authenticate(
-        liaison_services.api_token_issue(membership=membership).secret
-    )
+    actor = tokens.api_token_authenticate(tokens.api_token_issue(membership=membership).secret)
     assert actor is not None
 
     log_dir = ROOT / "var" / "log"
@@ -243,7 +239,7 @@ def _run(args: argparse.Namespace) -> int:
         urgent_ids = []
         for n in range(args.urgent):
             spec = _spec("CONTENT_REMOVAL", "TERRORISM", 100_000 + n)
-            urgent_ids.append(liaison_services.legal_request_submit(actor=actor, spec=spec).pk)
+            urgent_ids.append(submission.legal_request_submit(actor=actor, spec=spec).pk)
             time.sleep(args.urgent_interval)
         backlog_after = (
             LegalRequest.objects.filter(status=RequestStatus.RECEIVED)

@@ -1,18 +1,16 @@
-"""App config for the switchboard and the live hotline."""
+"""App config of the live hotline."""
 
 from django.apps import AppConfig
 
 
 class HotlineConfig(AppConfig):
-    """Teams, routing rules, legal clocks, tickets and the hotline conversations."""
+    """Hotline conversations and their messages."""
 
     name = "hotline"
-    verbose_name = "Hotline & switchboard"
+    verbose_name = "Hotline"
 
     def ready(self) -> None:
-        # Registers the outbox handlers of this app.
-        from hotline import handlers, signals  # noqa: F401
-        from hotline.chat import receivers
+        # Registers the outbox handlers and the signal receivers of this app.
+        from hotline import handlers, receivers  # noqa: F401
 
-        signals.connect()
         receivers.connect()

@@ -1,59 +1,33 @@
-"""Outbox handlers of the hotline app (the switchboard consumes `legal_request.submitted`)."""
+"""Outbox handlers of the hotline: a report raised in the chat learns where it went.
+
+The desk and the deadline come with liaison's status event (RECEIVED → ROUTED), so the hotline
+never reads the switchboard's tickets.
+"""
 
 from __future__ import annotations
 
-import os
-import time
-from pathlib import Path
+from datetime import datetime
 
-from hotline import selectors, services
-from liaison.review import TOPIC_STATUS_CHANGED
-from liaison.services import TOPIC_SUBMITTED
-from portal import outbox
-from portal.models import OutboxEvent
-
-# Test-only: with this variable set, routing pauses after writing the ticket (before the commit)
-# until the test has SIGKILLed the process, so the kill lands mid-routing deterministically.
-TEST_PAUSE_DIR_ENV = "SWITCHBOARD_TEST_PAUSE_DIR"
-TEST_PAUSE_MAX_SECONDS = 30.0
+from core.outbox.models import OutboxEvent
+from core.outbox.services import subscribe
+from hotline import services
+from liaison.lifecycle import TOPIC_STATUS_CHANGED
+from liaison.models import RequestOrigin, RequestStatus
 
 
-@outbox.subscribe(TOPIC_SUBMITTED, queue_for=selectors.routing_queue_for)
-def route_submitted_request(event: OutboxEvent) -> None:
-    """Open the request's ticket (idempotent; runs inside the delivery's transaction)."""
-    legal_request_id = event.payload["legal_request_id"]
-    services.ticket_open_for_request(legal_request_id=legal_request_id)
-    _test_pause(legal_request_id)
-
-
-def _follows_the_ticket(payload: dict) -> bool:
-    return bool(payload.get("paused") or payload.get("resumed")) or (
-        payload.get("to") in services.REQUEST_CLOSED
+def _routed_hotline_report(payload: dict) -> bool:
+    return (
+        payload.get("to") == RequestStatus.ROUTED and payload.get("origin") == RequestOrigin.HOTLINE
     )
 
 
-@outbox.subscribe(TOPIC_STATUS_CHANGED, wants=_follows_the_ticket)
-def follow_request_status(event: OutboxEvent) -> None:
-    """Pause, resume or resolve the request's ticket as the legal review moves it."""
+@subscribe(TOPIC_STATUS_CHANGED, wants=_routed_hotline_report, queue_for=lambda payload: "urgent")
+def post_routing_notice(event: OutboxEvent) -> None:
+    """Post the desk and deadline of a routed hotline report in its conversation."""
     payload = event.payload
-    services.ticket_follow_request_status(
+    services.switchboard_notice_post(
         legal_request_id=payload["legal_request_id"],
-        to_status=payload["to"],
-        paused=bool(payload.get("paused")),
-        resumed=bool(payload.get("resumed")),
-        due_at=payload.get("due_at"),
+        desk=payload["handling_desk"],
+        due_at=datetime.fromisoformat(payload["due_at"]),
+        submitted_at=datetime.fromisoformat(payload["submitted_at"]),
     )
-
-
-def _test_pause(legal_request_id: str) -> None:
-    """Announce `<id>.pid` and wait for `<id>.done`: the test kills this process in between."""
-    directory = os.environ.get(TEST_PAUSE_DIR_ENV)
-    if not directory:
-        return
-    done = Path(directory, f"{legal_request_id}.done")
-    if done.exists():
-        return
-    Path(directory, f"{legal_request_id}.pid").write_text(str(os.getpid()))
-    deadline = time.monotonic() + TEST_PAUSE_MAX_SECONDS
-    while not done.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)

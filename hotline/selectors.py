@@ -1,240 +1,213 @@
-"""Every read of the hotline app: the routing decision, the public guide, staff queues."""
+"""Every read of the hotline chat, scoped to the actor: another organization's conversation is
+"not found", exactly like a missing one.
+
+Access is re-checked against the database on every call (membership and token still active,
+staff still staff), so a member removed while connected is refused at their next subscribe or
+send, whatever their WebSocket authenticated with.
+"""
 
 from __future__ import annotations
 
-import logging
-import time
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
-
-from hotline.defaults import DEFAULT_FALLBACK_DESK, URGENT_CLOCK_MAX, default_clock
-from hotline.models import (
-    EscalationChain,
-    LegalClock,
-    PolicyRevision,
-    RoutingRule,
-    Team,
-    Ticket,
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
 )
-from liaison import instruments
-from portal.models import OutboxEvent
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from strawberry.relay import from_base64
 
-logger = logging.getLogger(__name__)
+from core.actors import Actor
+from core.redis import get_redis
+from hotline.models import Conversation, ConversationQuerySet, Message
+from hotline.records import MessageView
+from liaison.models import ApiToken, Membership
 
-GUIDE_CHANNEL = "GraphQL API: submitLegalRequest (POST /graphql/)"
-
-
-@dataclass(frozen=True)
-class RoutingPolicy:
-    """The routing policy as one consistent, read-only snapshot: active rules in order (with
-    their teams), clocks, the fallback team and each escalation chain's snapshot."""
-
-    token: object
-    rules: tuple[RoutingRule, ...]
-    clocks: dict[tuple[str, str], timedelta]
-    fallback: Team | None
-    chains: dict[int, dict[str, Any]]
-
-    def clock(self, kind: str, category: str) -> timedelta:
-        return (
-            self.clocks.get((kind, category))
-            or self.clocks.get((kind, ""))
-            or default_clock(kind, category)
-        )
-
-    def chain_snapshot(self, chain_id: int | None) -> dict[str, Any]:
-        return self.chains.get(chain_id or 0) or {"steps": [], "chain": ""}
+HISTORY_PAGE_MAX = 200
+NOT_FOUND = "No hotline conversation with this id."
+BUSY_WINDOW = timedelta(hours=1)
+URGENT_WINDOW = timedelta(hours=24)
+STAFF_ONLINE_KEY = "liaison:hotline:staff-online"
 
 
-_policy_cache: list[RoutingPolicy] = []
-_policy_checked_at: list[float] = [0.0]
+class ConversationNotFound(ValidationError):
+    """The conversation is missing, someone else's, or the actor lost access: all look alike."""
+
+    def __init__(self, field: str = "conversationId") -> None:
+        super().__init__({field: ValidationError(NOT_FOUND, code="not_found")})
 
 
-def routing_policy_get(*, max_age: float = 0.0) -> RoutingPolicy:
-    """The current policy: cached per process, reloaded when its revision token changed (one
-    tiny query instead of five per routing; an edit applies to the very next request).
-
-    `max_age` lets a caller that only needs a hint (the queue of a submission) skip even that
-    query when the policy was checked less than `max_age` seconds ago."""
-    now = time.monotonic()
-    if max_age and _policy_cache and now - _policy_checked_at[0] < max_age:
-        return _policy_cache[0]
-    token = PolicyRevision.objects.filter(pk=1).values_list("token", flat=True).first()
-    _policy_checked_at[0] = now
-    if token is not None and _policy_cache and _policy_cache[0].token == token:
-        return _policy_cache[0]
-    rules = tuple(
-        RoutingRule.objects.filter(is_active=True).select_related("team").order_by("position", "id")
-    )
-    chains = {
-        chain.pk: chain.snapshot() for chain in EscalationChain.objects.prefetch_related("steps")
-    }
-    policy = RoutingPolicy(
-        token=token,
-        rules=rules,
-        clocks={(c.kind, c.category): c.duration for c in LegalClock.objects.all()},
-        fallback=team_fallback_get(),
-        chains=chains,
-    )
-    _policy_cache[:] = [policy] if token is not None else []
-    return policy
-
-
-def legal_clock_get(*, kind: str, category: str) -> timedelta:
-    """The legal clock of a kind x category: its own, else the kind's "any other", else default."""
-    return routing_policy_get().clock(kind, category)
-
-
-def clock_is_urgent(clock: timedelta) -> bool:
-    """Urgent work (clocks of 8 h or less) has its own queue and workers."""
-    return clock <= URGENT_CLOCK_MAX
-
-
-def routing_queue_for(payload: dict) -> str:
-    """The Celery queue for a `legal_request.submitted` event: `urgent` for clocks ≤ 8 h.
-
-    Runs in every submission's transaction, so it may use a policy up to a second old: a clock
-    edit reaches the queue choice within a second, and the routing itself always reads the
-    current policy."""
-    try:
-        clock = routing_policy_get(max_age=1.0).clock(payload["kind"], payload["category"])
-    except KeyError:
-        return OutboxEvent.Queue.DEFAULT
-    return OutboxEvent.Queue.URGENT if clock_is_urgent(clock) else OutboxEvent.Queue.DEFAULT
-
-
-def team_fallback_get() -> Team | None:
-    """The team that gets what no rule matches (None only on a database without policy)."""
-    return Team.objects.filter(is_fallback=True).first()
-
-
-@dataclass(frozen=True)
-class RoutingDecision:
-    """Where a request goes: the team (None = the fallback, not yet created), the rule that
-    matched (or raised), its clock, the escalation chain to snapshot, and the error if a rule
-    could not be evaluated."""
-
-    team: Team | None
-    rule: RoutingRule | None
-    clock: timedelta
-    urgent: bool
-    error: str = ""
-    escalation_snapshot: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def desk_name(self) -> str:
-        return self.team.desk_name if self.team is not None else DEFAULT_FALLBACK_DESK
-
-
-def routing_decide(*, kind: str, category: str, jurisdiction: str) -> RoutingDecision:
-    """Apply the routing rules in order (first match wins) and the legal clocks.
-
-    A rule that raises while being evaluated sends the request to the fallback team, with the
-    error in the decision: a broken rule must neither lose a request nor let a less specific
-    rule below it take it.
-    """
-    policy = routing_policy_get()
-    clock = policy.clock(kind, category)
-    urgent = clock_is_urgent(clock)
-    fallback = policy.fallback
-    for rule in policy.rules:
+def conversation_pk(conversation_id: object) -> int | None:
+    """The primary key in a conversation id (global id "HotlineConversation:<pk>" or a bare pk)."""
+    raw = str(conversation_id or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
         try:
-            matched = rule.matches(
-                kind=kind, category=category, jurisdiction=jurisdiction, urgent=urgent
-            )
-        except Exception as error:
-            logger.exception("routing rule %s raised; using the fallback team", rule.pk)
-            return RoutingDecision(
-                team=fallback,
-                rule=rule,
-                clock=clock,
-                urgent=urgent,
-                error=f"Rule #{rule.pk} “{rule.name}” raised {error!r}",
-                escalation_snapshot=policy.chain_snapshot(
-                    fallback.escalation_chain_id if fallback else None
-                ),
-            )
-        if matched:
-            chain_id = rule.escalation_chain_id or rule.team.escalation_chain_id
-            return RoutingDecision(
-                team=rule.team,
-                rule=rule,
-                clock=clock,
-                urgent=urgent,
-                escalation_snapshot=policy.chain_snapshot(chain_id),
-            )
-    return RoutingDecision(
-        team=fallback,
-        rule=None,
-        clock=clock,
-        urgent=urgent,
-        escalation_snapshot=policy.chain_snapshot(
-            fallback.escalation_chain_id if fallback else None
-        ),
+            type_name, raw = from_base64(raw)
+        except (ValueError, TypeError):
+            return None
+        if type_name != "HotlineConversation" or not raw.isdigit():
+            return None
+    value = int(raw)
+    return value if 0 < value < 2**63 else None
+
+
+def actor_still_allowed(actor: Actor | None) -> Q | None:
+    """A condition on conversations that holds only while the actor may still use the chat,
+    or None when the actor can never use it."""
+    if actor is None:
+        return None
+    if actor.organization_id is not None:
+        if actor.membership_id is None:
+            return None
+        memberships = Membership.objects.filter(
+            pk=actor.membership_id,
+            organization_id=OuterRef("organization_id"),
+            is_active=True,
+            user__is_active=True,
+        )
+        condition = Q(Exists(memberships))
+        if actor.token_id is not None:
+            condition &= Q(Exists(ApiToken.objects.usable().filter(pk=actor.token_id)))
+        return condition
+    if actor.is_staff:
+        users = get_user_model().objects.filter(pk=actor.user.pk, is_active=True, is_staff=True)
+        return Q(Exists(users))
+    return None
+
+
+def conversation_list(*, actor: Actor | None) -> ConversationQuerySet:
+    """The conversations the actor may use right now (membership re-checked)."""
+    condition = actor_still_allowed(actor)
+    if condition is None:
+        return Conversation.objects.none()
+    return Conversation.objects.visible_to(actor).filter(condition)
+
+
+def conversation_get(
+    *, actor: Actor | None, conversation_id: object, with_organization: bool = True
+) -> Conversation:
+    """One conversation the actor may use; ConversationNotFound otherwise (missing, another
+    organization's, or access lost): the caller cannot tell these apart. One query."""
+    pk = conversation_pk(conversation_id)
+    conversation = None
+    if pk is not None:
+        conversations = conversation_list(actor=actor).filter(pk=pk).order_by()
+        if with_organization:
+            conversations = conversations.select_related("organization")
+        else:
+            conversations = conversations.only("pk", "organization_id")
+        conversation = next(iter(conversations[:1]), None)
+    if conversation is None:
+        raise ConversationNotFound
+    return conversation
+
+
+def conversation_overview(*, actor: Actor | None, now: Any = None) -> QuerySet[Conversation]:
+    """The actor's conversations for the chat's list: for staff, the busiest and most urgent
+    first (an urgent message in the last 24 h, then most messages in the last hour, then the
+    most recent); for an organization, its main line first."""
+    now = now or timezone.now()
+    conversations = conversation_list(actor=actor).select_related("organization", "legal_request")
+    if actor is not None and actor.is_staff and actor.organization_id is None:
+        return conversations.annotate(
+            urgent_now=Case(
+                When(last_urgent_at__gte=now - URGENT_WINDOW, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            recent_messages=Count("messages", filter=Q(messages__sent_at__gte=now - BUSY_WINDOW)),
+        ).order_by(
+            "-urgent_now",
+            "-recent_messages",
+            F("last_message_at").desc(nulls_last=True),
+            "id",
+        )
+    return conversations.order_by(
+        F("legal_request_id").asc(nulls_first=True), F("last_message_at").desc(nulls_last=True)
     )
 
 
-@dataclass(frozen=True)
-class RoutingAnswer:
-    """Where a kind of request goes and what it needs, as the public guide tells it."""
-
-    team_name: str
-    deadline_seconds: int
-    channel: str
-    required_fields: list[str]
-    accepted_legal_bases: list[str]
-    urgent: bool
+def _messages(conversation: Conversation) -> QuerySet[Message]:
+    return Message.objects.filter(conversation=conversation).select_related("legal_request")
 
 
-def routing_guide_get(*, kind: str, category: str, jurisdiction: str) -> RoutingAnswer:
-    """Answer the routing guide for one kind, category and country from the live rules and
-    clocks: the same decision the switchboard takes when such a request arrives."""
-    instrument = instruments.INSTRUMENTS[kind]
-    decision = routing_decide(kind=kind, category=category, jurisdiction=jurisdiction)
-    return RoutingAnswer(
-        team_name=decision.desk_name,
-        deadline_seconds=int(decision.clock.total_seconds()),
-        channel=GUIDE_CHANNEL,
-        required_fields=list(instrument.required_fields),
-        accepted_legal_bases=list(instrument.accepted_legal_bases),
-        urgent=decision.urgent,
+def message_list(
+    *, conversation: Conversation, after_seq: int | None = None, first: int | None = None
+) -> list[MessageView]:
+    """Messages after `after_seq`, oldest first, at most `first` (bounded by HISTORY_PAGE_MAX).
+    Without `after_seq`, the newest `first` messages (still oldest first)."""
+    limit = max(1, min(first or HISTORY_PAGE_MAX, HISTORY_PAGE_MAX))
+    messages = _messages(conversation)
+    if after_seq is None:
+        rows = list(messages.order_by("-seq")[:limit])
+        rows.reverse()
+    else:
+        rows = list(messages.filter(seq__gt=after_seq).order_by("seq")[:limit])
+    return [MessageView.from_row(row) for row in rows]
+
+
+def message_range(
+    *, conversation_id: int, after_seq: int, up_to_seq: int | None = None
+) -> list[MessageView]:
+    """Messages with after_seq < seq (≤ up_to_seq), oldest first, at most HISTORY_PAGE_MAX: the
+    replay and gap backfill of a subscription whose access was checked when it started."""
+    messages = Message.objects.filter(conversation_id=conversation_id, seq__gt=after_seq)
+    if up_to_seq is not None:
+        messages = messages.filter(seq__lte=up_to_seq)
+    rows = messages.select_related("legal_request").order_by("seq")[:HISTORY_PAGE_MAX]
+    return [MessageView.from_row(row) for row in rows]
+
+
+def message_by_client_id(*, author: Any, client_message_id: str) -> Message | None:
+    """The author's message with this client id (a retried send), if any."""
+    messages = Message.objects.select_related("legal_request").filter(
+        author=author, client_message_id=client_message_id
     )
+    return next(iter(messages.order_by()[:1]), None)
 
 
-def ticket_queue(*, team: Team | None = None) -> QuerySet[Ticket]:
-    """Unresolved tickets, soonest deadline first, with what a queue row shows."""
-    tickets = Ticket.objects.unresolved().select_related(
-        "team", "legal_request__organization", "assignee"
+def conversation_reports(
+    *, conversation_ids: list[int], limit: int = 3
+) -> dict[int, list[Message]]:
+    """Per conversation, the newest urgent messages that raised a request, with it (one query)."""
+    rows = (
+        Message.objects.filter(
+            conversation_id__in=conversation_ids, kind="USER", legal_request__isnull=False
+        )
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("conversation_id")], order_by=F("seq").desc())
+        )
+        .filter(rank__lte=limit)
+        .select_related("legal_request")
+        .order_by("conversation_id", "-seq")
     )
-    if team is not None:
-        tickets = tickets.filter(team=team)
-    return tickets.order_by("due_at", "id")
+    grouped: dict[int, list[Message]] = {pk: [] for pk in conversation_ids}
+    for row in rows:
+        grouped[row.conversation_id].append(row)
+    return grouped
 
 
-def ticket_time_left(*, ticket: Ticket, now: datetime) -> timedelta:
-    """Time until the deadline (negative when overdue)."""
-    return ticket.due_at - now
-
-
-def notification_attempts(*, notification_id: int) -> int:
-    """How many times sending a notification was tried."""
-    from hotline.models import Notification
-
-    attempts = (
-        Notification.objects.filter(pk=notification_id).values_list("attempts", flat=True).first()
-    )
-    return attempts or 0
-
-
-def staff_team_ids(*, user: Any) -> list[int]:
-    """The teams whose live notifications a staff member receives: theirs, or all for a
-    superuser who is in none."""
-    from hotline.models import Team, TeamMember
-
-    ids = list(TeamMember.objects.filter(user=user).values_list("team_id", flat=True))
-    if not ids and getattr(user, "is_superuser", False):
-        ids = list(Team.objects.values_list("pk", flat=True))
-    return sorted(ids)
+def staff_online_count() -> int:
+    """How many staff have the hotline open now (their presence not yet expired)."""
+    try:
+        pages: list[bytes] = get_redis().zrangebyscore(  # type: ignore[assignment]
+            STAFF_ONLINE_KEY, timezone.now().timestamp(), "+inf"
+        )
+    except Exception:
+        return 0
+    return len({page.split(b":", 1)[0] for page in pages})

@@ -1,82 +1,44 @@
-"""Public HTML pages of the hotline app: the routing guide (`/guide/`)."""
+"""The hotline chat page (`/hotline/`): a plain template; the page's own script does the rest
+over GraphQL (graphql-transport-ws). Members paste their token once (kept in the tab's
+sessionStorage, never in a URL); staff use their admin session."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from typing import Any
 
-from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from hotline import selectors
-from liaison import instruments
-from liaison.models import RequestCategory, RequestKind
+from liaison.models import RequestCategory
 
-FIELD_LABELS = {
-    "reference": "Your file number (reference)",
-    "legalBasis": "Legal basis (statute or instrument)",
-    "jurisdiction": "Jurisdiction (ISO country code)",
-    "summary": "Summary of the facts",
-    "targets": "Targets (accounts, channels or message links)",
-    "dataCategories": "Data requested (IP addresses and/or phone number only)",
-}
-
-
-def _country_choices() -> list[tuple[str, str]]:
-    import pycountry
-
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
-
-
-class GuideForm(forms.Form):
-    """What the visitor wants to send, and from where."""
-
-    kind = forms.ChoiceField(choices=RequestKind.choices, label="What do you need?")
-    category = forms.ChoiceField(choices=RequestCategory.choices, label="What is it about?")
-    country = forms.ChoiceField(choices=(), label="Your country")
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        country = self.fields["country"]
-        assert isinstance(country, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
-        country.choices = _country_choices()
-
-    def clean_country(self) -> str:
-        code = instruments.country_code(self.cleaned_data["country"])
-        if code is None:
-            raise forms.ValidationError("Choose a country from the list.")
-        return code
-
-
-def _human(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds % 86400 == 0:
-        days = seconds // 86400
-        return f"{days} day{'s' if days != 1 else ''}"
-    if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{seconds // 60} minutes"
+# Everything the page loads is ours; the WebSocket goes to the same origin.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+ONE_HOUR_CATEGORIES = {RequestCategory.CHILD_SAFETY, RequestCategory.TERRORISM}
 
 
 @require_safe
-def routing_guide_page(request: HttpRequest) -> HttpResponse:
-    """The public routing guide: pick kind, category and country; see desk, deadline, needs."""
-    answer = None
-    form = GuideForm(request.GET or None)
-    if form.is_valid():
-        routing = selectors.routing_guide_get(
-            kind=form.cleaned_data["kind"],
-            category=form.cleaned_data["category"],
-            jurisdiction=form.cleaned_data["country"],
-        )
-        answer = {
-            "routing": routing,
-            "deadline": _human(timedelta(seconds=routing.deadline_seconds)),
-            "fields": [FIELD_LABELS.get(f, f) for f in routing.required_fields],
-            "kind_label": RequestKind(form.cleaned_data["kind"]).label,
-            "category_label": RequestCategory(form.cleaned_data["category"]).label,
-            "country": form.cleaned_data["country"],
-        }
-    return render(request, "hotline/guide.html", {"form": form, "answer": answer})
+def hotline_page(request: HttpRequest) -> HttpResponse:
+    """The chat for members (token) and staff (session)."""
+    user: Any = request.user
+    is_staff = bool(user.is_authenticated and user.is_active and user.is_staff)
+    categories = [
+        {"value": value, "label": label, "fast": value in ONE_HOUR_CATEGORIES}
+        for value, label in RequestCategory.choices
+    ]
+    response = render(
+        request,
+        "hotline/chat.html",
+        {
+            "is_staff": is_staff,
+            "staff_name": (user.get_full_name() or user.get_username()) if is_staff else "",
+            "categories": categories,
+        },
+    )
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -14,8 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from liaison import services
-from liaison.actors import Actor, staff_actor
+from core.actors import Actor, staff_actor
+from liaison import disclosure, documents, notifications, organizations, review, tokens
 from liaison.models import (
     ApiToken,
     Approval,
@@ -34,7 +34,7 @@ from liaison.models import (
     TimelineEntry,
     WebhookDelivery,
 )
-from liaison.review import REVIEW_POLICY_VERSION, current_policy
+from liaison.review_policy import REVIEW_POLICY_VERSION, current_policy
 from liaison.views import document_response
 
 
@@ -59,7 +59,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     @admin.action(description="Generate a new webhook secret (shown once)")
     def rotate_webhook_secret(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:
         for organization in queryset:
-            secret = services.organization_webhook_secret_rotate(organization=organization)
+            secret = notifications.organization_webhook_secret_rotate(organization=organization)
             self.message_user(
                 request,
                 f"New webhook secret for {organization.name}: {secret} — give it to the "
@@ -70,7 +70,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     @admin.action(description="Verify the selected organizations (they may submit requests)")
     def verify(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:
         for organization in queryset:
-            services.organization_verify(organization=organization, verified_by=request.user)
+            organizations.organization_verify(organization=organization, verified_by=request.user)
         self.message_user(
             request, f"{queryset.count()} organization(s) verified.", messages.SUCCESS
         )
@@ -78,7 +78,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     @admin.action(description="Withdraw verification (read-only access)")
     def unverify(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:
         for organization in queryset:
-            services.organization_unverify(organization=organization)
+            organizations.organization_unverify(organization=organization)
         self.message_user(
             request, f"{queryset.count()} organization(s) unverified.", messages.WARNING
         )
@@ -115,7 +115,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected tokens now")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
-            services.api_token_revoke(token=token)
+            tokens.api_token_revoke(token=token)
         self.message_user(request, f"{queryset.count()} token(s) revoked.", messages.SUCCESS)
 
 
@@ -233,42 +233,40 @@ REVIEW_STEPS: dict[str, tuple[str, type[forms.Form], ReviewHandler]] = {
     "start": (
         "Start legal review",
         NoteForm,
-        lambda actor, lr, data: services.legal_request_start_review(
+        lambda actor, lr, data: review.legal_request_start_review(
             actor=actor, legal_request=lr, note=data["note"]
         ),
     ),
     "analysis": (
         "Legal analysis checklist",
         AnalysisForm,
-        lambda actor, lr, data: services.legal_analysis_record(
-            actor=actor, legal_request=lr, **data
-        ),
+        lambda actor, lr, data: review.legal_analysis_record(actor=actor, legal_request=lr, **data),
     ),
     "approve": (
         "Approve",
         NoteForm,
-        lambda actor, lr, data: services.legal_request_approve(
+        lambda actor, lr, data: review.legal_request_approve(
             actor=actor, legal_request=lr, note=data["note"]
         ),
     ),
     "reject": (
         "Reject",
         RejectForm,
-        lambda actor, lr, data: services.legal_request_reject(
+        lambda actor, lr, data: review.legal_request_reject(
             actor=actor, legal_request=lr, reason_code=data["reason_code"], note=data["note"]
         ),
     ),
     "clarify": (
         "Ask the authority for clarification (the clock pauses)",
         ClarifyForm,
-        lambda actor, lr, data: services.legal_request_ask_clarification(
+        lambda actor, lr, data: review.legal_request_ask_clarification(
             actor=actor, legal_request=lr, question=data["question"]
         ),
     ),
     "callback": (
         "Record the emergency callback",
         CallbackForm,
-        lambda actor, lr, data: services.legal_request_record_callback(
+        lambda actor, lr, data: review.legal_request_record_callback(
             actor=actor,
             legal_request=lr,
             officer_name=data["officer_name"],
@@ -279,7 +277,7 @@ REVIEW_STEPS: dict[str, tuple[str, type[forms.Form], ReviewHandler]] = {
     "fulfil": (
         "Fulfil",
         FulfilForm,
-        lambda actor, lr, data: services.legal_request_fulfil(
+        lambda actor, lr, data: disclosure.legal_request_fulfil(
             actor=actor, legal_request=lr, note=data["note"]
         ),
     ),
@@ -434,7 +432,7 @@ class LegalRequestAdmin(admin.ModelAdmin):
         if document is None:
             raise Http404("No such document.")
         return document_response(
-            services.legal_document_open(actor=staff_actor(request.user), document_id=document.pk)
+            documents.legal_document_open(actor=staff_actor(request.user), document_id=document.pk)
         )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from liaison.actors import Actor
+from core.actors import Actor
 from liaison.models import AuditEntry
 
 GENESIS_HASH = "0" * 64

@@ -19,9 +19,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import Actor
 from liaison import selectors, signing
-from liaison.actors import Actor
 from liaison.audit import AuditAction, audit_record, canonical_json
+from liaison.lifecycle import legal_request_transition, lock_request, require_staff
 from liaison.models import (
     DataCategory,
     DisclosurePackage,
@@ -29,13 +30,7 @@ from liaison.models import (
     RequestStatus,
     TimelineEntry,
 )
-from liaison.review import (
-    DISCLOSURE_KINDS,
-    legal_request_transition,
-    lock_request,
-    release_refusal,
-    require_staff,
-)
+from liaison.review_policy import DISCLOSURE_KINDS, release_refusal
 from liaison.subscriber_records import subscriber_records
 
 logger = logging.getLogger(__name__)

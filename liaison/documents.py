@@ -18,11 +18,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from core.actors import Actor
 from liaison import selectors
-from liaison.actors import Actor
 from liaison.audit import AuditAction, audit_record
+from liaison.lifecycle import TERMINAL_STATUSES, lock_request
 from liaison.models import LegalDocument, TimelineEntry
-from liaison.review import TERMINAL_STATUSES, lock_request
 
 PDF_MAGIC = b"%PDF-"
 PDF_TRAILER = b"%%EOF"

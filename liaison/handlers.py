@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from core.outbox.models import OutboxEvent
+from core.outbox.services import subscribe
 from liaison import notifications
-from portal.models import OutboxEvent
-from portal.outbox import subscribe
 
 
 @subscribe(notifications.TOPIC_EMAIL_NOTICE)

@@ -26,9 +26,9 @@ from django.db import transaction
 from django.utils import timezone
 from strawberry.relay import to_base64
 
+from core.broadcast import group_send
+from core.outbox.services import dead_letter_record, outbox_emit
 from liaison.models import LegalRequest, Organization, WebhookDelivery
-from portal.broadcast import group_send
-from portal.outbox import dead_letter_record, outbox_emit
 
 logger = logging.getLogger(__name__)
 

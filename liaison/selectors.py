@@ -6,7 +6,7 @@ import uuid
 
 from django.db.models import Prefetch, QuerySet
 
-from liaison.actors import Actor
+from core.actors import Actor
 from liaison.models import (
     LegalDocument,
     LegalRequest,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
+from core.outbox.tasks import RETRY_QUEUE, retry_countdown
 from liaison import notifications
-from portal.tasks import RETRY_QUEUE, retry_countdown
 
 
 # The bound is the delivery's attempt count in the database (WEBHOOK_MAX_ATTEMPTS), which also

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.http import FileResponse, HttpRequest, HttpResponseBase, JsonResponse
 from django.views.decorators.http import require_GET
 
-from liaison import services, signing
-from liaison.actors import Actor
+from core.actors import Actor
+from core.http import bearer_token, error_response
+from liaison import documents, signing, tokens
 
 
 @require_GET
@@ -46,10 +47,9 @@ def document_response(opened: tuple | None) -> HttpResponseBase:
 def legal_document_download_view(request: HttpRequest, document_id: str) -> HttpResponseBase:
     """GET a legal document with `Authorization: Bearer <token>` (the uploading organization's
     members only; staff download through admin). Every download is audited."""
-    from portal.graphql.views import bearer_token, error_response
 
     token = bearer_token(request)
-    actor: Actor | None = services.api_token_authenticate(token) if token else None
+    actor: Actor | None = tokens.api_token_authenticate(token) if token else None
     if actor is None:
         return error_response(401, "UNAUTHENTICATED", "Send 'Authorization: Bearer <token>'.")
-    return document_response(services.legal_document_open(actor=actor, document_id=document_id))
+    return document_response(documents.legal_document_open(actor=actor, document_id=document_id))

@@ -1,4 +1,5 @@
-"""Project package: settings, ASGI routing, Celery, the root GraphQL schema and the outbox."""
+"""The composition root: settings, ASGI and URL routing, Celery, the root GraphQL schema, the
+run command and the embedded development servers."""
 
 from portal.celery import app as celery_app
 

@@ -1,10 +1,10 @@
-"""App config for the project package itself (it owns the transactional outbox)."""
+"""App config of the composition root (it holds the seed_demo command and no models)."""
 
 from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
-    """The transactional outbox and the project-wide plumbing."""
+    """Settings, routing, Celery and the root schema: the project itself."""
 
     name = "portal"
     verbose_name = "Portal"

@@ -13,10 +13,10 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 from django.urls import re_path  # noqa: E402
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL  # noqa: E402
 
-from hotline.routing import websocket_urlpatterns as hotline_websocket_urlpatterns  # noqa: E402
+from core.graphql.origin import OriginPolicyMiddleware  # noqa: E402
 from portal.graphql.consumers import PortalGraphQLWSConsumer  # noqa: E402
-from portal.graphql.origin import OriginPolicyMiddleware  # noqa: E402
 from portal.graphql.schema import schema  # noqa: E402
+from switchboard.routing import websocket_urlpatterns as hotline_websocket_urlpatterns  # noqa: E402
 
 websocket_urlpatterns = [
     re_path(

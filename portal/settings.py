@@ -45,9 +45,11 @@ INSTALLED_APPS = [
     "channels",
     "strawberry_django",
     "django_celery_beat",
-    "portal",
+    "core",
     "liaison",
+    "switchboard",
     "hotline",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -171,7 +173,7 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 SWITCHBOARD_SWEEP_SECONDS = float(os.environ.get("SWITCHBOARD_SWEEP_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
     "switchboard-sweep": {
-        "task": "hotline.tasks.sweep_switchboard_task",
+        "task": "switchboard.tasks.sweep_switchboard_task",
         "schedule": SWITCHBOARD_SWEEP_SECONDS,
         "options": {"queue": "urgent", "expires": SWITCHBOARD_SWEEP_SECONDS},
     },
@@ -200,7 +202,7 @@ STRAWBERRY_DJANGO = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "portal.logging.RedactTokensFilter"}},
+    "filters": {"redact_tokens": {"()": "core.logging.RedactTokensFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
     },

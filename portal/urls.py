@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
+from core.health import healthz
 from portal.graphql.schema import schema
 from portal.graphql.views import PortalGraphQLView
-from portal.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -20,5 +20,6 @@ urlpatterns = [
     ),
     path("healthz", healthz, name="healthz"),
     path("", include("liaison.urls")),
+    path("", include("switchboard.urls")),
     path("", include("hotline.urls")),
 ]

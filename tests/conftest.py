@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from liaison import services
-from liaison.actors import Actor
+from core.actors import Actor
+from liaison import tokens
 from liaison.models import Membership, Organization
 from tests.factories import MembershipFactory, NgoFactory, OrganizationFactory
 
@@ -38,9 +38,7 @@ class Member:
 
 def make_member(organization: Organization | None = None) -> Member:
     membership = MembershipFactory(organization=organization or OrganizationFactory())
-    return Member(
-        membership=membership, token=services.api_token_issue(membership=membership).secret
-    )
+    return Member(membership=membership, token=tokens.api_token_issue(membership=membership).secret)
 
 
 @pytest.fixture

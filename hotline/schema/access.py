@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.core.exceptions import ObjectDoesNotExist
 from strawberry.types import Info
 
-from hotline.chat.selectors import NOT_FOUND
-from liaison.actors import Actor
-from portal.graphql.context import get_actor
+from core.actors import Actor
+from core.graphql.context import get_actor
+from hotline.selectors import NOT_FOUND
 
 
 class HotlineNotFound(ObjectDoesNotExist):

@@ -9,12 +9,12 @@ import strawberry_django
 from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo
 
-from hotline.chat import services
+from core.graphql.permissions import IsAuthenticated
+from hotline import services
 from hotline.schema.access import require_actor
 from hotline.schema.inputs import SendHotlineMessageInput
 from hotline.schema.types import HotlineConversation, HotlineMessage
-from liaison.services import TargetSpec
-from portal.graphql.permissions import IsAuthenticated
+from liaison.submission import TargetSpec
 
 SendHotlineMessageResult = Annotated[
     HotlineMessage | OperationInfo, strawberry.union("SendHotlineMessageResult")

@@ -1,51 +1,77 @@
-"""Public read operations of the hotline app."""
+"""Read operations of the hotline chat: the viewer's conversations and their history."""
 
 from __future__ import annotations
 
 import strawberry
-from django.core.exceptions import ValidationError
+import strawberry_django
+from strawberry.types import Info
 
-from hotline import selectors
-from liaison import instruments
-from liaison.schema.enums import RequestCategory, RequestKind
-
-
-@strawberry.type(name="RoutingGuide")
-class RoutingGuide:
-    """Which desk handles a kind of request, by when, and what it must contain."""
-
-    team_name: str
-    deadline_seconds: int
-    channel: str
-    required_fields: list[str]
-    accepted_legal_bases: list[str]
-    urgent: bool
-    jurisdiction: str
+from core.graphql.permissions import IsAuthenticated
+from hotline import selectors, services
+from hotline.schema.access import HotlineNotFound, require_actor
+from hotline.schema.types import HotlineAuthor, HotlineConversation, HotlineMessage
 
 
 @strawberry.type
 class Query:
-    """The public routing guide."""
+    """The viewer's hotline conversations and their messages."""
 
-    @strawberry.field(description="Public: where to send a request and its deadline.")
-    def routing_guide(
-        self, kind: RequestKind, category: RequestCategory, jurisdiction: str
-    ) -> RoutingGuide:
-        code = instruments.country_code(jurisdiction)
-        if code is None:
-            raise ValidationError(
-                f"{jurisdiction!r} is not an ISO 3166-1 alpha-2 country code.",
-                code="invalid_country",
+    @strawberry_django.field(
+        permission_classes=[IsAuthenticated],
+        description="How the viewer's own messages are signed in the hotline.",
+    )
+    def hotline_viewer(self, info: Info) -> HotlineAuthor:
+        actor = require_actor(info)
+        return HotlineAuthor(
+            display_name=services.author_display_name(actor),
+            is_staff=actor.is_staff and actor.organization_id is None,
+        )
+
+    @strawberry_django.field(
+        permission_classes=[IsAuthenticated],
+        description=(
+            "The viewer organization's conversations (its main line first); for staff, every "
+            "conversation, the busiest and most urgent first."
+        ),
+    )
+    def hotline_conversations(self, info: Info) -> list[HotlineConversation]:
+        actor = require_actor(info)
+        if (
+            actor.organization is not None
+            and not selectors.conversation_list(actor=actor)
+            .filter(legal_request__isnull=True)
+            .exists()
+        ):
+            services.conversation_main_ensure(organization=actor.organization)
+        conversations = list(selectors.conversation_overview(actor=actor)[:200])
+        reports = selectors.conversation_reports(conversation_ids=[c.pk for c in conversations])
+        return [
+            HotlineConversation.build(conversation, reports[conversation.pk])
+            for conversation in conversations
+        ]
+
+    @strawberry_django.field(
+        permission_classes=[IsAuthenticated],
+        description=(
+            "A conversation's messages, oldest first: those after `afterSeq` (at most `first`, "
+            "up to 200), or the newest `first` without it."
+        ),
+    )
+    def hotline_messages(
+        self,
+        info: Info,
+        conversation_id: strawberry.ID,
+        after_seq: int | None = None,
+        first: int | None = None,
+    ) -> list[HotlineMessage]:
+        actor = require_actor(info)
+        try:
+            conversation = selectors.conversation_get(actor=actor, conversation_id=conversation_id)
+        except selectors.ConversationNotFound:
+            raise HotlineNotFound from None
+        return [
+            HotlineMessage.build(message)
+            for message in selectors.message_list(
+                conversation=conversation, after_seq=after_seq, first=first
             )
-        answer = selectors.routing_guide_get(
-            kind=kind.value, category=category.value, jurisdiction=code
-        )
-        return RoutingGuide(
-            team_name=answer.team_name,
-            deadline_seconds=answer.deadline_seconds,
-            channel=answer.channel,
-            required_fields=answer.required_fields,
-            accepted_legal_bases=answer.accepted_legal_bases,
-            urgent=answer.urgent,
-            jurisdiction=code,
-        )
+        ]

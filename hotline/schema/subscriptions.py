@@ -21,12 +21,12 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from strawberry.types import Info
 
-from hotline.chat import events, selectors, services
-from hotline.chat.records import MessageView
+from core.actors import Actor
+from hotline import events, selectors, services
 from hotline.models import Conversation
+from hotline.records import MessageView
 from hotline.schema.access import HotlineNotFound, require_actor
 from hotline.schema.types import HotlineMessage, HotlinePresence
-from liaison.actors import Actor
 
 ACCESS_RECHECK_SECONDS = 60.0
 PRESENCE_REFRESH_SECONDS = 15.0

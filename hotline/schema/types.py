@@ -8,8 +8,8 @@ import strawberry
 from strawberry.relay import to_base64
 
 from hotline import models
-from hotline.chat.records import MessageView, ReportView
 from hotline.models import Conversation, Message
+from hotline.records import MessageView, ReportView
 from liaison.schema.enums import OrganizationKind, RequestCategory, RequestStatus
 
 MessageKind = strawberry.enum(models.MessageKind, name="HotlineMessageKind")

@@ -11,14 +11,14 @@ from strawberry.file_uploads import Upload
 from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo
 
-from liaison import selectors, services
-from liaison.actors import Actor
+from core.actors import Actor
+from core.graphql.context import get_actor
+from core.graphql.permissions import IsAuthenticated
+from liaison import documents, review, selectors, submission
 from liaison.models import LegalRequest
 from liaison.schema.inputs import SubmitLegalRequestInput
 from liaison.schema.queries import request_node_id
 from liaison.schema.types import LegalDocumentType, LegalRequestType
-from portal.graphql.context import get_actor
-from portal.graphql.permissions import IsAuthenticated
 
 SubmitLegalRequestResult = Annotated[
     LegalRequestType | OperationInfo, strawberry.union("SubmitLegalRequestResult")
@@ -63,14 +63,16 @@ class Mutation:
         actor = get_actor(info)
         if actor is None:  # IsAuthenticated has refused anonymous callers already
             raise PermissionError("Authentication required.")
-        spec = services.LegalRequestSpec(
+        spec = submission.LegalRequestSpec(
             kind=input.kind.value,
             category=input.category.value,
             reference=input.reference,
             legal_basis=input.legal_basis,
             jurisdiction=input.jurisdiction,
             summary=input.summary,
-            targets=[services.TargetSpec(kind=t.kind.value, value=t.value) for t in input.targets],
+            targets=[
+                submission.TargetSpec(kind=t.kind.value, value=t.value) for t in input.targets
+            ],
             data_categories=[c.value for c in input.data_categories]
             if input.data_categories is not None
             else None,
@@ -78,7 +80,7 @@ class Mutation:
             period_start=input.period_start,
             period_end=input.period_end,
         )
-        return services.legal_request_submit(actor=actor, spec=spec)  # type: ignore[return-value]
+        return submission.legal_request_submit(actor=actor, spec=spec)  # type: ignore[return-value]
 
     @strawberry_django.mutation(
         handle_django_errors=True,
@@ -88,7 +90,7 @@ class Mutation:
     def withdraw_legal_request(self, info: Info, id: strawberry.ID) -> WithdrawLegalRequestResult:
         actor = _actor(info)
         legal_request = _own_request(actor, id)
-        return services.legal_request_withdraw(actor=actor, legal_request=legal_request)  # type: ignore[return-value]
+        return review.legal_request_withdraw(actor=actor, legal_request=legal_request)  # type: ignore[return-value]
 
     @strawberry_django.mutation(
         handle_django_errors=True,
@@ -100,7 +102,7 @@ class Mutation:
     ) -> AnswerClarificationResult:
         actor = _actor(info)
         legal_request = _own_request(actor, id)
-        return services.legal_request_answer_clarification(  # type: ignore[return-value]
+        return review.legal_request_answer_clarification(  # type: ignore[return-value]
             actor=actor, legal_request=legal_request, answer=answer
         )
 
@@ -117,7 +119,7 @@ class Mutation:
     ) -> AttachLegalDocumentResult:
         actor = _actor(info)
         pk = request_node_id(request_id)
-        return services.legal_document_attach(  # type: ignore[return-value]
+        return documents.legal_document_attach(  # type: ignore[return-value]
             actor=actor,
             legal_request_id=pk or "",
             upload=file,  # type: ignore[arg-type]

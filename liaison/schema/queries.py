@@ -12,7 +12,9 @@ from strawberry import relay
 from strawberry.types import Info
 from strawberry_django.relay import DjangoListConnection
 
-from liaison import models, selectors, services, signing
+from core.graphql.context import get_actor
+from core.graphql.permissions import IsAuthenticated
+from liaison import disclosure, models, selectors, signing
 from liaison.disclosure import disclosure_package_csv, disclosure_package_json
 from liaison.schema.enums import TargetKind
 from liaison.schema.types import (
@@ -24,8 +26,6 @@ from liaison.schema.types import (
     SigningKeyType,
     Viewer,
 )
-from portal.graphql.context import get_actor
-from portal.graphql.permissions import IsAuthenticated
 
 
 @strawberry.type
@@ -73,7 +73,7 @@ class Query:
         legal_request_id = request_node_id(request_id)
         if legal_request_id is None:
             return None
-        package = services.disclosure_package_read(
+        package = disclosure.disclosure_package_read(
             actor=get_actor(info), legal_request_id=legal_request_id
         )
         if package is None:

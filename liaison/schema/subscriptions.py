@@ -9,12 +9,12 @@ import strawberry
 from channels.db import database_sync_to_async
 from strawberry.types import Info
 
+from core.actors import Actor
+from core.graphql.context import get_actor
 from liaison import selectors
-from liaison.actors import Actor
 from liaison.models import LegalRequest
 from liaison.notifications import SUBSCRIPTION_MESSAGE_TYPE, organization_group
 from liaison.schema.types import LegalRequestType
-from portal.graphql.context import get_actor
 
 
 def _fetch(actor: Actor, legal_request_id: str) -> LegalRequest | None:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from strawberry import relay
 from strawberry.types import Info
 
+from core.graphql.context import get_actor
 from liaison import models
 from liaison.schema.enums import (
     DataCategory,
@@ -24,7 +25,6 @@ from liaison.schema.enums import (
     TimelineEvent,
     VerificationState,
 )
-from portal.graphql.context import get_actor
 
 
 @strawberry_django.type(models.Organization, name="Organization")

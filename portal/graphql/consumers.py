@@ -9,10 +9,10 @@ from strawberry.channels import GraphQLWSConsumer
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
-from liaison.actors import Actor
-from liaison.services import api_token_authenticate
-from portal.graphql.context import ACTOR_KEY
-from portal.graphql.origin import BROWSER_ORIGIN_KEY
+from core.actors import Actor
+from core.graphql.context import ACTOR_KEY
+from core.graphql.origin import BROWSER_ORIGIN_KEY
+from liaison.tokens import api_token_authenticate
 
 
 def _staff_actor(user: Any) -> Actor | None:

@@ -19,14 +19,14 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
-from hotline.schema.chat_queries import Query as HotlineChatQuery
+from core.graphql.security import alias_limit_rule, should_mask_error
 from hotline.schema.mutations import Mutation as HotlineMutation
-from hotline.schema.queries import Query as HotlineQuery
+from hotline.schema.queries import Query as HotlineChatQuery
 from hotline.schema.subscriptions import Subscription as HotlineSubscription
 from liaison.schema.mutations import Mutation as LiaisonMutation
 from liaison.schema.queries import Query as LiaisonQuery
 from liaison.schema.subscriptions import Subscription as LiaisonSubscription
-from portal.graphql.security import alias_limit_rule, should_mask_error
+from switchboard.schema.queries import Query as HotlineQuery
 
 Query = merge_types("Query", (LiaisonQuery, HotlineQuery, HotlineChatQuery))
 Mutation = merge_types("Mutation", (LiaisonMutation, HotlineMutation))

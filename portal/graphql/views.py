@@ -5,34 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from graphql import ExecutionResult
 from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, process_result
 
-from liaison.actors import Actor
-from liaison.services import api_token_authenticate
-from portal.graphql.security import strip_suggestions
-from portal.ratelimit import rate_limit_hit
-
-
-def error_response(status: int, code: str, message: str, **headers: str) -> JsonResponse:
-    """A GraphQL-shaped error document with an HTTP status."""
-    response = JsonResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status=status
-    )
-    for name, value in headers.items():
-        response[name] = value
-    return response
-
-
-def bearer_token(request: HttpRequest) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header, if any."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        return None
-    return value.strip()
+from core.actors import Actor
+from core.graphql.security import strip_suggestions
+from core.http import bearer_token, error_response
+from core.ratelimit import rate_limit_hit
+from liaison.tokens import api_token_authenticate
 
 
 class PortalGraphQLView(GraphQLView):

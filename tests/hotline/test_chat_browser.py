@@ -14,12 +14,13 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from hotline.models import Message, Ticket
+from hotline.models import Message
 from liaison.models import LegalRequest
+from switchboard.models import Ticket
+from tests.browser import CHROMIUM_ARGS, ensure_chromium
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
-from tests.hotline.browser import CHROMIUM_ARGS, ensure_chromium
-from tests.hotline.realthings import ROOT, free_port, wait_for, worker_database_url
+from tests.realthings import ROOT, free_port, wait_for, worker_database_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 OUTPUT = ROOT / "test-output"

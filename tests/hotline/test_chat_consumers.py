@@ -11,10 +11,11 @@ import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
 
-from hotline.chat import events, services
-from hotline.models import Conversation, Message, Ticket
+from core.redis import get_redis
+from hotline import events, services
+from hotline.models import Conversation, Message
 from liaison.models import LegalRequest, Membership
-from portal.redis import get_redis
+from switchboard.models import Ticket
 from tests.conftest import Member, make_member
 from tests.factories import NgoFactory, StaffUserFactory
 from tests.hotline.chatkit import CONVERSATIONS, HISTORY, ChatClient

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from django.utils import timezone
 
-from liaison import services
-from liaison.actors import Actor, staff_actor
+from core.actors import Actor, staff_actor
+from liaison import disclosure, lifecycle, review, submission
 from liaison.models import LegalRequest, LoginEvent, PlatformAccount
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
@@ -88,19 +88,19 @@ def submit(member: Member, **overrides: Any) -> LegalRequest:
         "legal_basis": "Court order, AG Berlin",
         "jurisdiction": "DE",
         "summary": "Investment fraud.",
-        "targets": [services.TargetSpec(kind="USERNAME", value="fraud_boss")],
+        "targets": [submission.TargetSpec(kind="USERNAME", value="fraud_boss")],
         "data_categories": ["IP_ADDRESSES", "PHONE_NUMBER"],
         "period_start": now - timedelta(days=30),
         "period_end": now - timedelta(minutes=1),
     }
     fields.update(overrides)
-    return services.legal_request_submit(
-        actor=member.actor, spec=services.LegalRequestSpec(**fields)
+    return submission.legal_request_submit(
+        actor=member.actor, spec=submission.LegalRequestSpec(**fields)
     )
 
 
 def route(legal_request: LegalRequest) -> LegalRequest:
-    return services.legal_request_mark_routed(
+    return lifecycle.legal_request_mark_routed(
         legal_request=legal_request,
         desk_name="Law Enforcement Response EU",
         due_at=timezone.now() + timedelta(days=10),
@@ -110,11 +110,11 @@ def route(legal_request: LegalRequest) -> LegalRequest:
 
 def under_review(member: Member, staff: Actor, **overrides: Any) -> LegalRequest:
     legal_request = route(submit(member, **overrides))
-    return services.legal_request_start_review(actor=staff, legal_request=legal_request)
+    return review.legal_request_start_review(actor=staff, legal_request=legal_request)
 
 
 def analyse(staff: Actor, legal_request: LegalRequest, **overrides: Any) -> None:
-    services.legal_analysis_record(
+    review.legal_analysis_record(
         actor=staff, legal_request=legal_request, **{**ALL_CHECKS, **overrides}
     )
 
@@ -123,10 +123,10 @@ def approved(member: Member, first: Actor, second: Actor, **overrides: Any) -> L
     """A request with a complete analysis and two approvals from different staff."""
     legal_request = under_review(member, first, **overrides)
     analyse(first, legal_request)
-    services.legal_request_approve(actor=first, legal_request=legal_request)
+    review.legal_request_approve(actor=first, legal_request=legal_request)
     legal_request.refresh_from_db()
     if legal_request.status == "UNDER_REVIEW":  # disclosure: the second pair of eyes
-        services.legal_request_approve(actor=second, legal_request=legal_request)
+        review.legal_request_approve(actor=second, legal_request=legal_request)
         legal_request.refresh_from_db()
     return legal_request
 
@@ -134,7 +134,7 @@ def approved(member: Member, first: Actor, second: Actor, **overrides: Any) -> L
 def fulfilled(member: Member, first: Actor, second: Actor, **overrides: Any) -> LegalRequest:
     legal_request = approved(member, first, second, **overrides)
     if legal_request.kind == "EMERGENCY_DISCLOSURE":
-        services.legal_request_record_callback(
+        review.legal_request_record_callback(
             actor=first, legal_request=legal_request, officer_name="KHK Weber", confirmed=True
         )
-    return services.legal_request_fulfil(actor=second, legal_request=legal_request)
+    return disclosure.legal_request_fulfil(actor=second, legal_request=legal_request)

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
 
-from liaison.actors import Actor
+from core.actors import Actor
 from liaison.audit import GENESIS_HASH, audit_record, entry_hash
 from liaison.models import AuditEntry
 from tests.conftest import Member

@@ -16,8 +16,8 @@ from django.test import Client
 from django.utils import timezone
 from strawberry.relay import to_base64
 
-from liaison import services
-from liaison.actors import Actor
+from core.actors import Actor
+from liaison import disclosure, review
 from liaison.models import AuditEntry, DisclosurePackage, LegalRequest
 from tests.conftest import Member
 from tests.liaison.conftest import analyse, approved, fulfilled, route, under_review
@@ -79,12 +79,12 @@ def test_from_submission_to_a_verified_package_through_the_api(
     assert result["__typename"] == "LegalRequest", result
     legal_request = LegalRequest.objects.get()
     route(legal_request)
-    services.legal_request_start_review(actor=staff_one, legal_request=legal_request)
+    review.legal_request_start_review(actor=staff_one, legal_request=legal_request)
     assert read_package(gql, authority, result["id"]) is None  # nothing before fulfilment
     analyse(staff_one, legal_request)
-    services.legal_request_approve(actor=staff_one, legal_request=legal_request)
-    services.legal_request_approve(actor=staff_two, legal_request=legal_request)
-    services.legal_request_fulfil(actor=staff_one, legal_request=legal_request)
+    review.legal_request_approve(actor=staff_one, legal_request=legal_request)
+    review.legal_request_approve(actor=staff_two, legal_request=legal_request)
+    disclosure.legal_request_fulfil(actor=staff_one, legal_request=legal_request)
 
     package = read_package(gql, authority, result["id"])
     assert package["requestId"] == result["id"]
@@ -209,18 +209,18 @@ def test_no_data_without_a_full_approval(
 ) -> None:
     if outcome == "withdrawn":
         legal_request = approved(authority, staff_one, staff_two)
-        services.legal_request_withdraw(actor=authority.actor, legal_request=legal_request)
+        review.legal_request_withdraw(actor=authority.actor, legal_request=legal_request)
     else:
         legal_request = under_review(authority, staff_one)
         analyse(staff_one, legal_request)
         if outcome == "rejected":
-            services.legal_request_reject(
+            review.legal_request_reject(
                 actor=staff_one, legal_request=legal_request, reason_code="NO_RULE_VIOLATION"
             )
         elif outcome == "one_approval":
-            services.legal_request_approve(actor=staff_one, legal_request=legal_request)
+            review.legal_request_approve(actor=staff_one, legal_request=legal_request)
     with pytest.raises(Exception):  # noqa: B017, PT011 - each is refused in its own way
-        services.legal_request_fulfil(actor=staff_two, legal_request=legal_request)
+        disclosure.legal_request_fulfil(actor=staff_two, legal_request=legal_request)
     assert not DisclosurePackage.objects.exists()
     assert read_package(gql, authority, legal_request) is None
 

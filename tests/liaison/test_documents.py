@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from strawberry.relay import to_base64
 
-from liaison.actors import Actor
+from core.actors import Actor
 from liaison.models import AuditEntry, LegalDocument, LegalRequest
 from tests.conftest import Member
 from tests.factories import StaffUserFactory

@@ -15,12 +15,12 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from liaison import services
-from liaison.actors import Actor
+from core.actors import Actor
+from core.outbox.models import DeadLetter, OutboxEvent
+from core.outbox.services import outbox_deliver
+from liaison import review
 from liaison.models import WebhookDelivery
 from liaison.tasks import deliver_webhook_task
-from portal.models import DeadLetter, OutboxEvent
-from portal.outbox import outbox_deliver
 from tests.conftest import Member
 from tests.liaison.conftest import route, submit, under_review
 
@@ -171,7 +171,7 @@ def test_nothing_is_recorded_or_sent_when_the_change_rolls_back(
 
     def start_review_then_fail() -> None:
         with transaction.atomic():
-            services.legal_request_start_review(actor=staff_one, legal_request=legal_request)
+            review.legal_request_start_review(actor=staff_one, legal_request=legal_request)
             raise RuntimeError("rolled back")
 
     with pytest.raises(RuntimeError):

@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from liaison import services
-from liaison.actors import Actor
+from core.actors import Actor
+from core.outbox.models import OutboxEvent
+from liaison import disclosure, lifecycle, review, submission
+from liaison.lifecycle import TRANSITIONS
 from liaison.models import (
     Approval,
     AuditEntry,
@@ -20,8 +22,8 @@ from liaison.models import (
     RequestStatus,
     TimelineEntry,
 )
-from liaison.review import TRANSITIONS, current_policy
-from portal.models import OutboxEvent
+from liaison.review_policy import current_policy
+from liaison.subscriber_records import demo
 from tests.conftest import Member
 from tests.liaison.conftest import analyse, approved, fulfilled, route, submit, under_review
 
@@ -55,7 +57,7 @@ def status_events(legal_request: LegalRequest) -> list[tuple[str, str]]:
             "CONTENT_REMOVAL",
             {
                 "data_categories": None,
-                "targets": [services.TargetSpec(kind="MESSAGE_LINK", value="t.me/bad_ch/42")],
+                "targets": [submission.TargetSpec(kind="MESSAGE_LINK", value="t.me/bad_ch/42")],
                 "period_start": None,
                 "period_end": None,
             },
@@ -64,7 +66,7 @@ def status_events(legal_request: LegalRequest) -> list[tuple[str, str]]:
             "MODERATION_NOTICE",
             {
                 "data_categories": None,
-                "targets": [services.TargetSpec(kind="MESSAGE_LINK", value="t.me/bad_ch/43")],
+                "targets": [submission.TargetSpec(kind="MESSAGE_LINK", value="t.me/bad_ch/43")],
                 "period_start": None,
                 "period_end": None,
             },
@@ -98,10 +100,10 @@ def test_non_disclosure_kinds_need_one_approval(authority: Member, staff_one: Ac
         staff_one,
         kind="CONTENT_REMOVAL",
         data_categories=None,
-        targets=[services.TargetSpec(kind="MESSAGE_LINK", value="t.me/bad_ch/42")],
+        targets=[submission.TargetSpec(kind="MESSAGE_LINK", value="t.me/bad_ch/42")],
     )
     analyse(staff_one, legal_request, data_minimised=False)
-    services.legal_request_approve(actor=staff_one, legal_request=legal_request)
+    review.legal_request_approve(actor=staff_one, legal_request=legal_request)
     legal_request.refresh_from_db()
     assert legal_request.status == S.APPROVED
 
@@ -113,7 +115,7 @@ def test_every_move_outside_the_table_is_refused(authority: Member, staff_one: A
         if (S.ROUTED, target) in TRANSITIONS:
             continue
         with pytest.raises(ValidationError) as excinfo:
-            services.legal_request_transition(
+            lifecycle.legal_request_transition(
                 actor=staff_one, legal_request=legal_request, to_status=target, reason="x"
             )
         assert code_of(excinfo) == "invalid_transition"
@@ -127,16 +129,16 @@ def test_who_may_move_is_part_of_the_table(
 ) -> None:
     legal_request = under_review(authority, staff_one)
     with pytest.raises(ValidationError) as excinfo:  # an authority cannot approve itself
-        services.legal_request_transition(
+        lifecycle.legal_request_transition(
             actor=authority.actor, legal_request=legal_request, to_status=S.APPROVED, reason="x"
         )
     assert code_of(excinfo) == "transition_not_allowed"
     with pytest.raises(ValidationError):  # staff cannot withdraw on the authority's behalf
-        services.legal_request_withdraw(actor=staff_one, legal_request=legal_request)
+        review.legal_request_withdraw(actor=staff_one, legal_request=legal_request)
     with pytest.raises(ValidationError):  # another organization cannot withdraw it
-        services.legal_request_withdraw(actor=other_authority.actor, legal_request=legal_request)
+        review.legal_request_withdraw(actor=other_authority.actor, legal_request=legal_request)
     with pytest.raises(ValidationError) as excinfo:  # the four-eyes guard is in the transition
-        services.legal_request_transition(
+        lifecycle.legal_request_transition(
             actor=staff_one, legal_request=legal_request, to_status=S.APPROVED, reason="x"
         )
     assert code_of(excinfo) == "approvals_missing"
@@ -148,9 +150,9 @@ def test_one_approver_twice_is_refused(
 ) -> None:
     legal_request = under_review(authority, staff_one)
     analyse(staff_one, legal_request)
-    services.legal_request_approve(actor=staff_one, legal_request=legal_request)
+    review.legal_request_approve(actor=staff_one, legal_request=legal_request)
     with pytest.raises(ValidationError) as excinfo:
-        services.legal_request_approve(actor=staff_one, legal_request=legal_request)
+        review.legal_request_approve(actor=staff_one, legal_request=legal_request)
     assert code_of(excinfo) == "same_approver"
     legal_request.refresh_from_db()
     assert legal_request.status == S.UNDER_REVIEW
@@ -162,7 +164,7 @@ def test_one_approver_twice_is_refused(
             policy_version="x",
             checklist={},
         )
-    services.legal_request_approve(actor=staff_two, legal_request=legal_request)
+    review.legal_request_approve(actor=staff_two, legal_request=legal_request)
     legal_request.refresh_from_db()
     assert legal_request.status == S.APPROVED
     assert Approval.objects.filter(legal_request=legal_request).count() == 2
@@ -172,11 +174,11 @@ def test_one_approver_twice_is_refused(
 def test_approval_needs_a_complete_checklist(authority: Member, staff_one: Actor) -> None:
     legal_request = under_review(authority, staff_one)
     with pytest.raises(ValidationError) as excinfo:
-        services.legal_request_approve(actor=staff_one, legal_request=legal_request)
+        review.legal_request_approve(actor=staff_one, legal_request=legal_request)
     assert code_of(excinfo) == "analysis_incomplete"
     analyse(staff_one, legal_request, proportionate=False)
     with pytest.raises(ValidationError, match="proportionate"):
-        services.legal_request_approve(actor=staff_one, legal_request=legal_request)
+        review.legal_request_approve(actor=staff_one, legal_request=legal_request)
     with pytest.raises(ValidationError) as excinfo:
         analyse(staff_one, legal_request, moderation_reference="")
     assert code_of(excinfo) == "required"
@@ -186,7 +188,7 @@ def test_approval_needs_a_complete_checklist(authority: Member, staff_one: Actor
 def test_only_staff_review(authority: Member, staff_one: Actor) -> None:
     legal_request = under_review(authority, staff_one)
     with pytest.raises(ValidationError) as excinfo:
-        services.legal_request_approve(actor=authority.actor, legal_request=legal_request)
+        review.legal_request_approve(actor=authority.actor, legal_request=legal_request)
     assert code_of(excinfo) == "staff_only"
     with pytest.raises(ValidationError):
         analyse(authority.actor, legal_request)  # type: ignore[arg-type]
@@ -198,14 +200,14 @@ def test_rejection_carries_a_reason_code_and_the_policy_version(
 ) -> None:
     legal_request = under_review(authority, staff_one)
     with pytest.raises(ValidationError):
-        services.legal_request_reject(
+        review.legal_request_reject(
             actor=staff_one, legal_request=legal_request, reason_code="BECAUSE"
         )
     with pytest.raises(ValidationError):
-        services.legal_request_reject(
+        review.legal_request_reject(
             actor=staff_one, legal_request=legal_request, reason_code="OTHER"
         )
-    rejected = services.legal_request_reject(
+    rejected = review.legal_request_reject(
         actor=staff_one, legal_request=legal_request, reason_code="DISPROPORTIONATE"
     )
     assert rejected.status == S.REJECTED
@@ -216,7 +218,7 @@ def test_rejection_carries_a_reason_code_and_the_policy_version(
     assert entry.details["rejection_reason"] == "DISPROPORTIONATE"
     assert entry.details["policy_version"] == current_policy().version
     with pytest.raises(ValidationError):  # terminal
-        services.legal_request_withdraw(actor=authority.actor, legal_request=rejected)
+        review.legal_request_withdraw(actor=authority.actor, legal_request=rejected)
 
 
 @pytest.mark.django_db
@@ -224,7 +226,7 @@ def test_clarification_pauses_and_resumes_the_clock(authority: Member, staff_one
     legal_request = under_review(authority, staff_one)
     due = legal_request.due_at
     assert due is not None
-    asked = services.legal_request_ask_clarification(
+    asked = review.legal_request_ask_clarification(
         actor=staff_one, legal_request=legal_request, question="Which account exactly?"
     )
     assert asked.status == S.NEEDS_INFO
@@ -233,7 +235,7 @@ def test_clarification_pauses_and_resumes_the_clock(authority: Member, staff_one
     LegalRequest.objects.filter(pk=asked.pk).update(
         clock_paused_at=asked.clock_paused_at - timedelta(hours=2)
     )
-    answered = services.legal_request_answer_clarification(
+    answered = review.legal_request_answer_clarification(
         actor=authority.actor, legal_request=asked, answer="The one named fraud_boss."
     )
     assert answered.status == S.UNDER_REVIEW
@@ -258,19 +260,19 @@ def test_approvals_given_before_a_clarification_do_not_count_after_it(
 ) -> None:
     legal_request = under_review(authority, staff_one)
     analyse(staff_one, legal_request)
-    services.legal_request_approve(actor=staff_one, legal_request=legal_request)
-    asked = services.legal_request_ask_clarification(
+    review.legal_request_approve(actor=staff_one, legal_request=legal_request)
+    asked = review.legal_request_ask_clarification(
         actor=staff_two, legal_request=legal_request, question="Which period exactly?"
     )
-    answered = services.legal_request_answer_clarification(
+    answered = review.legal_request_answer_clarification(
         actor=authority.actor, legal_request=asked, answer="The last 30 days."
     )
     # One approval after the answer is not two: the earlier one was set aside.
-    services.legal_request_approve(actor=staff_two, legal_request=answered)
+    review.legal_request_approve(actor=staff_two, legal_request=answered)
     answered.refresh_from_db()
     assert answered.status == S.UNDER_REVIEW
     # The first approver may approve the request as it now stands, and that completes it.
-    services.legal_request_approve(actor=staff_one, legal_request=answered)
+    review.legal_request_approve(actor=staff_one, legal_request=answered)
     answered.refresh_from_db()
     assert answered.status == S.APPROVED
     assert Approval.objects.filter(legal_request=answered, set_aside_at__isnull=False).count() == 1
@@ -281,10 +283,10 @@ def test_the_authority_can_withdraw_before_fulfilment(
     authority: Member, staff_one: Actor, staff_two: Actor
 ) -> None:
     legal_request = approved(authority, staff_one, staff_two)
-    withdrawn = services.legal_request_withdraw(actor=authority.actor, legal_request=legal_request)
+    withdrawn = review.legal_request_withdraw(actor=authority.actor, legal_request=legal_request)
     assert withdrawn.status == S.WITHDRAWN
     with pytest.raises(ValidationError):
-        services.legal_request_fulfil(actor=staff_one, legal_request=withdrawn)
+        disclosure.legal_request_fulfil(actor=staff_one, legal_request=withdrawn)
     assert not DisclosurePackage.objects.exists()
 
 
@@ -301,19 +303,19 @@ def test_emergency_without_callback_never_yields_data(
     )
     assert legal_request.status == S.APPROVED
     with pytest.raises(ValidationError) as excinfo:
-        services.legal_request_fulfil(actor=staff_one, legal_request=legal_request)
+        disclosure.legal_request_fulfil(actor=staff_one, legal_request=legal_request)
     assert code_of(excinfo) == "release_refused"
     assert not DisclosurePackage.objects.exists()
     with pytest.raises(ValidationError):  # a callback is only recorded when confirmed
-        services.legal_request_record_callback(
+        review.legal_request_record_callback(
             actor=staff_one, legal_request=legal_request, officer_name="X", confirmed=False
         )
-    callback = services.legal_request_record_callback(
+    callback = review.legal_request_record_callback(
         actor=staff_one, legal_request=legal_request, officer_name="KHK Weber", confirmed=True
     )
     # The number called is the organization's registered one, never one from the request.
     assert callback.phone_called == authority.organization.callback_phone
-    services.legal_request_fulfil(actor=staff_one, legal_request=legal_request)
+    disclosure.legal_request_fulfil(actor=staff_one, legal_request=legal_request)
     assert DisclosurePackage.objects.filter(legal_request=legal_request).exists()
 
 
@@ -328,7 +330,7 @@ def test_callback_needs_a_registered_number(authority: Member, staff_one: Actor)
     authority.organization.callback_phone = ""
     authority.organization.save()
     with pytest.raises(ValidationError) as excinfo:
-        services.legal_request_record_callback(
+        review.legal_request_record_callback(
             actor=staff_one, legal_request=legal_request, officer_name="X", confirmed=True
         )
     assert code_of(excinfo) == "no_callback_phone"
@@ -340,13 +342,13 @@ def test_unapproved_requests_cannot_be_fulfilled(
 ) -> None:
     legal_request = under_review(authority, staff_one)
     analyse(staff_one, legal_request)
-    services.legal_request_approve(actor=staff_one, legal_request=legal_request)
+    review.legal_request_approve(actor=staff_one, legal_request=legal_request)
     with pytest.raises(ValidationError):
-        services.legal_request_fulfil(actor=staff_two, legal_request=legal_request)
+        disclosure.legal_request_fulfil(actor=staff_two, legal_request=legal_request)
     # Even a status forced to APPROVED behind the services' back does not release data.
     LegalRequest.objects.filter(pk=legal_request.pk).update(status=S.APPROVED)
     with pytest.raises(ValidationError) as excinfo:
-        services.legal_request_fulfil(actor=staff_two, legal_request=legal_request)
+        disclosure.legal_request_fulfil(actor=staff_two, legal_request=legal_request)
     assert code_of(excinfo) == "release_refused"
     assert not DisclosurePackage.objects.exists()
 
@@ -359,7 +361,7 @@ def test_routing_through_the_switchboard_service_is_a_transition(authority: Memb
     assert routed.handling_desk == "Law Enforcement Response EU"
     assert status_events(legal_request) == [(S.RECEIVED, S.ROUTED)]
     # A re-routing updates the desk and deadline, without a second status change.
-    services.legal_request_mark_routed(
+    lifecycle.legal_request_mark_routed(
         legal_request=routed,
         desk_name="Terrorism desk",
         due_at=timezone.now() + timedelta(hours=1),
@@ -373,7 +375,7 @@ def test_routing_through_the_switchboard_service_is_a_transition(authority: Memb
 def test_demo_platform_accounts_are_seeded_once() -> None:
     from liaison.models import LoginEvent, PlatformAccount
 
-    created = services.platform_accounts_seed_demo()
+    created = demo.platform_accounts_seed_demo()
     assert created == LoginEvent.objects.count() > 0
-    assert services.platform_accounts_seed_demo() == 0
+    assert demo.platform_accounts_seed_demo() == 0
     assert PlatformAccount.objects.filter(username="fraud_boss").exists()

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from strawberry.relay import to_base64
 
-from liaison import services
-from liaison.actors import Actor
+from core.actors import Actor
+from liaison import review, review_policy
 from liaison.models import LegalRequest
 from tests.conftest import Member
 from tests.liaison.conftest import route, submit, under_review
@@ -43,7 +43,7 @@ def test_another_organizations_request_is_not_found(
     gql: Any, authority: Member, other_authority: Member, staff_one: Actor, mutation: str
 ) -> None:
     foreign = under_review(other_authority, staff_one)
-    services.legal_request_ask_clarification(
+    review.legal_request_ask_clarification(
         actor=staff_one, legal_request=foreign, question="Which?"
     )
     query, variables = (
@@ -64,7 +64,7 @@ def test_answer_clarification(gql: Any, authority: Member, staff_one: Actor) -> 
     legal_request = under_review(authority, staff_one)
     early = gql(ANSWER, {"id": gid(legal_request.pk), "answer": "x"}, token=authority.token)
     assert early["data"]["answerClarification"]["messages"][0]["code"] == "invalid_transition"
-    services.legal_request_ask_clarification(
+    review.legal_request_ask_clarification(
         actor=staff_one, legal_request=legal_request, question="Which account?"
     )
     empty = gql(ANSWER, {"id": gid(legal_request.pk), "answer": "  "}, token=authority.token)
@@ -92,7 +92,7 @@ def test_rejection_reason_and_period_are_visible_to_the_authority(
     gql: Any, authority: Member, staff_one: Actor
 ) -> None:
     legal_request = under_review(authority, staff_one)
-    services.legal_request_reject(
+    review.legal_request_reject(
         actor=staff_one, legal_request=legal_request, reason_code="LEGAL_BASIS_INVALID"
     )
     query = """query($id: ID!) { legalRequest(id: $id) { status rejectionReason
@@ -100,6 +100,6 @@ def test_rejection_reason_and_period_are_visible_to_the_authority(
     body = gql(query, {"id": gid(legal_request.pk)}, token=authority.token)["data"]["legalRequest"]
     assert body["status"] == "REJECTED"
     assert body["rejectionReason"] == "LEGAL_BASIS_INVALID"
-    assert body["reviewPolicyVersion"] == services.REVIEW_POLICY_VERSION
+    assert body["reviewPolicyVersion"] == review_policy.REVIEW_POLICY_VERSION
     assert body["periodStart"]
     assert body["periodEnd"]

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from liaison import services
+from core.outbox.models import OutboxEvent
+from liaison import submission
 from liaison.models import LegalRequest, Organization, TimelineEntry
-from portal.models import OutboxEvent
 from tests.conftest import Member
 
 SUBMIT = """
@@ -255,14 +255,14 @@ def test_same_idempotency_key_returns_the_first_request(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_submissions_with_one_key_make_one_request(authority: Member) -> None:
-    spec = services.LegalRequestSpec(
+    spec = submission.LegalRequestSpec(
         kind="DATA_DISCLOSURE",
         category="FRAUD",
         reference="AZ-1",
         legal_basis="Court order",
         jurisdiction="DE",
         summary="Fraud",
-        targets=[services.TargetSpec(kind="USERNAME", value="fraud_boss")],
+        targets=[submission.TargetSpec(kind="USERNAME", value="fraud_boss")],
         data_categories=["IP_ADDRESSES"],
         idempotency_key="concurrent",
     )
@@ -273,7 +273,9 @@ def test_two_concurrent_submissions_with_one_key_make_one_request(authority: Mem
     def worker() -> None:
         try:
             barrier.wait()
-            results.append(str(services.legal_request_submit(actor=authority.actor, spec=spec).pk))
+            results.append(
+                str(submission.legal_request_submit(actor=authority.actor, spec=spec).pk)
+            )
         except BaseException as error:  # surfaced below
             errors.append(error)
         finally:

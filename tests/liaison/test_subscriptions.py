@@ -10,8 +10,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing.websocket import WebsocketCommunicator
 
-from liaison import services
-from liaison.actors import Actor
+from core.actors import Actor
+from liaison import review
 from liaison.notifications import SUBSCRIPTION_MESSAGE_TYPE, organization_group
 from portal.asgi import application
 from tests.conftest import Member
@@ -65,7 +65,7 @@ async def test_updates_reach_the_own_organization_only(
     update = message["payload"]["data"]["legalRequestUpdates"]
     assert update["reference"] == legal_request.reference
     assert update["status"] == "ROUTED"
-    await database_sync_to_async(services.legal_request_start_review)(
+    await database_sync_to_async(review.legal_request_start_review)(
         actor=staff_one, legal_request=legal_request
     )
     message = await own.receive_json_from(timeout=5)

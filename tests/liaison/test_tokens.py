@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from liaison import services
+from liaison import organizations, tokens
 from liaison.models import ApiToken, Organization
 from tests.conftest import Member
 
@@ -57,7 +57,7 @@ def test_expired_token_is_refused(gql: Any, authority: Member) -> None:
 @pytest.mark.django_db
 def test_revoked_token_is_refused_at_once(gql: Any, authority: Member) -> None:
     gql(VIEWER, token=authority.token)
-    services.api_token_revoke(token=ApiToken.objects.get())
+    tokens.api_token_revoke(token=ApiToken.objects.get())
     gql(VIEWER, token=authority.token, status=401)
 
 
@@ -152,8 +152,8 @@ def test_org_register_refuses_bad_country_and_kind_clearly() -> None:
 
 @pytest.mark.django_db
 def test_registered_organization_is_pending_until_verified(gql: Any) -> None:
-    organization = services.organization_register(kind="NGO", name="Hope Line", country="BE")
+    organization = organizations.organization_register(kind="NGO", name="Hope Line", country="BE")
     assert not organization.is_verified
     assert organization.slug == "hope-line-be"
-    again = services.organization_register(kind="NGO", name="Hope Line", country="BE")
+    again = organizations.organization_register(kind="NGO", name="Hope Line", country="BE")
     assert again.slug == "hope-line-be-2"

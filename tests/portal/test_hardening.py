@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from core.logging import RedactTokensFilter, redact
 from liaison import selectors
-from portal.logging import RedactTokensFilter, redact
 from tests.conftest import Member
 
 LIST = "{ legalRequests(first: 1) { edges { node { reference targets { value } } } } }"

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from liaison import services
+from liaison import organizations
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            organization = services.organization_register(
+            organization = organizations.organization_register(
                 kind=options["kind"].upper(),
                 name=options["name"],
                 country=options["country"],

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from liaison import selectors, services
+from liaison import organizations, selectors, tokens
 from liaison.management.commands.org_register import _describe
 
 
@@ -29,8 +29,10 @@ class Command(BaseCommand):
         if days is not None and days <= 0:
             raise CommandError("--expires-days must be a positive number of days.")
         try:
-            membership = services.member_ensure(organization=organization, email=options["email"])
-            issued = services.api_token_issue(
+            membership = organizations.member_ensure(
+                organization=organization, email=options["email"]
+            )
+            issued = tokens.api_token_issue(
                 membership=membership,
                 expires_in=timedelta(days=days) if days is not None else None,
                 label=options["label"],

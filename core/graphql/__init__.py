@@ -1,0 +1,1 @@
+"""GraphQL plumbing shared by every app: the typed context, permissions, security rules, ids."""

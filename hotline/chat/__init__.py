@@ -1,1 +1,0 @@
-"""The live hotline chat: conversations, ordered messages, reports from the chat, presence."""

@@ -1,9 +1,0 @@
-"""WebSocket routes of the hotline app (mounted by portal/asgi.py)."""
-
-from django.urls import re_path
-
-from hotline.consumers import StaffTicketsConsumer
-
-websocket_urlpatterns = [
-    re_path(r"^ws/staff/tickets/?$", StaffTicketsConsumer.as_asgi()),
-]

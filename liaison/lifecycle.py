@@ -1,0 +1,324 @@
+"""The request lifecycle: one transition table and the one service that moves a request.
+
+Every status change of a legal request goes through `legal_request_transition`: it checks the
+table (which moves exist, and who may make them) and the guards (four eyes, reason codes,
+emergency callback), pauses or resumes the legal clock, and records the move on the timeline,
+in the audit log, in the outbox and in the notifications to the authority — in one transaction.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.actors import Actor
+from core.outbox.services import outbox_emit
+from liaison import notifications
+from liaison.audit import AuditAction, audit_record
+from liaison.models import (
+    DisclosurePackage,
+    LegalRequest,
+    RejectionReason,
+    RequestStatus,
+    TimelineEntry,
+)
+from liaison.review_policy import (
+    DISCLOSURE_KINDS,
+    current_policy,
+    distinct_approvers,
+    release_refusal,
+)
+
+TOPIC_STATUS_CHANGED = "legal_request.status_changed"
+MAX_MESSAGE_LENGTH = 10_000
+
+
+class Role(enum.Enum):
+    """Who may make a move: platform staff, the requesting organization, or the system."""
+
+    STAFF = "staff"
+    ORGANIZATION = "organization"
+    SYSTEM = "system"
+
+
+S = RequestStatus
+TRANSITIONS: dict[tuple[str, str], frozenset[Role]] = {
+    (S.RECEIVED, S.ROUTED): frozenset({Role.SYSTEM, Role.STAFF}),
+    (S.RECEIVED, S.WITHDRAWN): frozenset({Role.ORGANIZATION}),
+    (S.ROUTED, S.UNDER_REVIEW): frozenset({Role.STAFF}),
+    (S.ROUTED, S.WITHDRAWN): frozenset({Role.ORGANIZATION}),
+    (S.UNDER_REVIEW, S.NEEDS_INFO): frozenset({Role.STAFF}),
+    (S.UNDER_REVIEW, S.APPROVED): frozenset({Role.STAFF}),
+    (S.UNDER_REVIEW, S.REJECTED): frozenset({Role.STAFF}),
+    (S.UNDER_REVIEW, S.WITHDRAWN): frozenset({Role.ORGANIZATION}),
+    (S.NEEDS_INFO, S.UNDER_REVIEW): frozenset({Role.ORGANIZATION, Role.STAFF}),
+    (S.NEEDS_INFO, S.WITHDRAWN): frozenset({Role.ORGANIZATION}),
+    (S.APPROVED, S.FULFILLED): frozenset({Role.STAFF}),
+    (S.APPROVED, S.WITHDRAWN): frozenset({Role.ORGANIZATION}),
+}
+TERMINAL_STATUSES = frozenset({S.REJECTED, S.FULFILLED, S.WITHDRAWN})
+
+
+def allowed_moves(status: str) -> list[str]:
+    """The statuses a request in `status` may move to."""
+    return [to for (frm, to) in TRANSITIONS if frm == status]
+
+
+def _role(actor: Actor | None, legal_request: LegalRequest) -> Role | None:
+    if actor is None:
+        return Role.SYSTEM
+    if actor.organization_id is not None:
+        return Role.ORGANIZATION if actor.organization_id == legal_request.organization_id else None
+    return Role.STAFF if actor.is_staff else None
+
+
+def require_staff(actor: Actor | None) -> Actor:
+    """Refuse anyone but platform staff."""
+    if actor is None or not actor.is_staff or actor.organization_id is not None:
+        raise ValidationError("Only platform staff can do this.", code="staff_only")
+    return actor
+
+
+def lock_request(legal_request: LegalRequest | Any) -> LegalRequest:
+    """Re-read a request under a row lock (call inside a transaction)."""
+    return (
+        LegalRequest.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=getattr(legal_request, "pk", legal_request))
+    )
+
+
+def _guard(locked: LegalRequest, to_status: str) -> None:
+    if to_status == S.APPROVED:
+        needed = current_policy().approvals_required(locked.kind)
+        if distinct_approvers(locked) < needed:
+            raise ValidationError(
+                f"Approval needs {needed} approval(s) from different staff members.",
+                code="approvals_missing",
+            )
+    elif to_status == S.REJECTED and locked.rejection_reason not in RejectionReason.values:
+        raise ValidationError("A rejection needs a reason code.", code="reason_required")
+    elif to_status == S.FULFILLED and locked.kind in DISCLOSURE_KINDS:
+        refusal = release_refusal(locked)
+        if refusal is None and not DisclosurePackage.objects.filter(legal_request=locked).exists():
+            refusal = "The disclosure package has not been produced."
+        if refusal is not None:
+            raise ValidationError(refusal, code="release_refused")
+
+
+def legal_request_transition(
+    *,
+    actor: Actor | None,
+    legal_request: LegalRequest,
+    to_status: str,
+    reason: str,
+    actor_label: str | None = None,
+    event: str = TimelineEntry.Event.STATUS_CHANGED,
+    changes: dict[str, Any] | None = None,
+    locked: bool = False,
+) -> LegalRequest:
+    """Move a request to `to_status` if the table allows it for this actor (None = the system).
+
+    `locked=True` says the caller read `legal_request` (with its organization) under a row lock
+    in its own, still open transaction: it is used as it is, with no savepoint of its own (a
+    failure rolls back the caller's transaction, which owns it). The routing path saves three
+    round trips that way.
+
+    Applies `changes` to the request in the same write, pauses the legal clock on NEEDS_INFO and
+    pushes `due_at` forward by the paused time on resume, and records the move (timeline,
+    audit log, outbox `legal_request.status_changed`, webhook, e-mail, subscription) atomically;
+    the notifications leave after commit. Raises ValidationError with a code otherwise.
+    """
+    with transaction.atomic(savepoint=not locked):
+        locked_request = legal_request if locked else lock_request(legal_request)
+        return _transition_locked(
+            actor=actor,
+            locked=locked_request,
+            to_status=to_status,
+            reason=reason,
+            actor_label=actor_label,
+            event=event,
+            changes=changes,
+        )
+
+
+def _transition_locked(
+    *,
+    actor: Actor | None,
+    locked: LegalRequest,
+    to_status: str,
+    reason: str,
+    actor_label: str | None,
+    event: str,
+    changes: dict[str, Any] | None,
+) -> LegalRequest:
+    """The body of `legal_request_transition`, on a request locked by the caller."""
+    from_status = locked.status
+    roles = TRANSITIONS.get((from_status, to_status))
+    if roles is None:
+        raise ValidationError(
+            f"A request that is {from_status} cannot become {to_status}"
+            + (
+                f" (possible: {', '.join(allowed_moves(from_status))})."
+                if allowed_moves(from_status)
+                else "."
+            ),
+            code="invalid_transition",
+        )
+    role = _role(actor, locked)
+    if role not in roles:
+        raise ValidationError(
+            f"You may not move a request from {from_status} to {to_status}.",
+            code="transition_not_allowed",
+        )
+    for field, value in (changes or {}).items():
+        setattr(locked, field, value)
+    _guard(locked, to_status)
+
+    now = timezone.now()
+    paused = resumed = False
+    paused_seconds: int | None = None
+    if to_status == S.NEEDS_INFO:
+        locked.clock_paused_at, paused = now, True
+    elif from_status == S.NEEDS_INFO and locked.clock_paused_at is not None:
+        if to_status == S.UNDER_REVIEW:
+            pause = now - locked.clock_paused_at
+            paused_seconds = int(pause.total_seconds())
+            if locked.due_at is not None:
+                locked.due_at += pause
+            resumed = True
+        locked.clock_paused_at = None
+    if to_status == S.FULFILLED:
+        locked.fulfilled_at = now
+    locked.status = to_status
+    locked.save(
+        update_fields=sorted(
+            {"status", "clock_paused_at", "due_at", "fulfilled_at", *(changes or {})}
+        )
+    )
+
+    label = actor_label or (actor.label if actor is not None else "system")
+    TimelineEntry.objects.create(
+        legal_request=locked,
+        event=event,
+        status=to_status,
+        actor_label=label,
+        message=reason[:MAX_MESSAGE_LENGTH],
+        at=now,
+    )
+    details: dict[str, Any] = {"from": from_status, "to": to_status, "reason": reason[:2000]}
+    if paused or resumed:
+        details.update(paused=paused, resumed=resumed, paused_seconds=paused_seconds)
+    if locked.rejection_reason and to_status == S.REJECTED:
+        details["rejection_reason"] = locked.rejection_reason
+    if locked.review_policy_version and to_status in (S.APPROVED, S.REJECTED):
+        details["policy_version"] = locked.review_policy_version
+    audit_record(
+        actor=actor,
+        actor_label=label,
+        action=AuditAction.STATUS_CHANGED,
+        object_type="LegalRequest",
+        object_id=locked.pk,
+        organization_id=locked.organization_id,
+        details=details,
+    )
+    outbox_emit(
+        topic=TOPIC_STATUS_CHANGED,
+        payload={
+            "legal_request_id": str(locked.pk),
+            "kind": locked.kind,
+            "from": from_status,
+            "to": to_status,
+            "paused": paused,
+            "resumed": resumed,
+            "paused_seconds": paused_seconds,
+            "due_at": locked.due_at.isoformat() if locked.due_at else None,
+            "submitted_at": locked.submitted_at.isoformat(),
+            "handling_desk": locked.handling_desk,
+            "origin": locked.origin,
+            "at": now.isoformat(),
+        },
+    )
+    notifications.status_change_notify(
+        legal_request=locked, from_status=from_status, reason=reason, at=now
+    )
+    return locked
+
+
+def legal_request_mark_routed(
+    *,
+    legal_request: LegalRequest,
+    desk_name: str,
+    due_at: datetime,
+    actor_label: str,
+    locked: bool = False,
+) -> LegalRequest:
+    """Record where the switchboard sent a request and by when it will be handled.
+
+    The first routing moves RECEIVED → ROUTED through `legal_request_transition` (timeline,
+    audit, outbox, notifications); a later re-routing only updates the desk and deadline.
+    """
+    message = f"Routed to {desk_name}; due {due_at:%Y-%m-%d %H:%M} UTC."
+    changes = {"handling_desk": desk_name, "due_at": due_at, "routed_at": timezone.now()}
+    with transaction.atomic(savepoint=not locked):
+        current = (
+            legal_request
+            if locked
+            else LegalRequest.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=legal_request.pk)
+        )
+        if current.status == RequestStatus.RECEIVED:
+            current = legal_request_transition(
+                actor=None,
+                legal_request=current,
+                to_status=RequestStatus.ROUTED,
+                reason=message,
+                actor_label=actor_label,
+                event=TimelineEntry.Event.ROUTED,
+                changes=changes,
+                locked=True,
+            )
+        else:
+            for field, value in changes.items():
+                setattr(current, field, value)
+            current.save(update_fields=list(changes))
+            TimelineEntry.objects.create(
+                legal_request=current,
+                event=TimelineEntry.Event.ROUTED,
+                status=current.status,
+                actor_label=actor_label,
+                message=message,
+            )
+    for field in ("handling_desk", "due_at", "routed_at", "status"):
+        setattr(legal_request, field, getattr(current, field))
+    return legal_request
+
+
+def legal_request_record_event(
+    *,
+    legal_request: LegalRequest,
+    event: str,
+    actor_label: str,
+    message: str = "",
+    public: bool = False,
+    at: datetime | None = None,
+) -> TimelineEntry:
+    """Add an entry (acknowledged, escalated, deadline warning, breach, note) to a request's
+    timeline without changing its status; internal unless `public`."""
+    if event not in TimelineEntry.Event.values:
+        raise ValidationError({"event": f"Unknown timeline event {event!r}."})
+    return TimelineEntry.objects.create(
+        legal_request=legal_request,
+        event=event,
+        status=legal_request.status,
+        actor_label=actor_label,
+        message=message,
+        public=public,
+        at=at or timezone.now(),
+    )

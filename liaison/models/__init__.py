@@ -1,0 +1,50 @@
+"""The liaison app's models: tenants, their legal requests, and the records around them."""
+
+from liaison.models.audit import AuditEntry
+from liaison.models.disclosure import DisclosurePackage, DisclosurePackageQuerySet
+from liaison.models.documents import LegalDocument, legal_document_path
+from liaison.models.enums import (
+    DataCategory,
+    OrganizationKind,
+    RejectionReason,
+    RequestCategory,
+    RequestKind,
+    RequestOrigin,
+    RequestStatus,
+    TargetKind,
+)
+from liaison.models.requests import LegalRequest, LegalRequestQuerySet, Target, TimelineEntry
+from liaison.models.review import Approval, CallbackVerification, LegalAnalysis
+from liaison.models.tenants import ApiToken, ApiTokenQuerySet, Membership, Organization
+from liaison.models.webhooks import WebhookDelivery
+from liaison.subscriber_records.models import LoginEvent, PlatformAccount
+
+__all__ = [
+    "ApiToken",
+    "ApiTokenQuerySet",
+    "Approval",
+    "AuditEntry",
+    "CallbackVerification",
+    "DataCategory",
+    "DisclosurePackage",
+    "DisclosurePackageQuerySet",
+    "LegalAnalysis",
+    "LegalDocument",
+    "LegalRequest",
+    "LegalRequestQuerySet",
+    "LoginEvent",
+    "Membership",
+    "Organization",
+    "OrganizationKind",
+    "PlatformAccount",
+    "RejectionReason",
+    "RequestCategory",
+    "RequestKind",
+    "RequestOrigin",
+    "RequestStatus",
+    "Target",
+    "TargetKind",
+    "TimelineEntry",
+    "WebhookDelivery",
+    "legal_document_path",
+]

@@ -1,0 +1,111 @@
+"""The tenants: organizations (authorities and NGOs), their members and API tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from liaison.models.enums import OrganizationKind
+
+
+class Organization(models.Model):
+    """An authority or NGO: the tenant. Everything it sends and reads is scoped to it."""
+
+    class Verification(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        VERIFIED = "VERIFIED", "Verified"
+        SUSPENDED = "SUSPENDED", "Suspended"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=OrganizationKind.choices)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    verification = models.CharField(
+        max_length=20, choices=Verification.choices, default=Verification.PENDING
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    callback_phone = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="Registered number (E.164) staff call back before an emergency disclosure.",
+    )
+    contact_email = models.EmailField(blank=True)
+    webhook_url = models.URLField(
+        blank=True,
+        max_length=500,
+        help_text="Where status changes of this organization's requests are POSTed (optional).",
+    )
+    webhook_secret = models.CharField(
+        max_length=128,
+        blank=True,
+        help_text="Shared secret for the X-Liaison-Signature HMAC-SHA256 of webhook bodies.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification == self.Verification.VERIFIED
+
+
+class Membership(models.Model):
+    """A person (Django user) acting for an organization."""
+
+    class Role(models.TextChoices):
+        MEMBER = "MEMBER", "Member"
+        ADMIN = "ADMIN", "Administrator"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="membership_unique_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization.slug}"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    """Reusable filters for API tokens."""
+
+    def usable(self) -> ApiTokenQuerySet:
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now, membership__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token of one member: shown once, stored as a SHA-256 hash, found by its prefix."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="tokens")
+    prefix = models.CharField(max_length=8, unique=True)
+    token_hash = models.CharField(max_length=64)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"lp_{self.prefix}_… ({self.membership})"

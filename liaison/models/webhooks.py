@@ -1,0 +1,51 @@
+"""Webhook notices to an organization and their delivery attempts."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from liaison.models.requests import LegalRequest
+from liaison.models.tenants import Organization
+
+
+class WebhookDelivery(models.Model):
+    """One webhook notice to an organization and its series of delivery attempts."""
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        DELIVERED = "DELIVERED", "Delivered"
+        DEAD = "DEAD", "Dead-lettered"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
+    legal_request = models.ForeignKey(
+        LegalRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    body = models.TextField(help_text="The exact JSON body sent (and signed).")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    dead_lettered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="webhook_pending_idx",
+                condition=models.Q(state="PENDING"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.organization.slug} ({self.state})"

@@ -1,0 +1,93 @@
+"""The tenants' writes: register and verify organizations, add members."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.text import slugify
+
+from liaison import instruments
+from liaison.models import Membership, Organization, OrganizationKind
+
+
+def organization_register(
+    *,
+    kind: str,
+    name: str,
+    country: str,
+    callback_phone: str = "",
+    contact_email: str = "",
+    verified_by: AbstractBaseUser | None = None,
+    verify: bool = False,
+) -> Organization:
+    """Register an authority or NGO with a unique slug; optionally verify it at once."""
+    errors: dict[str, str] = {}
+    if kind not in OrganizationKind.values:
+        errors["kind"] = f"Kind must be one of {', '.join(OrganizationKind.values)}."
+    if not name.strip():
+        errors["name"] = "A name is required."
+    code = instruments.country_code(country)
+    if code is None:
+        errors["country"] = f"{country!r} is not an ISO 3166-1 alpha-2 country code."
+    phone = ""
+    if callback_phone:
+        try:
+            phone = instruments.normalize_target("PHONE_NUMBER", callback_phone)
+        except instruments.TargetError as error:
+            errors["callback_phone"] = str(error)
+    if errors or code is None:
+        raise ValidationError(errors)
+    base = slugify(f"{name}-{code}")[:70] or "organization"
+    slug, n = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    organization = Organization.objects.create(
+        slug=slug,
+        name=name.strip(),
+        kind=kind,
+        country=code,
+        callback_phone=phone,
+        contact_email=contact_email,
+    )
+    if verify:
+        organization_verify(organization=organization, verified_by=verified_by)
+    return organization
+
+
+def organization_verify(
+    *, organization: Organization, verified_by: AbstractBaseUser | AnonymousUser | None
+) -> Organization:
+    """Mark an organization verified by platform staff: it may now submit requests."""
+    organization.verification = Organization.Verification.VERIFIED
+    organization.verified_at = timezone.now()
+    organization.verified_by = verified_by if isinstance(verified_by, AbstractBaseUser) else None  # type: ignore[assignment]
+    organization.save(update_fields=["verification", "verified_at", "verified_by"])
+    return organization
+
+
+def organization_unverify(*, organization: Organization) -> Organization:
+    """Withdraw an organization's verification: it can still read, but no longer submit."""
+    organization.verification = Organization.Verification.PENDING
+    organization.verified_at = None
+    organization.verified_by = None
+    organization.save(update_fields=["verification", "verified_at", "verified_by"])
+    return organization
+
+
+def member_ensure(*, organization: Organization, email: str) -> Membership:
+    """The membership of the user with this e-mail in the organization, created if missing."""
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise ValidationError({"email": f"{email!r} is not an e-mail address."}) from error
+    user_model = get_user_model()
+    user, _ = user_model.objects.get_or_create(
+        username=email.lower(), defaults={"email": email.lower()}
+    )
+    membership, _ = Membership.objects.get_or_create(organization=organization, user=user)
+    return membership

@@ -1,0 +1,90 @@
+"""API tokens: issue (shown once, stored hashed), revoke, and authenticate a bearer."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from core.actors import Actor
+from liaison.models import ApiToken, Membership
+
+TOKEN_PREFIX_LENGTH = 8
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A freshly issued token: `secret` is shown once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def _hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_issue(
+    *, membership: Membership, expires_in: timedelta | None = None, label: str = ""
+) -> IssuedToken:
+    """Create a random token for a member; only its SHA-256 hash and lookup prefix are stored."""
+    lifetime = expires_in if expires_in is not None else settings.API_TOKEN_DEFAULT_LIFETIME
+    if lifetime <= timedelta(0):
+        raise ValidationError({"expires_in": "A token must expire in the future."})
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    while True:
+        prefix = "".join(secrets.choice(alphabet) for _ in range(TOKEN_PREFIX_LENGTH))
+        if not ApiToken.objects.filter(prefix=prefix).exists():
+            break
+    secret = f"lp_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        membership=membership,
+        prefix=prefix,
+        token_hash=_hash_token(secret),
+        label=label,
+        expires_at=timezone.now() + lifetime,
+    )
+    return IssuedToken(token=token, secret=secret)
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; requests carrying it are refused from now on."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_authenticate(secret: str) -> Actor | None:
+    """The actor a bearer token stands for, or None for an unknown, expired or revoked token."""
+    parts = secret.split("_", 2)
+    if len(parts) != 3 or parts[0] != "lp" or len(parts[1]) != TOKEN_PREFIX_LENGTH:
+        return None
+    token = (
+        ApiToken.objects.usable()
+        .select_related("membership__user", "membership__organization")
+        .filter(prefix=parts[1])
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.token_hash, _hash_token(secret)):
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        # Written at most once a minute so that reads do not each cost a write.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    membership = token.membership
+    if not membership.user.is_active:
+        return None
+    return Actor(
+        user=membership.user,
+        organization=membership.organization,
+        membership_id=membership.pk,
+        token_id=token.pk,
+    )

@@ -1,0 +1,95 @@
+"""`manage.py seed_demo`: idempotent demo teams, rules, organizations and accounts, with tokens."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from liaison import organizations, tokens
+from liaison.models import ApiToken, Organization, OrganizationKind
+from liaison.subscriber_records import demo
+from switchboard.services import switchboard_seed_defaults
+
+DEMO_ORGANIZATIONS = [
+    # slug, kind, name, country, callback phone, member e-mail
+    (
+        "demo-bka",
+        OrganizationKind.AUTHORITY,
+        "Bundeskriminalamt (demo)",
+        "DE",
+        "+49611550",
+        "officer@bka.demo",
+    ),
+    (
+        "demo-parquet-paris",
+        OrganizationKind.AUTHORITY,
+        "Parquet de Paris (demo)",
+        "FR",
+        "+33144325151",
+        "magistrat@parquet.demo",
+    ),
+    (
+        "demo-fbi",
+        OrganizationKind.AUTHORITY,
+        "FBI Field Office (demo)",
+        "US",
+        "+12023243000",
+        "agent@fbi.demo",
+    ),
+    (
+        "demo-childsafe-ngo",
+        OrganizationKind.NGO,
+        "Child Safety Hotline (demo)",
+        "NL",
+        "+31201234567",
+        "analyst@childsafe.demo",
+    ),
+]
+DEMO_TOKEN_LABEL = "demo"  # noqa: S105 (a label, not a secret)
+DEMO_STAFF_EMAIL = "admin@platform.demo"
+
+
+class Command(BaseCommand):
+    help = "Load demo teams, routing rules, organizations and staff; print fresh demo tokens."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        switchboard_seed_defaults()
+        demo.platform_accounts_seed_demo()
+        password = os.environ.get("DEMO_ADMIN_PASSWORD", "liaison-demo-admin")
+        user_model = get_user_model()
+        staff, created = user_model.objects.get_or_create(
+            username=DEMO_STAFF_EMAIL,
+            defaults={"email": DEMO_STAFF_EMAIL, "is_staff": True, "is_superuser": True},
+        )
+        if created:
+            staff.set_password(password)
+            staff.save(update_fields=["password"])
+        self.stdout.write(
+            f"staff {DEMO_STAFF_EMAIL} (password: {password if created else 'unchanged'})"
+        )
+        for slug, kind, name, country, phone, email in DEMO_ORGANIZATIONS:
+            organization, _ = Organization.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "kind": kind,
+                    "name": name,
+                    "country": country,
+                    "callback_phone": phone,
+                    "verification": Organization.Verification.VERIFIED,
+                    "verified_at": timezone.now(),
+                },
+            )
+            membership = organizations.member_ensure(organization=organization, email=email)
+            # Tokens are stored hashed: each run issues a new one and revokes the old demo ones.
+            for old in ApiToken.objects.filter(
+                membership=membership, label=DEMO_TOKEN_LABEL, revoked_at__isnull=True
+            ):
+                tokens.api_token_revoke(token=old)
+            issued = tokens.api_token_issue(membership=membership, label=DEMO_TOKEN_LABEL)
+            self.stdout.write(f"token {slug} {email}: {issued.secret}")

@@ -1,0 +1,1 @@
+"""The switchboard: routing rules, legal clocks, tickets, escalation, the sweep and the guide."""

@@ -1,0 +1,197 @@
+"""The policy staff edit: rules validated on save (model and database), a fallback that always
+exists, the default clocks, idempotent seeding, and the admin screens (preview, errors, queue)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
+
+from core.outbox import services as outbox
+from switchboard import services
+from switchboard.defaults import DEFAULT_CLOCKS
+from switchboard.models import EscalationStep, LegalClock, RoutingRule, Team, Ticket
+from tests.conftest import Member
+from tests.factories import StaffUserFactory
+from tests.switchboard.conftest import submit_request, submitted_events
+
+
+@pytest.fixture
+def staff_client(client: Client) -> Client:
+    client.force_login(StaffUserFactory())
+    return client
+
+
+@pytest.mark.django_db
+def test_seeding_is_idempotent_and_keeps_staff_edits(policy: None) -> None:
+    counts = (Team.objects.count(), RoutingRule.objects.count(), LegalClock.objects.count())
+    LegalClock.objects.filter(kind="DATA_DISCLOSURE").update(duration=timedelta(days=7))
+    services.switchboard_seed_defaults()
+    assert (Team.objects.count(), RoutingRule.objects.count(), LegalClock.objects.count()) == counts
+    assert LegalClock.objects.get(kind="DATA_DISCLOSURE").duration == timedelta(days=7)
+    assert Team.objects.filter(is_fallback=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_default_clocks_are_those_of_the_design(policy: None) -> None:
+    clocks = {(c.kind, c.category or None): c.duration for c in LegalClock.objects.all()}
+    assert clocks == DEFAULT_CLOCKS
+    assert clocks[("CONTENT_REMOVAL", "TERRORISM")] == timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"countries": ["de"]}, "countries"),
+        ({"countries": ["XX"]}, "countries"),
+        ({"countries": ["DE", "DE"]}, "countries"),
+        ({"kinds": ["SUBPOENA"]}, "kinds"),
+        ({"categories": ["SPAM"]}, "categories"),
+        ({"region": "ATLANTIS"}, "region"),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_rules_are_refused_field_by_field(policy: None, fields: dict, error_field: str) -> None:
+    rule = RoutingRule(name="bad", team=Team.objects.first(), **fields)
+    with pytest.raises(ValidationError) as error:
+        services.routing_rule_save(rule=rule)
+    assert error_field in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"kinds": ["SUBPOENA"]},
+        {"categories": ["SPAM"]},
+        {"region": "ATLANTIS"},
+        {"urgency": "SOON"},
+    ],
+)
+@pytest.mark.django_db
+def test_the_database_refuses_bad_rules_too(policy: None, fields: dict) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoutingRule.objects.create(name="bad", team=Team.objects.first(), **fields)
+
+
+@pytest.mark.django_db
+def test_database_constraints_on_clocks_chains_and_the_fallback(policy: None) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LegalClock.objects.create(kind="PRESERVATION", category="", duration=timedelta(hours=2))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LegalClock.objects.create(kind="PRESERVATION", category="FRAUD", duration=timedelta(0))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EscalationStep.objects.create(
+            chain_id=Team.objects.first().escalation_chain_id,
+            position=9,
+            wait_minutes=0,
+            action="WHOLE_TEAM",
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Team.objects.filter(is_fallback=False).update(is_fallback=True)
+
+
+@pytest.mark.django_db
+def test_the_fallback_moves_but_never_disappears(policy: None) -> None:
+    fallback = Team.objects.get(is_fallback=True)
+    fallback.is_fallback = False
+    with pytest.raises(ValidationError):
+        fallback.full_clean()
+    other = Team.objects.get(name="Child Safety Desk")
+    services.team_make_fallback(team=other)
+    assert list(Team.objects.filter(is_fallback=True)) == [other]
+
+
+@pytest.mark.django_db
+def test_admin_shows_field_level_errors_for_a_bad_rule(policy: None, staff_client: Client) -> None:
+    team = Team.objects.first()
+    response = staff_client.post(
+        reverse("admin:switchboard_routingrule_add"),
+        {"position": 5, "name": "Bad", "team": team.pk, "countries": "DE, XX, Narnia",
+         "region": "", "urgency": "ANY", "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == {"countries"}
+    assert "XX" in errors["countries"][0]
+    assert not RoutingRule.objects.filter(name="Bad").exists()
+
+
+@pytest.mark.django_db
+def test_admin_saves_a_good_rule_through_the_form(policy: None, staff_client: Client) -> None:
+    team = Team.objects.get(name="Counter-Terrorism Desk")
+    response = staff_client.post(
+        reverse("admin:switchboard_routingrule_add"),
+        {"position": 5, "name": "Nordics", "team": team.pk, "countries": "se no, fi",
+         "kinds": ["DATA_DISCLOSURE"], "region": "", "urgency": "ANY", "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rule = RoutingRule.objects.get(name="Nordics")
+    assert rule.countries == ["SE", "NO", "FI"]
+    assert rule.kinds == ["DATA_DISCLOSURE"]
+
+
+@pytest.mark.django_db
+def test_admin_preview_answers_which_team(policy: None, staff_client: Client) -> None:
+    url = reverse("admin:switchboard_routingrule_preview")
+    response = staff_client.get(
+        url, {"kind": "CONTENT_REMOVAL", "category": "TERRORISM", "country": "fr"}
+    )
+    assert response.status_code == 200
+    assert response.context["decision"].team.name == "Counter-Terrorism Desk"
+    assert "Counter-Terrorism Desk" in response.content.decode()
+    assert staff_client.get(reverse("admin:switchboard_routingrule_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_queue_and_actions(policy: None, staff_client: Client, authority: Member) -> None:
+    for i, (kind, category) in enumerate(
+        [("CONTENT_REMOVAL", "TERRORISM"), ("DATA_DISCLOSURE", "FRAUD")]
+    ):
+        submit_request(authority, kind=kind, category=category, reference=f"Q{i}")
+    for event in submitted_events().all():
+        outbox.outbox_deliver(event_id=event.pk)
+    Ticket.objects.filter(legal_request__reference="Q0").update(due_at="2020-01-01T00:00:00Z")
+    url = reverse("admin:switchboard_ticket_changelist")
+    page = staff_client.get(url).content.decode()
+    assert page.index("Q0") < page.index("Q1")  # ordered by deadline
+    assert "overdue" in page
+    assert "#ba2121" in page
+    overdue = staff_client.get(url, {"overdue": "yes"}).context["cl"].result_list
+    assert [t.legal_request.reference for t in overdue] == ["Q0"]
+    ticket = Ticket.objects.get(legal_request__reference="Q0")
+    change = staff_client.get(
+        reverse("admin:switchboard_ticket_change", args=[ticket.pk])
+    ).content.decode()
+    assert "https://t.me/bad_channel/42" in change  # the targets
+    assert "Routed to Counter-Terrorism Desk" in change  # the timeline
+    for action, state in [
+        ("acknowledge", "ACKNOWLEDGED"),
+        ("escalate", "ACKNOWLEDGED"),
+        ("resolve", "RESOLVED"),
+    ]:
+        response = staff_client.post(url, {"action": action, "_selected_action": [ticket.pk]})
+        assert response.status_code == 302
+        ticket.refresh_from_db()
+        assert ticket.state == state
+    other = Ticket.objects.get(legal_request__reference="Q1")
+    staff_client.post(url, {"action": "assign_to_me", "_selected_action": [other.pk]})
+    other.refresh_from_db()
+    assert other.assignee is not None
+
+
+@pytest.mark.django_db
+def test_admin_lists_dead_letters(policy: None, staff_client: Client) -> None:
+    outbox.dead_letter_record(
+        key="outbox:1", task_name="t", args=[1], queue="default", error="boom", attempts=6
+    )
+    page = staff_client.get(reverse("admin:core_deadletter_changelist")).content.decode()
+    assert "outbox:1" in page
+
+
+def _noop(*args: Any) -> None:
+    return None

@@ -1,0 +1,259 @@
+"""Routing: one ticket per request with team, deadline, priority and chain snapshot; the request
+moves to ROUTED; the team is notified exactly once, after commit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from core.outbox import services as outbox
+from liaison.models import LegalRequest, RequestStatus, TimelineEntry
+from switchboard import services
+from switchboard.handlers import route_submitted_request
+from switchboard.models import Notification, RoutingRule, Team, Ticket
+from tests.conftest import Member
+from tests.switchboard.conftest import submit_request, submitted_events
+
+
+def routed(legal_request: LegalRequest) -> Ticket:
+    event = submitted_events().get(payload__legal_request_id=str(legal_request.pk))
+    outbox.outbox_deliver(event_id=event.pk)
+    return Ticket.objects.select_related("team").get(legal_request=legal_request)
+
+
+@pytest.mark.parametrize(
+    ("kind", "category", "country", "team", "clock", "priority", "queue"),
+    [
+        (
+            "CONTENT_REMOVAL",
+            "TERRORISM",
+            "FR",
+            "Counter-Terrorism Desk",
+            timedelta(hours=1),
+            1,
+            "urgent",
+        ),
+        (
+            "MODERATION_NOTICE",
+            "CHILD_SAFETY",
+            "DE",
+            "Child Safety Desk",
+            timedelta(hours=1),
+            1,
+            "urgent",
+        ),
+        (
+            "EMERGENCY_DISCLOSURE",
+            "VIOLENCE",
+            "DE",
+            "Law Enforcement Response EU",
+            timedelta(hours=8),
+            2,
+            "urgent",
+        ),
+        (
+            "EMERGENCY_DISCLOSURE",
+            "VIOLENCE",
+            "US",
+            "Law Enforcement Response Americas",
+            timedelta(hours=8),
+            2,
+            "urgent",
+        ),
+        (
+            "DATA_DISCLOSURE",
+            "FRAUD",
+            "NO",
+            "Law Enforcement Response EU",
+            timedelta(days=10),
+            4,
+            "default",
+        ),
+        (
+            "DATA_DISCLOSURE",
+            "FRAUD",
+            "GB",
+            "Law Enforcement Response EU",
+            timedelta(days=10),
+            4,
+            "default",
+        ),
+        (
+            "PRESERVATION",
+            "FRAUD",
+            "BR",
+            "Law Enforcement Response Americas",
+            timedelta(hours=24),
+            3,
+            "default",
+        ),
+        ("DATA_DISCLOSURE", "FRAUD", "JP", "Legal Response Desk", timedelta(days=10), 4, "default"),
+        (
+            "CONTENT_REMOVAL",
+            "ILLEGAL_GOODS",
+            "DE",
+            "Legal Response Desk",
+            timedelta(hours=24),
+            3,
+            "default",
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_a_request_is_routed_by_the_rules_and_clocks(
+    policy: None, authority: Member, kind: str, category: str, country: str, team: str,
+    clock: timedelta, priority: int, queue: str,
+) -> None:  # fmt: skip
+    legal_request = submit_request(authority, kind=kind, category=category, jurisdiction=country)
+    assert submitted_events().get().queue == queue
+    ticket = routed(legal_request)
+    assert ticket.team.name == team
+    assert ticket.due_at == legal_request.submitted_at + clock
+    assert ticket.priority == priority
+    assert ticket.urgent is (queue == "urgent")
+    legal_request.refresh_from_db()
+    assert legal_request.status == RequestStatus.ROUTED
+    assert legal_request.handling_desk == ticket.team.desk_name
+    assert legal_request.due_at == ticket.due_at
+    assert list(legal_request.timeline.values_list("event", flat=True)) == ["SUBMITTED", "ROUTED"]
+
+
+@pytest.mark.django_db
+def test_the_ticket_snapshots_the_escalation_chain(policy: None, authority: Member) -> None:
+    ticket = routed(submit_request(authority, kind="CONTENT_REMOVAL", category="TERRORISM"))
+    snapshot = ticket.escalation_snapshot
+    assert [s["wait_minutes"] for s in snapshot["steps"]] == [5, 10, 15]
+    assert ticket.next_escalation_at == ticket.opened_at + timedelta(minutes=5)
+    assert ticket.warn_at == ticket.due_at - timedelta(minutes=15)
+    # Editing the chain later does not change the open ticket.
+    ticket.team.escalation_chain.steps.all().delete()
+    ticket.refresh_from_db()
+    assert len(ticket.escalation_snapshot["steps"]) == 3
+
+
+@pytest.mark.django_db
+def test_an_emergency_rule_overrides_the_team_chain(policy: None, authority: Member) -> None:
+    ticket = routed(submit_request(authority, kind="EMERGENCY_DISCLOSURE", category="VIOLENCE"))
+    assert ticket.team.escalation_chain.name == "Standard"
+    assert ticket.escalation_snapshot["chain"] == "Urgent (1-hour clocks)"
+
+
+@pytest.mark.django_db
+def test_the_same_event_delivered_three_times_opens_one_ticket_one_notification(
+    policy: None, authority: Member, django_capture_on_commit_callbacks: Any
+) -> None:
+    legal_request = submit_request(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
+    event = submitted_events().get()
+    for _ in range(3):
+        submitted_events().filter(pk=event.pk).update(delivered_at=None)  # as if never marked
+        with django_capture_on_commit_callbacks(execute=True):
+            outbox.outbox_deliver(event_id=event.pk)
+        route_submitted_request(event)  # and the handler called directly too
+    assert Ticket.objects.filter(legal_request=legal_request).count() == 1
+    assert Notification.objects.count() == 1
+    assert len(mail.outbox) == 1
+    assert TimelineEntry.objects.filter(event="ROUTED").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_team_is_notified_by_mail_and_live_push_after_commit(
+    policy: None, authority: Member, django_capture_on_commit_callbacks: Any
+) -> None:
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    team = Team.objects.get(name="Counter-Terrorism Desk")
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(services.staff_group_name(team.pk), channel)
+    legal_request = submit_request(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
+    event = submitted_events().get()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        outbox.outbox_deliver(event_id=event.pk)
+    assert mail.outbox == []  # nothing leaves before the commit
+    for callback in callbacks:
+        callback()
+    [message] = mail.outbox
+    assert "ct-desk@platform.example" in message.to
+    assert "[P1]" in message.subject
+    pushed = async_to_sync(layer.receive)(channel)
+    assert pushed["type"] == "ticket.notification"
+    assert pushed["ticket_id"] == Ticket.objects.get(legal_request=legal_request).pk
+    assert Notification.objects.get().sent_at is not None
+
+
+@pytest.mark.django_db
+def test_a_rule_that_raises_sends_the_request_to_the_fallback_and_records_the_error(
+    policy: None, authority: Member, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = RoutingRule.objects.get(position=10)
+    original = RoutingRule.matches
+
+    def matches(self: RoutingRule, **kwargs: Any) -> bool:
+        if self.pk == broken.pk:
+            raise KeyError("ATLANTIS")
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(RoutingRule, "matches", matches)
+    ticket = routed(submit_request(authority, kind="DATA_DISCLOSURE", category="FRAUD"))
+    assert ticket.team.is_fallback
+    assert "ATLANTIS" in ticket.routing_error
+    assert ticket.routing_rule == broken
+    broken.refresh_from_db()
+    assert broken.error_count == 1
+    assert "ATLANTIS" in broken.last_error
+    note = TimelineEntry.objects.get(event="NOTE")
+    assert note.public is False
+    assert "fallback" in note.message
+
+
+@pytest.mark.django_db
+def test_a_region_unknown_to_the_code_raises_at_evaluation(policy: None, authority: Member) -> None:
+    # A rule saved with a region that a later release no longer knows: evaluation raises.
+    rule = RoutingRule.objects.get(position=50)
+    RoutingRule.objects.filter(pk=rule.pk).update(region="")
+    rule.refresh_from_db()
+    with pytest.raises(KeyError):
+        RoutingRule(region="ATLANTIS").matches(
+            kind="DATA_DISCLOSURE", category="FRAUD", jurisdiction="DE", urgent=False
+        )
+
+
+@pytest.mark.django_db
+def test_routing_without_any_policy_creates_the_fallback(authority: Member) -> None:
+    Team.objects.all().delete()
+    ticket = routed(submit_request(authority))
+    assert ticket.team.is_fallback
+    assert ticket.team.desk_name == "Legal Response Desk"
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_request_gets_no_ticket(policy: None, authority: Member) -> None:
+    legal_request = submit_request(authority)
+    LegalRequest.objects.filter(pk=legal_request.pk).update(status=RequestStatus.WITHDRAWN)
+    assert services.ticket_open_for_request(legal_request_id=legal_request.pk) is None
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.django_db
+def test_first_matching_rule_wins(policy: None, authority: Member) -> None:
+    ct = Team.objects.get(name="Counter-Terrorism Desk")
+    RoutingRule.objects.create(position=1, name="All German requests", team=ct, countries=["DE"])
+    assert routed(submit_request(authority, jurisdiction="DE")).team == ct
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submission_routes_after_commit_through_celery(policy: None, authority: Member) -> None:
+    # Eager Celery: the on-commit enqueue runs the real task, which routes and notifies.
+    legal_request = submit_request(
+        authority, kind="PRESERVATION", category="FRAUD", jurisdiction="US"
+    )
+    legal_request.refresh_from_db()
+    assert legal_request.status == RequestStatus.ROUTED
+    assert legal_request.handling_desk == "Law Enforcement Response (Americas)"
+    assert submitted_events().get().delivered_at is not None
+    assert Notification.objects.get().sent_at is not None
+    assert len(mail.outbox) == 1
