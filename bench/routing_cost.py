@@ -33,7 +33,7 @@ def _run(requests: int) -> int:
     from core.outbox import services as outbox
     from core.outbox.models import OutboxEvent
     from liaison import submission
-    from switchboard.services import switchboard_seed_defaults
+    from switchboard.policy import switchboard_seed_defaults
     from tests.factories import MembershipFactory
 
     call_command("migrate", verbosity=0)

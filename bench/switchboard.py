@@ -182,7 +182,7 @@ def _run(args: argparse.Namespace) -> int:
     from liaison import organizations, submission, tokens
     from liaison.models import LegalRequest, RequestStatus, TimelineEntry
     from portal.run import children
-    from switchboard.services import switchboard_seed_defaults
+    from switchboard.policy import switchboard_seed_defaults
 
     call_command("migrate", verbosity=0)
     get_redis().flushdb()  # the bench's own Redis database

@@ -19,7 +19,7 @@ from core.outbox import services as outbox
 from core.outbox.models import DeadLetter
 from liaison import instruments
 from liaison.models import RequestCategory, RequestKind
-from switchboard import selectors, services
+from switchboard import notifications, policy, selectors, tickets
 from switchboard.models import (
     EscalationChain,
     EscalationStep,
@@ -59,7 +59,7 @@ class TeamAdmin(admin.ModelAdmin):
         if queryset.count() != 1:
             self.message_user(request, "Choose exactly one team.", messages.ERROR)
             return
-        team = services.team_make_fallback(team=queryset.get())
+        team = policy.team_make_fallback(team=queryset.get())
         self.message_user(request, f"{team.name} is now the fallback team.")
 
     def has_delete_permission(self, request: HttpRequest, obj: Team | None = None) -> bool:
@@ -155,7 +155,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         return " + ".join(parts) or "anywhere"
 
     def save_model(self, request: HttpRequest, obj: RoutingRule, form: Any, change: bool) -> None:
-        services.routing_rule_save(rule=obj)
+        policy.routing_rule_save(rule=obj)
 
     def get_urls(self) -> list:
         preview = self.admin_site.admin_view(self.preview_view)
@@ -401,28 +401,28 @@ class TicketAdmin(admin.ModelAdmin):
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
         self._apply(
             request, queryset, "Acknowledged",
-            lambda t: services.ticket_acknowledge(ticket=t, actor=request.user),
+            lambda t: tickets.ticket_acknowledge(ticket=t, actor=request.user),
         )  # fmt: skip
 
     @admin.action(description="Assign to me")
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
         self._apply(
             request, queryset, "Assigned",
-            lambda t: services.ticket_assign(ticket=t, actor=request.user, assignee=request.user),
+            lambda t: tickets.ticket_assign(ticket=t, actor=request.user, assignee=request.user),
         )  # fmt: skip
 
     @admin.action(description="Escalate now")
     def escalate(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
         self._apply(
             request, queryset, "Escalated",
-            lambda t: services.ticket_escalate(ticket=t, actor=request.user),
+            lambda t: tickets.ticket_escalate(ticket=t, actor=request.user),
         )  # fmt: skip
 
     @admin.action(description="Resolve")
     def resolve(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
         self._apply(
             request, queryset, "Resolved",
-            lambda t: services.ticket_resolve(ticket=t, actor=request.user),
+            lambda t: tickets.ticket_resolve(ticket=t, actor=request.user),
         )  # fmt: skip
 
 
@@ -462,7 +462,7 @@ class DeadLetterAdmin(admin.ModelAdmin):
                 count += outbox.outbox_revive(letter=letter)
             elif letter.key.startswith("notification:"):
                 notification_id = int(letter.key.split(":", 1)[1])
-                if services.notification_revive(notification_id=notification_id):
+                if notifications.notification_revive(notification_id=notification_id):
                     DeadLetter.objects.filter(pk=letter.pk).update(redriven_at=timezone.now())
                     count += 1
         self.message_user(request, f"Re-drove {count} dead letter(s).")

@@ -9,8 +9,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from core.graphql.origin import BROWSER_ORIGIN_KEY
+from switchboard.notifications import staff_group_name
 from switchboard.selectors import staff_team_ids
-from switchboard.services import staff_group_name
 
 
 class StaffTicketsConsumer(AsyncJsonWebsocketConsumer):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from liaison.models import RequestCategory, RequestKind
+from switchboard.models import EscalationStep, Urgency
+from switchboard.regions import Region
 
 HOUR = timedelta(hours=1)
 
@@ -43,3 +46,64 @@ CLOCK_NOTES: dict[tuple[str, str | None], str] = {
 def default_clock(kind: str, category: str) -> timedelta:
     """The default deadline for a kind and category."""
     return DEFAULT_CLOCKS.get((kind, category)) or DEFAULT_CLOCKS[(kind, None)]
+
+
+# The default teams, chains and rules (seed_demo and every start create the missing ones). ---
+
+URGENT_CHAIN = "Urgent (1-hour clocks)"
+STANDARD_CHAIN = "Standard"
+DEFAULT_CHAINS: dict[str, tuple[timedelta, list[tuple[int, str]]]] = {
+    URGENT_CHAIN: (
+        timedelta(minutes=15),
+        [
+            (5, EscalationStep.Action.NEXT_ON_CALL),
+            (10, EscalationStep.Action.TEAM_LEAD),
+            (15, EscalationStep.Action.WHOLE_TEAM),
+        ],
+    ),
+    STANDARD_CHAIN: (
+        timedelta(hours=2),
+        [
+            (60, EscalationStep.Action.NEXT_ON_CALL),
+            (240, EscalationStep.Action.TEAM_LEAD),
+        ],
+    ),
+}
+DEFAULT_TEAMS: list[tuple[str, str, str, str]] = [
+    # name, public desk name, mailbox, chain
+    ("Counter-Terrorism Desk", "Counter-Terrorism Desk", "ct-desk@platform.example", URGENT_CHAIN),
+    ("Child Safety Desk", "Child Safety Desk", "child-safety@platform.example", URGENT_CHAIN),
+    (
+        "Law Enforcement Response EU",
+        "Law Enforcement Response (Europe)",
+        "ler-eu@platform.example",
+        STANDARD_CHAIN,
+    ),
+    (
+        "Law Enforcement Response Americas",
+        "Law Enforcement Response (Americas)",
+        "ler-americas@platform.example",
+        STANDARD_CHAIN,
+    ),
+    (DEFAULT_FALLBACK_TEAM, DEFAULT_FALLBACK_DESK, "legal@platform.example", STANDARD_CHAIN),
+]
+K, C = RequestKind, RequestCategory
+DEFAULT_RULES: list[dict[str, Any]] = [
+    {"position": 10, "name": "Terrorist content: removal orders and notices",
+     "team": "Counter-Terrorism Desk", "kinds": [K.CONTENT_REMOVAL, K.MODERATION_NOTICE],
+     "categories": [C.TERRORISM]},
+    {"position": 20, "name": "Child safety: removals and notices", "team": "Child Safety Desk",
+     "kinds": [K.CONTENT_REMOVAL, K.MODERATION_NOTICE], "categories": [C.CHILD_SAFETY]},
+    {"position": 30, "name": "Emergencies from Europe", "team": "Law Enforcement Response EU",
+     "kinds": [K.EMERGENCY_DISCLOSURE], "region": Region.EEA, "urgency": Urgency.URGENT,
+     "chain": URGENT_CHAIN},
+    {"position": 40, "name": "Emergencies from the Americas",
+     "team": "Law Enforcement Response Americas", "kinds": [K.EMERGENCY_DISCLOSURE],
+     "region": Region.AMERICAS, "urgency": Urgency.URGENT, "chain": URGENT_CHAIN},
+    {"position": 50, "name": "Disclosure and preservation, Europe",
+     "team": "Law Enforcement Response EU", "kinds": [K.DATA_DISCLOSURE, K.PRESERVATION],
+     "region": Region.EEA, "countries": ["GB", "CH"]},
+    {"position": 60, "name": "Disclosure and preservation, Americas",
+     "team": "Law Enforcement Response Americas", "kinds": [K.DATA_DISCLOSURE, K.PRESERVATION],
+     "region": Region.AMERICAS},
+]  # fmt: skip

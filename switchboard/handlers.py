@@ -10,7 +10,7 @@ from core.outbox import services as outbox
 from core.outbox.models import OutboxEvent
 from liaison.lifecycle import TOPIC_STATUS_CHANGED
 from liaison.submission import TOPIC_SUBMITTED
-from switchboard import selectors, services
+from switchboard import selectors, tickets
 
 # Test-only: with this variable set, routing pauses after writing the ticket (before the commit)
 # until the test has SIGKILLed the process, so the kill lands mid-routing deterministically.
@@ -22,13 +22,13 @@ TEST_PAUSE_MAX_SECONDS = 30.0
 def route_submitted_request(event: OutboxEvent) -> None:
     """Open the request's ticket (idempotent; runs inside the delivery's transaction)."""
     legal_request_id = event.payload["legal_request_id"]
-    services.ticket_open_for_request(legal_request_id=legal_request_id)
+    tickets.ticket_open_for_request(legal_request_id=legal_request_id)
     _test_pause(legal_request_id)
 
 
 def _follows_the_ticket(payload: dict) -> bool:
     return bool(payload.get("paused") or payload.get("resumed")) or (
-        payload.get("to") in services.REQUEST_CLOSED
+        payload.get("to") in tickets.REQUEST_CLOSED
     )
 
 
@@ -36,7 +36,7 @@ def _follows_the_ticket(payload: dict) -> bool:
 def follow_request_status(event: OutboxEvent) -> None:
     """Pause, resume or resolve the request's ticket as the legal review moves it."""
     payload = event.payload
-    services.ticket_follow_request_status(
+    tickets.ticket_follow_request_status(
         legal_request_id=payload["legal_request_id"],
         to_status=payload["to"],
         paused=bool(payload.get("paused")),

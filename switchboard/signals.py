@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 
 from switchboard.models import EscalationChain, EscalationStep, LegalClock, RoutingRule, Team
-from switchboard.services import policy_revision_bump
+from switchboard.policy import policy_revision_bump
 
 POLICY_MODELS = (Team, RoutingRule, LegalClock, EscalationChain, EscalationStep)
 

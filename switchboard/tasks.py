@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 
 from core.outbox.tasks import RETRY_QUEUE, retry_countdown
-from switchboard import selectors, services
+from switchboard import notifications, selectors, sweep
 
 
 @shared_task(
@@ -15,11 +15,11 @@ from switchboard import selectors, services
 def send_notification_task(self: Task, notification_id: int) -> None:
     """Send one notification (idempotent); bounded retries on `retry`, then a dead letter."""
     try:
-        services.notification_send(notification_id=notification_id)
+        notifications.notification_send(notification_id=notification_id)
     except Exception as error:
         attempts = selectors.notification_attempts(notification_id=notification_id)
-        if attempts >= services.NOTIFICATION_MAX_ATTEMPTS:
-            services.notification_give_up(
+        if attempts >= notifications.NOTIFICATION_MAX_ATTEMPTS:
+            notifications.notification_give_up(
                 notification_id=notification_id, error=repr(error), task_name=self.name
             )
             return
@@ -31,4 +31,4 @@ def send_notification_task(self: Task, notification_id: int) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_switchboard_task() -> dict:
     """Periodic (beat): escalations, warnings, breaches, and the outbox/notification re-drive."""
-    return vars(services.switchboard_sweep())
+    return vars(sweep.switchboard_sweep())

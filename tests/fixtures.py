@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from portal.celery import app
-from switchboard import services
+from switchboard.policy import switchboard_seed_defaults
 
 
 class Clock:
@@ -51,7 +51,7 @@ def _in_memory_channel_layer(settings: Any) -> None:
 @pytest.fixture
 def policy(db: Any) -> None:
     """The default teams, rules, clocks and chains (flushed tables are re-seeded)."""
-    services.switchboard_seed_defaults()
+    switchboard_seed_defaults()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from core.graphql.origin import BROWSER_ORIGIN_KEY
-from switchboard import services
+from switchboard import notifications
 from switchboard.models import Team, TeamMember
 from switchboard.routing import websocket_urlpatterns
 from tests.factories import UserFactory
@@ -41,8 +41,8 @@ async def test_staff_get_their_teams_notifications_live(policy: None) -> None:
     assert await communicator.receive_json_from() == {"type": "hello", "teams": [team.pk]}
     layer = get_channel_layer()
     message = {"type": "ticket.notification", "ticket_id": 1, "subject": "New", "kind": "ROUTED"}
-    await layer.group_send(services.staff_group_name(other.pk), message)
-    await layer.group_send(services.staff_group_name(team.pk), message)
+    await layer.group_send(notifications.staff_group_name(other.pk), message)
+    await layer.group_send(notifications.staff_group_name(team.pk), message)
     received = await communicator.receive_json_from()
     assert received["ticket_id"] == 1
     assert received["type"] == "ticket"

@@ -12,8 +12,9 @@ from django.db import connection
 
 from core.outbox import services as outbox
 from liaison.models import TimelineEntry
-from switchboard import services
 from switchboard.models import Notification, Team, TeamMember, Ticket
+from switchboard.sweep import SweepReport, switchboard_sweep
+from switchboard.tickets import ticket_acknowledge, ticket_assign, ticket_escalate, ticket_resolve
 from tests.conftest import Member
 from tests.factories import StaffUserFactory, UserFactory
 from tests.switchboard.conftest import submit_request, submitted_events
@@ -51,8 +52,8 @@ def test_unacknowledged_ticket_walks_the_chain_then_warns_then_breaches(
     ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
     start = ticket.opened_at
 
-    def sweep(minutes: int) -> services.SweepReport:
-        return services.switchboard_sweep(now=start + timedelta(minutes=minutes), redrive=False)
+    def sweep(minutes: int) -> SweepReport:
+        return switchboard_sweep(now=start + timedelta(minutes=minutes), redrive=False)
 
     assert sweep(4).escalated == 0
     assert sweep(5).escalated == 1  # +5: next on-call person
@@ -92,12 +93,10 @@ def test_acknowledging_stops_escalation_but_not_the_deadline(
     ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
     start = ticket.opened_at
     staff = StaffUserFactory()
-    services.ticket_acknowledge(ticket=ticket, actor=staff, now=start + timedelta(minutes=2))
-    report = services.switchboard_sweep(now=start + timedelta(minutes=30), redrive=False)
+    ticket_acknowledge(ticket=ticket, actor=staff, now=start + timedelta(minutes=2))
+    report = switchboard_sweep(now=start + timedelta(minutes=30), redrive=False)
     assert report.escalated == 0
-    assert (
-        services.switchboard_sweep(now=start + timedelta(minutes=61), redrive=False).breached == 1
-    )
+    assert switchboard_sweep(now=start + timedelta(minutes=61), redrive=False).breached == 1
     ticket.refresh_from_db()
     assert ticket.state == "ACKNOWLEDGED"
     assert ticket.assignee == staff
@@ -109,8 +108,8 @@ def test_acknowledging_stops_escalation_but_not_the_deadline(
 @pytest.mark.django_db
 def test_resolved_ticket_never_breaches(ct_team: Team, authority: Member) -> None:
     ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
-    services.ticket_resolve(ticket=ticket, actor=StaffUserFactory())
-    report = services.switchboard_sweep(now=ticket.due_at + timedelta(hours=1), redrive=False)
+    ticket_resolve(ticket=ticket, actor=StaffUserFactory())
+    report = switchboard_sweep(now=ticket.due_at + timedelta(hours=1), redrive=False)
     assert (report.escalated, report.warned, report.breached) == (0, 0, 0)
 
 
@@ -119,27 +118,22 @@ def test_a_late_sweep_breaches_without_a_pointless_warning(
     ct_team: Team, authority: Member
 ) -> None:
     ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
-    report = services.switchboard_sweep(now=ticket.due_at + timedelta(minutes=1), redrive=False)
+    report = switchboard_sweep(now=ticket.due_at + timedelta(minutes=1), redrive=False)
     assert report.breached == 1
     assert report.warned == 0
     assert report.escalated == 1  # one step per sweep; the next sweeps catch up
-    assert (
-        services.switchboard_sweep(
-            now=ticket.due_at + timedelta(minutes=2), redrive=False
-        ).escalated
-        == 1
-    )
+    assert switchboard_sweep(now=ticket.due_at + timedelta(minutes=2), redrive=False).escalated == 1
 
 
 @pytest.mark.django_db
 def test_manual_escalation_and_assignment(ct_team: Team, authority: Member) -> None:
     ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
     staff = StaffUserFactory()
-    services.ticket_escalate(ticket=ticket, actor=staff)
+    ticket_escalate(ticket=ticket, actor=staff)
     ticket.refresh_from_db()
     assert ticket.escalation_step == 1
     assert TimelineEntry.objects.get(event="ESCALATED").actor_label == staff.email
-    services.ticket_assign(ticket=ticket, actor=staff, assignee=staff)
+    ticket_assign(ticket=ticket, actor=staff, assignee=staff)
     ticket.refresh_from_db()
     assert (ticket.assignee, ticket.state) == (staff, "ACKNOWLEDGED")
 
@@ -156,7 +150,7 @@ def test_concurrent_sweeps_record_each_step_once(ct_team: Team, authority: Membe
     def sweep() -> None:
         try:
             barrier.wait()
-            services.switchboard_sweep(now=later, redrive=False)
+            switchboard_sweep(now=later, redrive=False)
         finally:
             connection.close()
 
@@ -209,7 +203,7 @@ def test_a_clarification_pauses_the_ticket_and_the_answer_resumes_it(
     assert ticket.paused_at is not None
     # Long past the deadline, a paused ticket neither escalates, warns nor breaches.
     late = ticket.due_at + timedelta(hours=5)
-    report = services.switchboard_sweep(now=late, redrive=False)
+    report = switchboard_sweep(now=late, redrive=False)
     assert (report.escalated, report.warned, report.breached) == (0, 0, 0)
     # The answer resumes it: the deadline moves by the pause, and the sweeper runs again.
     from liaison.models import LegalRequest
@@ -226,10 +220,7 @@ def test_a_clarification_pauses_the_ticket_and_the_answer_resumes_it(
     ticket.refresh_from_db()
     assert ticket.paused_at is None
     assert timedelta(minutes=30) <= ticket.due_at - due_before < timedelta(minutes=31)
-    assert (
-        services.switchboard_sweep(now=ticket.due_at + timedelta(seconds=1), redrive=False).breached
-        == 1
-    )
+    assert switchboard_sweep(now=ticket.due_at + timedelta(seconds=1), redrive=False).breached == 1
 
 
 @pytest.mark.django_db
@@ -241,5 +232,5 @@ def test_a_withdrawn_request_resolves_its_ticket(ct_team: Team, authority: Membe
     deliver_status_events()
     ticket.refresh_from_db()
     assert ticket.state == Ticket.State.RESOLVED
-    report = services.switchboard_sweep(now=ticket.due_at + timedelta(hours=1), redrive=False)
+    report = switchboard_sweep(now=ticket.due_at + timedelta(hours=1), redrive=False)
     assert report.breached == 0

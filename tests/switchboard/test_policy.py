@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from core.outbox import services as outbox
-from switchboard import services
 from switchboard.defaults import DEFAULT_CLOCKS
 from switchboard.models import EscalationStep, LegalClock, RoutingRule, Team, Ticket
+from switchboard.policy import routing_rule_save, switchboard_seed_defaults, team_make_fallback
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
 from tests.switchboard.conftest import submit_request, submitted_events
@@ -31,7 +31,7 @@ def staff_client(client: Client) -> Client:
 def test_seeding_is_idempotent_and_keeps_staff_edits(policy: None) -> None:
     counts = (Team.objects.count(), RoutingRule.objects.count(), LegalClock.objects.count())
     LegalClock.objects.filter(kind="DATA_DISCLOSURE").update(duration=timedelta(days=7))
-    services.switchboard_seed_defaults()
+    switchboard_seed_defaults()
     assert (Team.objects.count(), RoutingRule.objects.count(), LegalClock.objects.count()) == counts
     assert LegalClock.objects.get(kind="DATA_DISCLOSURE").duration == timedelta(days=7)
     assert Team.objects.filter(is_fallback=True).count() == 1
@@ -59,7 +59,7 @@ def test_default_clocks_are_those_of_the_design(policy: None) -> None:
 def test_bad_rules_are_refused_field_by_field(policy: None, fields: dict, error_field: str) -> None:
     rule = RoutingRule(name="bad", team=Team.objects.first(), **fields)
     with pytest.raises(ValidationError) as error:
-        services.routing_rule_save(rule=rule)
+        routing_rule_save(rule=rule)
     assert error_field in error.value.message_dict
 
 
@@ -102,7 +102,7 @@ def test_the_fallback_moves_but_never_disappears(policy: None) -> None:
     with pytest.raises(ValidationError):
         fallback.full_clean()
     other = Team.objects.get(name="Child Safety Desk")
-    services.team_make_fallback(team=other)
+    team_make_fallback(team=other)
     assert list(Team.objects.filter(is_fallback=True)) == [other]
 
 

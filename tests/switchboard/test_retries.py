@@ -82,12 +82,12 @@ def test_a_notification_that_cannot_be_sent_ends_as_a_dead_letter(
     policy: None, authority: Member, django_capture_on_commit_callbacks: Any
 ) -> None:
     submit_request(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
-    with mock.patch("switchboard.services.notification_enqueue"):
+    with mock.patch("switchboard.notifications.notification_enqueue"):
         outbox.outbox_deliver(event_id=submitted_events().get().pk)
     notification = Notification.objects.get()
     queues: list[str] = []
     with (
-        mock.patch("switchboard.services.send_mail", side_effect=OSError("smtp down")),
+        mock.patch("switchboard.notifications.send_mail", side_effect=OSError("smtp down")),
         mock.patch.object(
             send_notification_task,
             "retry",
@@ -105,10 +105,10 @@ def test_a_notification_that_cannot_be_sent_ends_as_a_dead_letter(
     assert notification.attempts == 6
     assert DeadLetter.objects.get().key == f"notification:{notification.pk}"
     # Sending later (after staff re-drive) works, once.
-    from switchboard import services
+    from switchboard import notifications
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.notification_revive(notification_id=notification.pk)
+        assert notifications.notification_revive(notification_id=notification.pk)
     notification.refresh_from_db()
     assert notification.sent_at is not None
-    assert services.notification_send(notification_id=notification.pk) is False
+    assert notifications.notification_send(notification_id=notification.pk) is False

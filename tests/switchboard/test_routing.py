@@ -11,7 +11,7 @@ from django.core import mail
 
 from core.outbox import services as outbox
 from liaison.models import LegalRequest, RequestStatus, TimelineEntry
-from switchboard import services
+from switchboard import notifications, tickets
 from switchboard.handlers import route_submitted_request
 from switchboard.models import Notification, RoutingRule, Team, Ticket
 from tests.conftest import Member
@@ -168,7 +168,7 @@ def test_the_team_is_notified_by_mail_and_live_push_after_commit(
     team = Team.objects.get(name="Counter-Terrorism Desk")
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(services.staff_group_name(team.pk), channel)
+    async_to_sync(layer.group_add)(notifications.staff_group_name(team.pk), channel)
     legal_request = submit_request(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
     event = submitted_events().get()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -234,7 +234,7 @@ def test_routing_without_any_policy_creates_the_fallback(authority: Member) -> N
 def test_a_withdrawn_request_gets_no_ticket(policy: None, authority: Member) -> None:
     legal_request = submit_request(authority)
     LegalRequest.objects.filter(pk=legal_request.pk).update(status=RequestStatus.WITHDRAWN)
-    assert services.ticket_open_for_request(legal_request_id=legal_request.pk) is None
+    assert tickets.ticket_open_for_request(legal_request_id=legal_request.pk) is None
     assert not Ticket.objects.exists()
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from liaison import organizations, tokens
 from liaison.models import ApiToken, Organization, OrganizationKind
 from liaison.subscriber_records import demo
-from switchboard.services import switchboard_seed_defaults
+from switchboard.policy import switchboard_seed_defaults
 
 DEMO_ORGANIZATIONS = [
     # slug, kind, name, country, callback phone, member e-mail

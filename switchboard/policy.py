@@ -1,0 +1,146 @@
+"""The routing policy's writes: its revision token, the fallback team, rules, and the default
+policy seeded on every start."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from switchboard import selectors
+from switchboard.defaults import (
+    CLOCK_NOTES,
+    DEFAULT_CHAINS,
+    DEFAULT_CLOCKS,
+    DEFAULT_FALLBACK_DESK,
+    DEFAULT_FALLBACK_TEAM,
+    DEFAULT_RULES,
+    DEFAULT_TEAMS,
+)
+from switchboard.models import (
+    EscalationChain,
+    EscalationStep,
+    LegalClock,
+    PolicyRevision,
+    RoutingRule,
+    Team,
+    Urgency,
+)
+
+logger = logging.getLogger(__name__)
+
+logger = logging.getLogger(__name__)
+
+
+def policy_revision_bump() -> None:
+    """Record that the routing policy changed (in the caller's transaction)."""
+    changed = PolicyRevision.objects.filter(pk=1).update(
+        token=uuid.uuid4(), changed_at=timezone.now()
+    )
+    if not changed:
+        PolicyRevision.objects.get_or_create(pk=1)
+
+
+def team_fallback_ensure() -> Team:
+    """The fallback team, created with the default desk if a database has none."""
+    team = selectors.team_fallback_get()
+    if team is not None:
+        return team
+    try:
+        with transaction.atomic():
+            team, _ = Team.objects.get_or_create(
+                name=DEFAULT_FALLBACK_TEAM,
+                defaults={"desk_name": DEFAULT_FALLBACK_DESK, "is_fallback": True},
+            )
+            if not team.is_fallback:
+                Team.objects.filter(pk=team.pk).update(is_fallback=True)
+                policy_revision_bump()
+    except IntegrityError:  # another process created it at the same moment
+        pass
+    team = selectors.team_fallback_get()
+    if team is None:  # pragma: no cover - only if the row vanished between the two statements
+        raise RuntimeError("No fallback team could be created.")
+    return team
+
+
+def team_make_fallback(*, team: Team) -> Team:
+    """Move the fallback role to `team` (there is always exactly one fallback)."""
+    with transaction.atomic():
+        Team.objects.filter(is_fallback=True).exclude(pk=team.pk).update(is_fallback=False)
+        Team.objects.filter(pk=team.pk).update(is_fallback=True)
+        policy_revision_bump()
+    team.refresh_from_db()
+    return team
+
+
+def routing_rule_save(*, rule: RoutingRule) -> RoutingRule:
+    """Validate (field-level errors) and save a routing rule."""
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+def legal_clock_seed_defaults() -> None:
+    """Create the default legal clocks of DESIGN.md that are missing (never overwrites edits)."""
+    for (kind, category), duration in DEFAULT_CLOCKS.items():
+        LegalClock.objects.get_or_create(
+            kind=kind,
+            category=category or "",
+            defaults={"duration": duration, "note": CLOCK_NOTES.get((kind, category), "")},
+        )
+
+
+def switchboard_seed_defaults() -> None:
+    """Idempotently create the default teams, escalation chains, routing rules and legal clocks.
+
+    Existing rows (matched by name, or kind x category for clocks) are left as staff edited
+    them; only missing ones are created. Safe to run on every start.
+    """
+    with transaction.atomic():
+        legal_clock_seed_defaults()
+        chains: dict[str, EscalationChain] = {}
+        for name, (warn_before, steps) in DEFAULT_CHAINS.items():
+            chain, created = EscalationChain.objects.get_or_create(
+                name=name, defaults={"warn_before": warn_before}
+            )
+            if created:
+                EscalationStep.objects.bulk_create(
+                    EscalationStep(chain=chain, position=i, wait_minutes=wait, action=action)
+                    for i, (wait, action) in enumerate(steps)
+                )
+            chains[name] = chain
+        teams: dict[str, Team] = {}
+        has_fallback = Team.objects.filter(is_fallback=True).exists()
+        for name, desk, email, chain_name in DEFAULT_TEAMS:
+            team, _ = Team.objects.get_or_create(
+                name=name,
+                defaults={
+                    "desk_name": desk,
+                    "email": email,
+                    "escalation_chain": chains[chain_name],
+                    "is_fallback": name == DEFAULT_FALLBACK_TEAM and not has_fallback,
+                },
+            )
+            if team.escalation_chain_id is None and team.tickets.count() == 0:
+                # Created bare by the migration of a fresh database: give it its chain.
+                Team.objects.filter(pk=team.pk).update(escalation_chain=chains[chain_name])
+                policy_revision_bump()
+            teams[name] = team
+        for spec in DEFAULT_RULES:
+            if RoutingRule.objects.filter(name=spec["name"]).exists():
+                continue
+            rule = RoutingRule(
+                position=spec["position"],
+                name=spec["name"],
+                team=teams[spec["team"]],
+                kinds=[str(k) for k in spec.get("kinds", [])],
+                categories=[str(c) for c in spec.get("categories", [])],
+                countries=spec.get("countries", []),
+                region=spec.get("region", ""),
+                urgency=spec.get("urgency", Urgency.ANY),
+                escalation_chain=chains.get(spec.get("chain", "")),
+            )
+            routing_rule_save(rule=rule)
+    team_fallback_ensure()

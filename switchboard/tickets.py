@@ -1,0 +1,389 @@
+"""Tickets: routing a request into a team's queue, and what staff and the legal review do with
+it (acknowledge, assign, escalate, pause, resolve)."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from liaison import lifecycle
+from liaison.models import LegalRequest, RequestStatus, TimelineEntry
+from switchboard import selectors
+from switchboard.models import (
+    EscalationStep,
+    Notification,
+    RoutingRule,
+    Ticket,
+)
+from switchboard.notifications import _body, _describe, _notification_create, _now, _recipients
+from switchboard.policy import team_fallback_ensure
+
+logger = logging.getLogger(__name__)
+
+SWITCHBOARD_ACTOR = "Switchboard"
+
+
+def _user_label(user: Any) -> str:
+    return str(getattr(user, "email", "") or user.get_username())
+
+
+def ticket_priority(clock: timedelta) -> int:
+    """1 for clocks up to 1 h, 2 up to 8 h, 3 up to 24 h, 4 beyond."""
+    hour = timedelta(hours=1)
+    if clock <= hour:
+        return 1
+    if clock <= 8 * hour:
+        return 2
+    if clock <= 24 * hour:
+        return 3
+    return 4
+
+
+def ticket_warn_at(*, due_at: datetime, clock: timedelta, warn_before: timedelta) -> datetime:
+    """When to warn before a breach: `warn_before` ahead, but never before 3/4 of the clock."""
+    return due_at - min(warn_before, clock / 4)
+
+
+def ticket_open_for_request(
+    *, legal_request_id: uuid.UUID | str, now: datetime | None = None
+) -> Ticket | None:
+    """Route a submitted request: open its one ticket, move it to ROUTED, notify the team.
+
+    Idempotent: a request that already has a ticket returns it unchanged (and the unique
+    constraint stops a concurrent second one). A withdrawn or missing request gets no ticket.
+    """
+    now = _now(now)
+    # No savepoint of its own inside the delivery's transaction (two round trips saved): if
+    # anything fails, the whole delivery rolls back and is retried anyway.
+    with transaction.atomic(savepoint=False):
+        legal_request = (
+            # of=self: lock the request only, not its organization (whose other submissions
+            # must not wait for this routing).
+            LegalRequest.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .filter(pk=legal_request_id)
+            .first()
+        )
+        if legal_request is None:
+            logger.warning("switchboard: request %s does not exist", legal_request_id)
+            return None
+        existing = Ticket.objects.filter(legal_request=legal_request).first()
+        if existing is not None:
+            return existing
+        if legal_request.status == RequestStatus.WITHDRAWN:
+            return None
+        decision = selectors.routing_decide(
+            kind=legal_request.kind,
+            category=legal_request.category,
+            jurisdiction=legal_request.jurisdiction,
+        )
+        team = decision.team or team_fallback_ensure()
+        snapshot = copy.deepcopy(decision.escalation_snapshot)
+        if decision.team is None:  # the fallback was just created: its chain, if any
+            chain = team.escalation_chain
+            snapshot = chain.snapshot() if chain is not None else {"steps": [], "chain": ""}
+        warn_before = timedelta(seconds=snapshot.get("warn_before_seconds", 15 * 60))
+        steps = snapshot["steps"]
+        due_at = legal_request.submitted_at + decision.clock
+        ticket = Ticket.objects.create(
+            legal_request=legal_request,
+            team=team,
+            priority=ticket_priority(decision.clock),
+            urgent=decision.urgent,
+            routing_rule=decision.rule,
+            routing_error=decision.error,
+            opened_at=now,
+            clock=decision.clock,
+            due_at=due_at,
+            escalation_snapshot=snapshot,
+            next_escalation_at=now + timedelta(minutes=steps[0]["wait_minutes"]) if steps else None,
+            warn_at=ticket_warn_at(due_at=due_at, clock=decision.clock, warn_before=warn_before),
+        )
+        if decision.error and decision.rule is not None:
+            RoutingRule.objects.filter(pk=decision.rule.pk).update(
+                last_error=decision.error[:2000],
+                last_error_at=now,
+                error_count=F("error_count") + 1,
+            )
+            lifecycle.legal_request_record_event(
+                legal_request=legal_request,
+                event=TimelineEntry.Event.NOTE,
+                actor_label=SWITCHBOARD_ACTOR,
+                message=f"{decision.error}; sent to the fallback team {team.name}.",
+                at=now,
+            )
+        _notification_create(
+            ticket=ticket,
+            kind=Notification.Kind.ROUTED,
+            step=0,
+            recipients=_recipients(ticket, "on_call"),
+            subject=f"[P{ticket.priority}] New {legal_request.get_kind_display()} for "
+            f"{team.name}, due {due_at:%Y-%m-%d %H:%M} UTC",
+            body=f"{_describe(legal_request)}\nFrom: {legal_request.organization.name}\n"
+            f"Due: {due_at:%Y-%m-%d %H:%M} UTC\n",
+            now=now,
+            new_ticket=True,
+        )
+        # Last: it ends in the liaison audit log, whose global lock is held until our commit.
+        lifecycle.legal_request_mark_routed(
+            legal_request=legal_request,
+            desk_name=team.desk_name,
+            due_at=due_at,
+            actor_label=SWITCHBOARD_ACTOR,
+            locked=True,  # read under a row lock, with its organization, above
+        )
+    return ticket
+
+
+# Staff actions ---------------------------------------------------------------------------------
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("team", "legal_request")
+        .get(pk=ticket.pk)
+    )
+
+
+def ticket_acknowledge(*, ticket: Ticket, actor: Any, now: datetime | None = None) -> Ticket:
+    """A team member takes note of a ticket: escalation stops (the deadline still runs)."""
+    now = _now(now)
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.state != Ticket.State.OPEN:
+            return ticket
+        ticket.state = Ticket.State.ACKNOWLEDGED
+        ticket.acknowledged_at = now
+        ticket.acknowledged_by = actor
+        ticket.next_escalation_at = None
+        if ticket.assignee_id is None:
+            ticket.assignee = actor
+        ticket.save(
+            update_fields=[
+                "state",
+                "acknowledged_at",
+                "acknowledged_by",
+                "next_escalation_at",
+                "assignee",
+            ]
+        )
+        lifecycle.legal_request_record_event(
+            legal_request=ticket.legal_request,
+            event=TimelineEntry.Event.ACKNOWLEDGED,
+            actor_label=ticket.team.desk_name,
+            message=f"Acknowledged by {ticket.team.desk_name}.",
+            public=True,
+            at=now,
+        )
+        lifecycle.legal_request_record_event(
+            legal_request=ticket.legal_request,
+            event=TimelineEntry.Event.NOTE,
+            actor_label=_user_label(actor),
+            message=f"Acknowledged by {_user_label(actor)}.",
+            at=now,
+        )
+    return ticket
+
+
+def ticket_assign(
+    *, ticket: Ticket, actor: Any, assignee: Any, now: datetime | None = None
+) -> Ticket:
+    """Give a ticket to a staff member (assigning also acknowledges an open ticket)."""
+    now = _now(now)
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.state == Ticket.State.RESOLVED:
+            raise ValidationError("A resolved ticket cannot be assigned.", code="resolved")
+        ticket.assignee = assignee
+        ticket.save(update_fields=["assignee"])
+        lifecycle.legal_request_record_event(
+            legal_request=ticket.legal_request,
+            event=TimelineEntry.Event.NOTE,
+            actor_label=_user_label(actor),
+            message=f"Assigned to {_user_label(assignee)}.",
+            at=now,
+        )
+    if ticket.state == Ticket.State.OPEN:
+        ticket = ticket_acknowledge(ticket=ticket, actor=assignee, now=now)
+    return ticket
+
+
+def ticket_resolve(*, ticket: Ticket, actor: Any, now: datetime | None = None) -> Ticket:
+    """Close a ticket: no more escalations, warnings or breaches."""
+    now = _now(now)
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.state != Ticket.State.RESOLVED:
+            _resolve_locked(ticket, now=now, actor=actor, message="Ticket resolved.")
+    return ticket
+
+
+def _resolve_locked(ticket: Ticket, *, now: datetime, actor: Any, message: str) -> None:
+    """Close a ticket the caller holds locked (actor None: the switchboard itself)."""
+    ticket.state = Ticket.State.RESOLVED
+    ticket.resolved_at = now
+    ticket.resolved_by = actor
+    ticket.next_escalation_at = None
+    ticket.paused_at = None
+    ticket.save(
+        update_fields=["state", "resolved_at", "resolved_by", "next_escalation_at", "paused_at"]
+    )
+    lifecycle.legal_request_record_event(
+        legal_request=ticket.legal_request,
+        event=TimelineEntry.Event.NOTE,
+        actor_label=_user_label(actor) if actor is not None else SWITCHBOARD_ACTOR,
+        message=message,
+        at=now,
+    )
+
+
+REQUEST_CLOSED = frozenset(
+    {RequestStatus.REJECTED, RequestStatus.FULFILLED, RequestStatus.WITHDRAWN}
+)
+
+
+def ticket_follow_request_status(
+    *,
+    legal_request_id: uuid.UUID | str,
+    to_status: str,
+    paused: bool,
+    resumed: bool,
+    due_at: str | None,
+) -> Ticket | None:
+    """Keep a request's ticket in step with the legal review (the `status_changed` handler).
+
+    A clarification pauses the ticket's clock (no escalation, warning or breach while the
+    authority answers); the answer resumes it, with the deadline liaison pushed forward and the
+    escalation and warning times shifted by the same pause; a closed request resolves the ticket.
+    Idempotent: a repeated event finds the ticket already in that state.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update()
+            .filter(legal_request_id=uuid.UUID(str(legal_request_id)))
+            .exclude(state=Ticket.State.RESOLVED)
+            .first()
+        )
+        if ticket is None:
+            return None
+        if to_status in REQUEST_CLOSED:
+            _resolve_locked(
+                ticket, now=now, actor=None, message=f"Ticket resolved: the request is {to_status}."
+            )
+        elif paused and ticket.paused_at is None:
+            ticket.paused_at = now
+            ticket.save(update_fields=["paused_at"])
+        elif resumed and ticket.paused_at is not None:
+            shift = now - ticket.paused_at
+            if due_at:
+                ticket.due_at = datetime.fromisoformat(due_at)
+            if ticket.warn_at is not None:
+                ticket.warn_at += shift
+            if ticket.next_escalation_at is not None:
+                ticket.next_escalation_at += shift
+            ticket.paused_at = None
+            ticket.save(update_fields=["due_at", "warn_at", "next_escalation_at", "paused_at"])
+    return ticket
+
+
+STEP_RECIPIENTS = {
+    EscalationStep.Action.NEXT_ON_CALL: "next",
+    EscalationStep.Action.TEAM_LEAD: "lead",
+    EscalationStep.Action.WHOLE_TEAM: "team",
+}
+
+
+def _escalate_locked(ticket: Ticket, *, now: datetime, actor_label: str, manual: bool) -> bool:
+    """Take the ticket's next escalation step (caller holds the row lock). False if none left."""
+    steps = ticket.escalation_snapshot.get("steps", [])
+    index = ticket.escalation_step
+    if index < len(steps):
+        action = steps[index]["action"]
+    elif manual:
+        action = EscalationStep.Action.WHOLE_TEAM  # past the chain: a manual escalation goes wide
+    else:
+        ticket.next_escalation_at = None
+        ticket.save(update_fields=["next_escalation_at"])
+        return False
+    if action == EscalationStep.Action.NEXT_ON_CALL:
+        ticket.on_call_position += 1
+    number = index + 1
+    ticket.escalation_step = number
+    if number < len(steps):
+        # From the time this step was due, so a late sweep does not stretch the chain.
+        base = now if manual or ticket.next_escalation_at is None else ticket.next_escalation_at
+        ticket.next_escalation_at = base + timedelta(minutes=steps[number]["wait_minutes"])
+    else:
+        ticket.next_escalation_at = None
+    if ticket.state != Ticket.State.OPEN:
+        ticket.next_escalation_at = None
+    ticket.save(update_fields=["escalation_step", "next_escalation_at", "on_call_position"])
+    recipients = _recipients(ticket, STEP_RECIPIENTS.get(action, "team"))
+    label = dict(EscalationStep.Action.choices).get(action, action)
+    reason = "escalated by staff" if manual else "still unacknowledged"
+    _record_and_notify(
+        ticket,
+        event=TimelineEntry.Event.ESCALATED,
+        actor_label=actor_label,
+        message=f"Step {number}: {reason}; {label.lower()} ({', '.join(recipients) or 'no one'}).",
+        kind=Notification.Kind.ESCALATION,
+        step=number,
+        recipients=recipients,
+        subject=f"ESCALATION {number}: ticket {ticket.pk} for {ticket.team.name} "
+        "is not acknowledged",
+        now=now,
+    )
+    return True
+
+
+def _record_and_notify(
+    ticket: Ticket,
+    *,
+    event: str,
+    actor_label: str,
+    message: str,
+    kind: str,
+    step: int,
+    recipients: list[str],
+    subject: str,
+    now: datetime,
+) -> None:
+    """An internal timeline entry on the ticket's request, and the notification that goes with
+    it (subject prefixed with the ticket's priority), in the caller's transaction."""
+    lifecycle.legal_request_record_event(
+        legal_request=ticket.legal_request,
+        event=event,
+        actor_label=actor_label,
+        message=message,
+        at=now,
+    )
+    _notification_create(
+        ticket=ticket,
+        kind=kind,
+        step=step,
+        recipients=recipients,
+        subject=f"[P{ticket.priority}] {subject}",
+        body=_body(ticket),
+        now=now,
+    )
+
+
+def ticket_escalate(*, ticket: Ticket, actor: Any, now: datetime | None = None) -> Ticket:
+    """Staff escalate a ticket by hand: its next step (or the whole team) is notified now."""
+    now = _now(now)
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.state == Ticket.State.RESOLVED:
+            raise ValidationError("A resolved ticket cannot be escalated.", code="resolved")
+        _escalate_locked(ticket, now=now, actor_label=_user_label(actor), manual=True)
+    return ticket
