@@ -1,5 +1,11 @@
-"""Logging filter that keeps API tokens out of every log line."""
+"""Logging helpers: no API token in any log line, and who the current caller is.
 
+`current_caller()` names the caller of the operation being handled (an API token's id, a staff
+user, or an anonymous client address), so that a refusal deep in a validation rule can be
+logged with who asked for it. The HTTP view and the WebSocket consumer set it per operation.
+"""
+
+import contextvars
 import logging
 import re
 
@@ -22,3 +28,16 @@ class RedactTokensFilter(logging.Filter):
             record.msg = cleaned
             record.args = None
         return True
+
+
+_caller: contextvars.ContextVar[str] = contextvars.ContextVar("liaison_caller", default="unknown")
+
+
+def current_caller() -> str:
+    """Who the operation being handled is for, e.g. `token 12`, `staff 3`, `anonymous 10.0.0.1`."""
+    return _caller.get()
+
+
+def set_current_caller(label: str) -> contextvars.Token[str]:
+    """Name the caller of the operation that starts now (in this thread or task)."""
+    return _caller.set(label)

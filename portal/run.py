@@ -2,9 +2,12 @@
 
 Starts the embedded PostgreSQL/Redis when DATABASE_URL/REDIS_URL are unset, migrates, collects
 static files, loads the demo data, then runs the web server (uvicorn), the two Celery workers and
-Celery beat as child processes with their output prefixed by name. Ctrl-C or SIGTERM stops the
-children and the embedded servers this process started; if any child dies, everything stops and
-the exit status is non-zero.
+Celery beat as child processes with their output prefixed by name.
+
+A child that dies (a crash, the OOM killer, `kill -9`) is restarted after a backoff (1 s, 2 s,
+4 s … 30 s), and the restart is said in the output; only a child that keeps crashing
+(MAX_CRASHES within CRASH_WINDOW_SECONDS) stops the whole portal, with a non-zero status.
+Ctrl-C or SIGTERM stops the children and the embedded servers this process started.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -25,6 +29,9 @@ from portal import embedded
 BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_TIMEOUT_SECONDS = 20.0  # Celery's warm shutdown waits for running tasks; then SIGKILL.
 WEB_READY_TIMEOUT_SECONDS = 120.0
+MAX_CRASHES = 5  # within CRASH_WINDOW_SECONDS: then the child is given up, and everything stops
+CRASH_WINDOW_SECONDS = 120.0
+RESTART_BACKOFF_MAX_SECONDS = 30.0
 
 _print_lock = threading.Lock()
 
@@ -44,6 +51,8 @@ class Child:
     process: subprocess.Popen[bytes] | None = None
     reader: threading.Thread | None = field(default=None, repr=False)
     extra_env: dict[str, str] = field(default_factory=dict)
+    crashes: deque[float] = field(default_factory=deque, repr=False)
+    restart_at: float | None = None
 
     def start(self, env: dict[str, str]) -> None:
         """Start the process and a thread that copies its output, prefixed with its name."""
@@ -253,17 +262,46 @@ def prepare(env: dict[str, str]) -> str:
     return seed.stdout
 
 
-def supervise(running: list[Child]) -> Child:
-    """Block until a child exits; return it."""
+def restart_delay(crashes: int) -> float:
+    """Backoff before the n-th restart within the crash window: 1 s, 2 s, 4 s … 30 s."""
+    return min(2.0 ** max(crashes - 1, 0), RESTART_BACKOFF_MAX_SECONDS)
+
+
+def supervise(running: list[Child], env: dict[str, str]) -> Child:
+    """Keep the children running: restart one that died, after a backoff, and say so. Returns
+    the child that crashed MAX_CRASHES times within CRASH_WINDOW_SECONDS (give up)."""
     while True:
+        now = time.monotonic()
         for child in running:
-            if child.exit_code() is not None:
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    child.restart_at = None
+                    child.start(env)
+                    pid = child.process.pid if child.process else "?"
+                    say(f"restarted {child.name} (pid {pid})")
+                continue
+            status = child.exit_code()
+            if status is None:
+                continue
+            # Its pool processes (Celery) or workers (uvicorn) may outlive it: end the group.
+            child.signal_group(signal.SIGKILL)
+            while child.crashes and now - child.crashes[0] > CRASH_WINDOW_SECONDS:
+                child.crashes.popleft()
+            child.crashes.append(now)
+            if len(child.crashes) >= MAX_CRASHES:
                 return child
-        time.sleep(0.5)
+            delay = restart_delay(len(child.crashes))
+            say(
+                f"{child.name} exited with status {status}; restarting in {delay:.0f} s "
+                f"(crash {len(child.crashes)} of {MAX_CRASHES} allowed within "
+                f"{CRASH_WINDOW_SECONDS:.0f} s)"
+            )
+            child.restart_at = now + delay
+        time.sleep(0.2)
 
 
 def main() -> int:
-    """Run the portal until Ctrl-C/SIGTERM (exit 0) or until a process dies (exit 1)."""
+    """Run the portal until Ctrl-C/SIGTERM (exit 0) or a child keeps crashing (exit 1)."""
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     host = os.environ.get("HOST", "127.0.0.1")
@@ -285,8 +323,11 @@ def main() -> int:
             banner(host, port, seed_output)
         elif running[0].exit_code() is None:
             say(f"warning: the web server is not answering on port {port} yet")
-        dead = supervise(running)
-        say(f"error: {dead.name} exited with status {dead.exit_code()}; stopping everything")
+        dead = supervise(running, env)
+        say(
+            f"error: {dead.name} crashed {MAX_CRASHES} times within {CRASH_WINDOW_SECONDS:.0f} s "
+            f"(last status {dead.exit_code()}); stopping everything"
+        )
         status = 1
     except Stop as stop:
         say(f"{stop} received; stopping")

@@ -1,0 +1,101 @@
+"""ASGI middleware of the ground floor: refuse an oversized request body before anyone reads it.
+
+Django's ASGI handler reads a whole body (spooling it to disk past FILE_UPLOAD_MAX_MEMORY_SIZE)
+before a view can look at the request, so a limit in a view comes too late: a 100 MB upload
+without a token was read and spooled before "Authentication required". This middleware answers
+413 at once when `Content-Length` says the body is too large, and also while the body streams in
+(a chunked body carries no length): the application then sees a disconnect, never the bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+LimitFor = Callable[[Scope], int]
+
+
+def header(scope: Scope, name: bytes) -> bytes | None:
+    """The first value of a request header (names are lower case in ASGI)."""
+    for key, value in scope.get("headers") or ():
+        if key == name:
+            return bytes(value)
+    return None
+
+
+async def send_error(send: Send, status: int, code: str, message: str) -> None:
+    """A GraphQL-shaped JSON error response, sent straight from ASGI."""
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _too_large(limit: int) -> str:
+    return f"Request body too large: at most {limit:,} bytes."
+
+
+class BodyLimitMiddleware:
+    """413 for HTTP request bodies above `limit_for(scope)` bytes, read or not yet read."""
+
+    def __init__(self, app: ASGIApp, *, limit_for: LimitFor) -> None:
+        self.app = app
+        self.limit_for = limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope)
+        declared = header(scope, b"content-length")
+        if declared is not None:
+            try:
+                length = int(declared)
+            except ValueError:
+                await send_error(send, 400, "BAD_REQUEST", "Invalid Content-Length header.")
+                return
+            if length > limit:
+                await send_error(send, 413, "PAYLOAD_TOO_LARGE", _too_large(limit))
+                return
+        received = 0
+        exceeded = False
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            if exceeded and not started:
+                return  # the application answers a disconnect; the 413 below is the answer
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, limited_receive, tracked_send)
+        if exceeded and not started:
+            await send_error(send, 413, "PAYLOAD_TOO_LARGE", _too_large(limit))
