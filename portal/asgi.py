@@ -16,6 +16,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL  # noqa: E402
 from core.graphql.origin import OriginPolicyMiddleware  # noqa: E402
 from portal.graphql.consumers import PortalGraphQLWSConsumer  # noqa: E402
 from portal.graphql.schema import schema  # noqa: E402
+from portal.guards import guarded  # noqa: E402
 from switchboard.routing import websocket_urlpatterns as hotline_websocket_urlpatterns  # noqa: E402
 
 websocket_urlpatterns = [
@@ -31,8 +32,9 @@ websocket_urlpatterns = [
 application = ProtocolTypeRouter(
     {
         # /static/ (the admin's and the hotline page's files) from the apps' static folders:
-        # the portal runs without a separate file server.
-        "http": ASGIStaticFilesHandler(django_asgi_app),
+        # the portal runs without a separate file server. Bodies are bounded, and uploads
+        # authenticated, before Django reads them (portal/guards.py).
+        "http": guarded(ASGIStaticFilesHandler(django_asgi_app)),
         "websocket": OriginPolicyMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -231,6 +231,11 @@ SUBSCRIBER_RECORDS_BACKEND = os.environ.get(
     "SUBSCRIBER_RECORDS_BACKEND", "liaison.subscriber_records.DatabaseSubscriberRecords"
 )
 LEGAL_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# Request bodies, refused with 413 before they are read (portal/guards.py): an upload may carry
+# one legal document plus its multipart envelope; anything else is a GraphQL document.
+UPLOAD_BODY_MAX_BYTES = LEGAL_DOCUMENT_MAX_BYTES + 5 * 1024 * 1024
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", f"http://localhost:{PORT}")
