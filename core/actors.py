@@ -21,6 +21,11 @@ class Actor:
         return self.organization.pk if self.organization is not None else None
 
     @property
+    def is_platform_staff(self) -> bool:
+        """Platform staff acting for the platform, not for a tenant: the one staff predicate."""
+        return self.is_staff and self.organization_id is None
+
+    @property
     def label(self) -> str:
         """How the actor appears on timelines."""
         return str(getattr(self.user, "email", "") or self.user.get_username())
@@ -29,3 +34,10 @@ class Actor:
 def staff_actor(user: Any) -> Actor:
     """The actor for a platform staff member working in admin."""
     return Actor(user=user, organization=None, is_staff=bool(user.is_staff))
+
+
+def session_staff_actor(user: Any) -> Actor | None:
+    """The actor of a signed-in, active staff session user; None for anyone else."""
+    if user is not None and user.is_authenticated and user.is_active and user.is_staff:
+        return Actor(user=user, organization=None, is_staff=True)
+    return None

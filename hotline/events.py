@@ -5,7 +5,7 @@ else a `RedisPubSubChannelLayer` on REDIS_URL. Pub/sub publishes a message once 
 fans it out inside each web process, about twice the throughput of RedisChannelLayer for a
 busy room; it is at-most-once (a dropped connection loses what was published meanwhile),
 which the chat tolerates by design: every message has a `seq`, and a subscriber that sees a
-jump backfills from the database (see hotline.schema.subscriptions).
+jump backfills from the database (see hotline.streams).
 """
 
 from __future__ import annotations

@@ -3,28 +3,17 @@ numbered messages."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from liaison.models import LegalRequest
+from liaison.models import LegalRequest, TenantQuerySet
 
 
-class ConversationQuerySet(models.QuerySet["Conversation"]):
-    """Reusable filters for hotline conversations."""
-
-    def visible_to(self, actor: Any) -> ConversationQuerySet:
-        """Conversations the actor may read: its organization's, all for staff, none otherwise."""
-        if actor is None:
-            return self.none()
-        if actor.organization_id is not None:
-            return self.filter(organization_id=actor.organization_id)
-        if actor.is_staff:
-            return self
-        return self.none()
+class ConversationQuerySet(TenantQuerySet["Conversation"]):
+    """Reusable filters for hotline conversations; `visible_to`: the actor's organization's,
+    all for platform staff, none otherwise (liaison's one tenancy rule)."""
 
 
 class Conversation(models.Model):

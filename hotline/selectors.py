@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     Count,
@@ -28,9 +27,10 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from strawberry.relay import from_base64
 
 from core.actors import Actor
+from core.errors import NotFound
+from core.graphql.ids import decode_global_id, int_pk
 from core.redis import get_redis
 from hotline.models import Conversation, ConversationQuerySet, Message
 from hotline.records import MessageView
@@ -43,27 +43,27 @@ URGENT_WINDOW = timedelta(hours=24)
 STAFF_ONLINE_KEY = "liaison:hotline:staff-online"
 
 
-class ConversationNotFound(ValidationError):
-    """The conversation is missing, someone else's, or the actor lost access: all look alike."""
+class ConversationNotFound(NotFound):
+    """The conversation is missing, someone else's, or the actor lost access: all look alike.
+    (The one NotFound with the conversation's message, on the `conversationId` field.)"""
 
     def __init__(self, field: str = "conversationId") -> None:
-        super().__init__({field: ValidationError(NOT_FOUND, code="not_found")})
+        super().__init__(NOT_FOUND, field=field)
 
 
 def conversation_pk(conversation_id: object) -> int | None:
-    """The primary key in a conversation id (global id "HotlineConversation:<pk>" or a bare pk)."""
-    raw = str(conversation_id or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
+    """The primary key in a conversation id: a global id "HotlineConversation:<pk>", or a bare
+    pk (the app's own callers); None for anything else."""
+    if isinstance(conversation_id, int) and not isinstance(conversation_id, bool):
+        raw = str(conversation_id)
+    else:
+        raw = str(conversation_id or "").strip()
+    if raw.isdigit():
         try:
-            type_name, raw = from_base64(raw)
-        except (ValueError, TypeError):
+            return int_pk(raw)
+        except ValueError:
             return None
-        if type_name != "HotlineConversation" or not raw.isdigit():
-            return None
-    value = int(raw)
-    return value if 0 < value < 2**63 else None
+    return decode_global_id(raw, "HotlineConversation", int_pk)
 
 
 def actor_still_allowed(actor: Actor | None) -> Q | None:
@@ -84,7 +84,7 @@ def actor_still_allowed(actor: Actor | None) -> Q | None:
         if actor.token_id is not None:
             condition &= Q(Exists(ApiToken.objects.usable().filter(pk=actor.token_id)))
         return condition
-    if actor.is_staff:
+    if actor.is_platform_staff:
         users = get_user_model().objects.filter(pk=actor.user.pk, is_active=True, is_staff=True)
         return Q(Exists(users))
     return None
@@ -98,7 +98,7 @@ def conversation_list(*, actor: Actor | None) -> ConversationQuerySet:
     return Conversation.objects.visible_to(actor).filter(condition)
 
 
-def conversation_get(
+def access_conversation(
     *, actor: Actor | None, conversation_id: object, with_organization: bool = True
 ) -> Conversation:
     """One conversation the actor may use; ConversationNotFound otherwise (missing, another
@@ -117,13 +117,16 @@ def conversation_get(
     return conversation
 
 
+conversation_get = access_conversation  # the name hotline.services calls
+
+
 def conversation_overview(*, actor: Actor | None, now: Any = None) -> QuerySet[Conversation]:
     """The actor's conversations for the chat's list: for staff, the busiest and most urgent
     first (an urgent message in the last 24 h, then most messages in the last hour, then the
     most recent); for an organization, its main line first."""
     now = now or timezone.now()
     conversations = conversation_list(actor=actor).select_related("organization", "legal_request")
-    if actor is not None and actor.is_staff and actor.organization_id is None:
+    if actor is not None and actor.is_platform_staff:
         return conversations.annotate(
             urgent_now=Case(
                 When(last_urgent_at__gte=now - URGENT_WINDOW, then=Value(1)),
@@ -140,6 +143,15 @@ def conversation_overview(*, actor: Actor | None, now: Any = None) -> QuerySet[C
     return conversations.order_by(
         F("legal_request_id").asc(nulls_first=True), F("last_message_at").desc(nulls_last=True)
     )
+
+
+def conversation_last_seq(*, conversation_id: int) -> int:
+    """The seq of the conversation's newest message (0: none yet), for a stream whose access
+    was checked when it started."""
+    last_seq = (
+        Conversation.objects.filter(pk=conversation_id).values_list("last_seq", flat=True).first()
+    )
+    return last_seq or 0
 
 
 def _messages(conversation: Conversation) -> QuerySet[Message]:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.actors import Actor
+from core.errors import NotFound
 from liaison import selectors, signing
 from liaison.audit import AuditAction, audit_record, canonical_json
 from liaison.lifecycle import legal_request_transition, lock_request, require_staff
@@ -135,17 +136,13 @@ def disclosure_package_read(
     """The package of a request, for its own organization only, while unexpired and while its
     signature verifies; None ("not found") otherwise. Every read, and every refusal of an
     existing package, is recorded in the audit log."""
-    legal_request = selectors.legal_request_get(actor=actor, legal_request_id=legal_request_id)
-    if legal_request is None or actor is None or actor.organization_id is None:
+    try:
+        package = selectors.access_disclosure_package(
+            actor=actor, legal_request_id=legal_request_id
+        )
+    except NotFound:
         return None
-    package = (
-        DisclosurePackage.objects.visible_to(actor)
-        .unexpired()
-        .filter(legal_request=legal_request)
-        .first()
-    )
-    if package is None:
-        return None
+    legal_request = package.legal_request
     refusal = None
     if legal_request.status != RequestStatus.FULFILLED:
         refusal = f"request is {legal_request.status}"

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from core.actors import Actor
+from core.errors import NotFound
 from liaison import selectors
 from liaison.audit import AuditAction, audit_record
 from liaison.lifecycle import TERMINAL_STATUSES, lock_request
@@ -53,14 +54,12 @@ def legal_document_attach(
     *, actor: Actor, legal_request_id: object, upload: UploadedFile
 ) -> LegalDocument:
     """Attach a signed order (PDF) to one of the actor's organization's open requests."""
-    not_found = ValidationError(
-        {"requestId": ValidationError("No legal request with this id.", code="not_found")}
+    legal_request = selectors.access_legal_request(
+        actor=actor,
+        # Staff do not attach orders: for them every request is "not found".
+        legal_request_id=legal_request_id if actor.organization_id is not None else None,
+        field="requestId",
     )
-    if actor.organization_id is None:
-        raise not_found
-    legal_request = selectors.legal_request_get(actor=actor, legal_request_id=legal_request_id)
-    if legal_request is None:
-        raise not_found
     size = upload.size or 0
     if size == 0:
         raise _file_error("The file is empty.", "empty")
@@ -73,7 +72,7 @@ def legal_document_attach(
     filename = os.path.basename((upload.name or "document.pdf").replace("\\", "/"))[:200]
     document = LegalDocument(
         legal_request=legal_request,
-        organization_id=actor.organization_id,
+        organization_id=legal_request.organization_id,
         uploaded_by=actor.user,
         filename=filename or "document.pdf",
         size=size,
@@ -115,8 +114,9 @@ def legal_document_open(
 ) -> tuple[LegalDocument, Any] | None:
     """The document and an open binary file, for its organization or staff; None ("not found")
     otherwise. Every read is written to the audit log before the file is handed out."""
-    document = selectors.legal_document_get(actor=actor, document_id=document_id)
-    if document is None:
+    try:
+        document = selectors.access_legal_document(actor=actor, document_id=document_id)
+    except NotFound:
         return None
     audit_record(
         actor=actor,

@@ -1,14 +1,23 @@
-"""Every read of the liaison app, scoped to the actor: another tenant's data is "not found"."""
+"""Every read of the liaison app, scoped to the actor: another tenant's data is "not found".
+
+`access_<thing>(actor=..., <thing>_id=...)` (Zulip's access_*_by_id) looks an object up inside
+the actor's tenant and raises the one `NotFound` of its kind, with the same message for a
+missing object, another organization's, and an id that does not even parse. The `*_get`
+variants answer None instead, for the callers whose answer to all of these is null.
+"""
 
 from __future__ import annotations
 
 import uuid
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from core.actors import Actor
+from core.errors import NotFound
 from liaison.models import (
+    DisclosurePackage,
     LegalDocument,
+    LegalDocumentQuerySet,
     LegalRequest,
     LegalRequestQuerySet,
     Organization,
@@ -16,29 +25,63 @@ from liaison.models import (
     TimelineEntry,
 )
 
+LEGAL_REQUEST_NOT_FOUND = "No legal request with this id."
+LEGAL_DOCUMENT_NOT_FOUND = "No legal document with this id."
+DISCLOSURE_PACKAGE_NOT_FOUND = "No disclosure package for this request."
+
+
+def _uuid_or_none(value: object) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+# Legal requests --------------------------------------------------------------------------------
+
 
 def legal_request_list(*, actor: Actor | None) -> LegalRequestQuerySet:
     """The actor's visible requests, newest first."""
     return LegalRequest.objects.visible_to(actor).order_by("-submitted_at", "-id")
 
 
+def access_legal_request(
+    *, actor: Actor | None, legal_request_id: object, field: str | None = "id"
+) -> LegalRequest:
+    """One request the actor may see; NotFound (on `field`) when it is missing, someone
+    else's, or the id is no UUID."""
+    pk = _uuid_or_none(legal_request_id)
+    legal_request = legal_request_list(actor=actor).filter(pk=pk).first() if pk else None
+    if legal_request is None:
+        raise NotFound(LEGAL_REQUEST_NOT_FOUND, field=field)
+    return legal_request
+
+
 def legal_request_get(*, actor: Actor | None, legal_request_id: object) -> LegalRequest | None:
     """One request if the actor may see it; None when it is missing or belongs to someone else."""
     try:
-        pk = uuid.UUID(str(legal_request_id))
-    except ValueError:
+        return access_legal_request(actor=actor, legal_request_id=legal_request_id)
+    except NotFound:
         return None
-    return legal_request_list(actor=actor).filter(pk=pk).first()
 
 
 def legal_request_list_for_export(*, actor: Actor | None) -> LegalRequestQuerySet:
     """Visible requests with the relations the API shows, in a constant number of queries."""
-    return legal_request_list(actor=actor).prefetch_related(
-        Prefetch("targets", queryset=Target.objects.order_by("position", "id")),
-        Prefetch(
-            "timeline", queryset=TimelineEntry.objects.filter(public=True).order_by("at", "id")
-        ),
+    return (
+        legal_request_list(actor=actor)
+        .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("position", "id")))
+        .prefetch_related(
+            Prefetch(
+                "timeline",
+                queryset=TimelineEntry.objects.filter(public=True).order_by("at", "id"),
+            )
+        )
     )
+
+
+# Organizations ---------------------------------------------------------------------------------
 
 
 def organization_get_by_slug(*, slug: str) -> Organization | None:
@@ -46,23 +89,52 @@ def organization_get_by_slug(*, slug: str) -> Organization | None:
     return Organization.objects.filter(slug=slug).first()
 
 
-def legal_document_list(*, actor: Actor | None) -> QuerySet[LegalDocument]:
+# Legal documents -------------------------------------------------------------------------------
+
+
+def legal_document_list(*, actor: Actor | None) -> LegalDocumentQuerySet:
     """Documents the actor may read: its organization's own uploads, or all for staff."""
-    documents = LegalDocument.objects.select_related("legal_request")
-    if actor is None:
-        return documents.none()
-    if actor.organization_id is not None:
-        return documents.filter(
-            organization_id=actor.organization_id,
-            legal_request__organization_id=actor.organization_id,
-        )
-    return documents if actor.is_staff else documents.none()
+    return LegalDocument.objects.visible_to(actor).select_related("legal_request")
+
+
+def access_legal_document(
+    *, actor: Actor | None, document_id: object, field: str | None = "id"
+) -> LegalDocument:
+    """One document the actor may read; NotFound when it is missing or someone else's."""
+    pk = _uuid_or_none(document_id)
+    document = legal_document_list(actor=actor).filter(pk=pk).first() if pk else None
+    if document is None:
+        raise NotFound(LEGAL_DOCUMENT_NOT_FOUND, field=field)
+    return document
 
 
 def legal_document_get(*, actor: Actor | None, document_id: object) -> LegalDocument | None:
     """One document if the actor may read it; None when missing or someone else's."""
     try:
-        pk = uuid.UUID(str(document_id))
-    except ValueError:
+        return access_legal_document(actor=actor, document_id=document_id)
+    except NotFound:
         return None
-    return legal_document_list(actor=actor).filter(pk=pk).first()
+
+
+# Disclosure packages ---------------------------------------------------------------------------
+
+
+def access_disclosure_package(
+    *, actor: Actor | None, legal_request_id: object, field: str | None = "requestId"
+) -> DisclosurePackage:
+    """The unexpired package of one of the actor's organization's requests, with its request;
+    NotFound when there is none, it expired, or the request is someone else's (staff read
+    packages in admin, never through the API)."""
+    pk = _uuid_or_none(legal_request_id)
+    package = (
+        DisclosurePackage.objects.visible_to(actor)
+        .unexpired()
+        .select_related("legal_request")
+        .filter(legal_request_id=pk)
+        .first()
+        if pk
+        else None
+    )
+    if package is None:
+        raise NotFound(DISCLOSURE_PACKAGE_NOT_FOUND, field=field)
+    return package

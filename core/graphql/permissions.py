@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from strawberry.permission import BasePermission
-from strawberry.types import Info
 
-from core.graphql.context import get_actor
+from core.graphql.context import AUTHENTICATION_REQUIRED, UNAUTHENTICATED, Info
 
 
 class IsAuthenticated(BasePermission):
-    """The caller presented a valid API token (or a staff session)."""
+    """The caller presented a valid API token (or a staff session): refused with the same
+    message and code as `Context.require_actor`."""
 
-    message = "Authentication required: send 'Authorization: Bearer <token>'."
-    error_extensions = {"code": "UNAUTHENTICATED"}
+    message = AUTHENTICATION_REQUIRED
+    error_extensions = {"code": UNAUTHENTICATED}
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        return get_actor(info) is not None
+        return info.context.actor_or_none is not None

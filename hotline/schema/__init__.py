@@ -1,1 +1,1 @@
-"""GraphQL schema of the hotline app: the public routing guide."""
+"""GraphQL schema of the hotline chat: conversations, messages, presence and urgent reports."""

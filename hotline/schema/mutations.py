@@ -6,12 +6,12 @@ from typing import Annotated
 
 import strawberry
 import strawberry_django
-from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo
 
+from core.errors import NotFound
+from core.graphql.context import Info
 from core.graphql.permissions import IsAuthenticated
 from hotline import services
-from hotline.schema.access import require_actor
 from hotline.schema.inputs import SendHotlineMessageInput
 from hotline.schema.types import HotlineConversation, HotlineMessage
 from liaison.submission import TargetSpec
@@ -39,7 +39,7 @@ class Mutation:
     def send_hotline_message(
         self, info: Info, input: SendHotlineMessageInput
     ) -> SendHotlineMessageResult:
-        actor = require_actor(info)
+        actor = info.context.require_actor()
         report = None
         if input.report is not None:
             report = services.ReportSpec(
@@ -65,10 +65,10 @@ class Mutation:
         description="Say you are typing (at most one signal every 2 s counts; never stored).",
     )
     def hotline_typing(self, info: Info, conversation_id: strawberry.ID) -> bool:
-        actor = require_actor(info)
+        actor = info.context.require_actor()
         try:
             return services.typing_signal(actor=actor, conversation_id=conversation_id)
-        except services.selectors.ConversationNotFound:
+        except NotFound:
             return False
 
     @strawberry_django.mutation(
@@ -79,7 +79,7 @@ class Mutation:
     def open_hotline_conversation(
         self, info: Info, legal_request_id: strawberry.ID
     ) -> OpenHotlineConversationResult:
-        actor = require_actor(info)
+        actor = info.context.require_actor()
         conversation = services.conversation_open_for_request(
             actor=actor, legal_request_id=legal_request_id
         )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import strawberry
 import strawberry_django
-from strawberry.types import Info
 
+from core.graphql.context import Info
 from core.graphql.permissions import IsAuthenticated
 from hotline import selectors, services
-from hotline.schema.access import HotlineNotFound, require_actor
 from hotline.schema.types import HotlineAuthor, HotlineConversation, HotlineMessage
+
+CONVERSATIONS_MAX = 200
 
 
 @strawberry.type
@@ -21,10 +22,9 @@ class Query:
         description="How the viewer's own messages are signed in the hotline.",
     )
     def hotline_viewer(self, info: Info) -> HotlineAuthor:
-        actor = require_actor(info)
+        actor = info.context.require_actor()
         return HotlineAuthor(
-            display_name=services.author_display_name(actor),
-            is_staff=actor.is_staff and actor.organization_id is None,
+            display_name=services.author_display_name(actor), is_staff=actor.is_platform_staff
         )
 
     @strawberry_django.field(
@@ -35,15 +35,10 @@ class Query:
         ),
     )
     def hotline_conversations(self, info: Info) -> list[HotlineConversation]:
-        actor = require_actor(info)
-        if (
-            actor.organization is not None
-            and not selectors.conversation_list(actor=actor)
-            .filter(legal_request__isnull=True)
-            .exists()
-        ):
-            services.conversation_main_ensure(organization=actor.organization)
-        conversations = list(selectors.conversation_overview(actor=actor)[:200])
+        # A read only: every organization's main line is created with it (hotline.receivers,
+        # and migration 0005 for the ones that existed before).
+        actor = info.context.require_actor()
+        conversations = list(selectors.conversation_overview(actor=actor)[:CONVERSATIONS_MAX])
         reports = selectors.conversation_reports(conversation_ids=[c.pk for c in conversations])
         return [
             HotlineConversation.build(conversation, reports[conversation.pk])
@@ -64,11 +59,9 @@ class Query:
         after_seq: int | None = None,
         first: int | None = None,
     ) -> list[HotlineMessage]:
-        actor = require_actor(info)
-        try:
-            conversation = selectors.conversation_get(actor=actor, conversation_id=conversation_id)
-        except selectors.ConversationNotFound:
-            raise HotlineNotFound from None
+        conversation = selectors.access_conversation(
+            actor=info.context.require_actor(), conversation_id=conversation_id
+        )
         return [
             HotlineMessage.build(message)
             for message in selectors.message_list(

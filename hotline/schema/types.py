@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from strawberry.relay import to_base64
 
+from core.graphql.ids import encode_global_id
 from hotline import models
 from hotline.models import Conversation, Message
 from hotline.records import MessageView, ReportView
@@ -37,7 +37,7 @@ class HotlineReport:
     @classmethod
     def build(cls, report: ReportView) -> HotlineReport:
         return cls(
-            request_id=strawberry.ID(to_base64("LegalRequest", report.request_id)),
+            request_id=encode_global_id("LegalRequest", report.request_id),
             reference=report.reference,
             category=RequestCategory(report.category),
             status=RequestStatus(report.status),
@@ -64,7 +64,7 @@ class HotlineMessage:
     @classmethod
     def build(cls, message: MessageView) -> HotlineMessage:
         return cls(
-            id=strawberry.ID(to_base64("HotlineMessage", message.pk)),
+            id=encode_global_id("HotlineMessage", message.pk),
             conversation_id=conversation_global_id(message.conversation_id),
             seq=message.seq,
             kind=MessageKind(message.kind),
@@ -81,7 +81,7 @@ class HotlineMessage:
 
 def conversation_global_id(pk: int) -> strawberry.ID:
     """The global id of a conversation."""
-    return strawberry.ID(to_base64("HotlineConversation", pk))
+    return encode_global_id("HotlineConversation", pk)
 
 
 @strawberry.type(name="HotlineConversation")

@@ -2,7 +2,7 @@
 
 from liaison.models.audit import AuditEntry
 from liaison.models.disclosure import DisclosurePackage, DisclosurePackageQuerySet
-from liaison.models.documents import LegalDocument, legal_document_path
+from liaison.models.documents import LegalDocument, LegalDocumentQuerySet, legal_document_path
 from liaison.models.enums import (
     DataCategory,
     OrganizationKind,
@@ -13,9 +13,23 @@ from liaison.models.enums import (
     RequestStatus,
     TargetKind,
 )
-from liaison.models.requests import LegalRequest, LegalRequestQuerySet, Target, TimelineEntry
+from liaison.models.requests import (
+    LegalRequest,
+    LegalRequestQuerySet,
+    Target,
+    TargetQuerySet,
+    TimelineEntry,
+    TimelineEntryQuerySet,
+)
 from liaison.models.review import Approval, CallbackVerification, LegalAnalysis
-from liaison.models.tenants import ApiToken, ApiTokenQuerySet, Membership, Organization
+from liaison.models.tenants import (
+    ApiToken,
+    ApiTokenQuerySet,
+    Membership,
+    Organization,
+    OrganizationQuerySet,
+    TenantQuerySet,
+)
 from liaison.models.webhooks import WebhookDelivery
 from liaison.subscriber_records.models import LoginEvent, PlatformAccount
 
@@ -30,12 +44,14 @@ __all__ = [
     "DisclosurePackageQuerySet",
     "LegalAnalysis",
     "LegalDocument",
+    "LegalDocumentQuerySet",
     "LegalRequest",
     "LegalRequestQuerySet",
     "LoginEvent",
     "Membership",
     "Organization",
     "OrganizationKind",
+    "OrganizationQuerySet",
     "PlatformAccount",
     "RejectionReason",
     "RequestCategory",
@@ -44,7 +60,10 @@ __all__ = [
     "RequestStatus",
     "Target",
     "TargetKind",
+    "TargetQuerySet",
+    "TenantQuerySet",
     "TimelineEntry",
+    "TimelineEntryQuerySet",
     "WebhookDelivery",
     "legal_document_path",
 ]

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from liaison.models.requests import LegalRequest
-
-if TYPE_CHECKING:
-    from core.actors import Actor
+from liaison.models.tenants import TenantQuerySet
 
 
-class DisclosurePackageQuerySet(models.QuerySet["DisclosurePackage"]):
-    """Reusable filters for disclosure packages."""
+class DisclosurePackageQuerySet(TenantQuerySet["DisclosurePackage"]):
+    """Reusable filters for disclosure packages. `visible_to`: the packages of the actor's
+    organization only; staff do not read them through the API."""
 
-    def visible_to(self, actor: Actor | None) -> DisclosurePackageQuerySet:
-        """Packages of the actor's organization only: staff do not read them through the API."""
-        if actor is None or actor.organization_id is None:
-            return self.none()
-        return self.filter(legal_request__organization_id=actor.organization_id)
+    tenant_field = "legal_request__organization_id"
+    staff_see_all = False
 
     def unexpired(self) -> DisclosurePackageQuerySet:
         return self.filter(expires_at__gt=timezone.now())

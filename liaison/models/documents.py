@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from liaison.models.requests import LegalRequest
-from liaison.models.tenants import Organization
+from liaison.models.tenants import Organization, TenantQuerySet
+
+if TYPE_CHECKING:
+    from core.actors import Actor
+
+
+class LegalDocumentQuerySet(TenantQuerySet["LegalDocument"]):
+    """A document is its uploading organization's, and only while it is attached to one of that
+    organization's own requests (both ids are checked, so a row that disagrees stays hidden)."""
+
+    def visible_to(self, actor: Actor | None) -> Self:
+        documents = super().visible_to(actor)
+        if actor is not None and actor.organization_id is not None:
+            documents = documents.filter(legal_request__organization_id=actor.organization_id)
+        return documents
 
 
 def legal_document_path(instance: LegalDocument, filename: str) -> str:
@@ -34,6 +49,8 @@ class LegalDocument(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = LegalDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -19,24 +18,23 @@ from liaison.models.enums import (
     RequestStatus,
     TargetKind,
 )
-from liaison.models.tenants import Organization
-
-if TYPE_CHECKING:
-    from core.actors import Actor
+from liaison.models.tenants import Organization, TenantQuerySet
 
 
-class LegalRequestQuerySet(models.QuerySet["LegalRequest"]):
-    """Reusable filters for legal requests."""
+class LegalRequestQuerySet(TenantQuerySet["LegalRequest"]):
+    """Reusable filters for legal requests; `visible_to`: its organization's, all for staff."""
 
-    def visible_to(self, actor: Actor | None) -> LegalRequestQuerySet:
-        """The requests this actor may see: its organization's, all for staff, none otherwise."""
-        if actor is None:
-            return self.none()
-        if actor.organization_id is not None:
-            return self.filter(organization_id=actor.organization_id)
-        if actor.is_staff:
-            return self
-        return self.none()
+
+class TargetQuerySet(TenantQuerySet["Target"]):
+    """Targets belong to their request's organization."""
+
+    tenant_field = "legal_request__organization_id"
+
+
+class TimelineEntryQuerySet(TenantQuerySet["TimelineEntry"]):
+    """Timeline entries belong to their request's organization."""
+
+    tenant_field = "legal_request__organization_id"
 
 
 class LegalRequest(models.Model):
@@ -122,6 +120,8 @@ class Target(models.Model):
     value = models.CharField(max_length=300)
     position = models.PositiveSmallIntegerField(default=0)
 
+    objects = TargetQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "id"]
 
@@ -157,6 +157,8 @@ class TimelineEntry(models.Model):
     message = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
     public = models.BooleanField(default=True, help_text="Shown to the requesting organization.")
+
+    objects = TimelineEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]

@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from liaison.models.enums import OrganizationKind
+
+if TYPE_CHECKING:
+    from core.actors import Actor
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class TenantQuerySet(models.QuerySet[_M, _M]):
+    """A queryset of rows owned by one organization. `visible_to` is THE tenancy rule: a member
+    sees its own organization's rows, platform staff see all (unless `staff_see_all` is off),
+    anyone else sees none. Subclasses say where the owning organization is (`tenant_field`)."""
+
+    tenant_field: ClassVar[str] = "organization_id"
+    staff_see_all: ClassVar[bool] = True
+
+    def visible_to(self, actor: Actor | None) -> Self:
+        """The rows this actor may see."""
+        if actor is None:
+            return self.none()
+        if actor.organization_id is not None:
+            return self.filter(**{self.tenant_field: actor.organization_id})
+        if self.staff_see_all and actor.is_platform_staff:
+            return self.all()
+        return self.none()
+
+
+class OrganizationQuerySet(TenantQuerySet["Organization"]):
+    """Organizations: a member sees only its own."""
+
+    tenant_field = "pk"
 
 
 class Organization(models.Model):
@@ -45,6 +77,8 @@ class Organization(models.Model):
         help_text="Shared secret for the X-Liaison-Signature HMAC-SHA256 of webhook bodies.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -6,18 +6,16 @@ from typing import Annotated
 
 import strawberry
 import strawberry_django
-from django.core.exceptions import ValidationError
 from strawberry.file_uploads import Upload
-from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo
 
 from core.actors import Actor
-from core.graphql.context import get_actor
+from core.graphql.context import Info
+from core.graphql.ids import decode_global_id, uuid_pk
 from core.graphql.permissions import IsAuthenticated
 from liaison import documents, review, selectors, submission
 from liaison.models import LegalRequest
 from liaison.schema.inputs import SubmitLegalRequestInput
-from liaison.schema.queries import request_node_id
 from liaison.schema.types import LegalDocumentType, LegalRequestType
 
 SubmitLegalRequestResult = Annotated[
@@ -34,22 +32,11 @@ AttachLegalDocumentResult = Annotated[
 ]
 
 
-def _actor(info: Info) -> Actor:
-    actor = get_actor(info)
-    if actor is None:  # IsAuthenticated has refused anonymous callers already
-        raise PermissionError("Authentication required.")
-    return actor
-
-
-def _own_request(actor: Actor, request_id: object, field: str = "id") -> LegalRequest:
+def _own_request(actor: Actor, request_id: object) -> LegalRequest:
     """The viewer's request, or the same "not found" error for a missing or foreign one."""
-    pk = request_node_id(request_id)
-    legal_request = selectors.legal_request_get(actor=actor, legal_request_id=pk) if pk else None
-    if legal_request is None:
-        raise ValidationError(
-            {field: ValidationError("No legal request with this id.", code="not_found")}
-        )
-    return legal_request
+    return selectors.access_legal_request(
+        actor=actor, legal_request_id=decode_global_id(request_id, "LegalRequest", uuid_pk)
+    )
 
 
 @strawberry.type
@@ -60,9 +47,7 @@ class Mutation:
     def submit_legal_request(
         self, info: Info, input: SubmitLegalRequestInput
     ) -> SubmitLegalRequestResult:
-        actor = get_actor(info)
-        if actor is None:  # IsAuthenticated has refused anonymous callers already
-            raise PermissionError("Authentication required.")
+        actor = info.context.require_actor()
         spec = submission.LegalRequestSpec(
             kind=input.kind.value,
             category=input.category.value,
@@ -88,7 +73,7 @@ class Mutation:
         description="Withdraw one of your organization's requests (any time before fulfilment).",
     )
     def withdraw_legal_request(self, info: Info, id: strawberry.ID) -> WithdrawLegalRequestResult:
-        actor = _actor(info)
+        actor = info.context.require_actor()
         legal_request = _own_request(actor, id)
         return review.legal_request_withdraw(actor=actor, legal_request=legal_request)  # type: ignore[return-value]
 
@@ -100,7 +85,7 @@ class Mutation:
     def answer_clarification(
         self, info: Info, id: strawberry.ID, answer: str
     ) -> AnswerClarificationResult:
-        actor = _actor(info)
+        actor = info.context.require_actor()
         legal_request = _own_request(actor, id)
         return review.legal_request_answer_clarification(  # type: ignore[return-value]
             actor=actor, legal_request=legal_request, answer=answer
@@ -117,10 +102,9 @@ class Mutation:
     def attach_legal_document(
         self, info: Info, request_id: strawberry.ID, file: Upload
     ) -> AttachLegalDocumentResult:
-        actor = _actor(info)
-        pk = request_node_id(request_id)
+        actor = info.context.require_actor()
         return documents.legal_document_attach(  # type: ignore[return-value]
             actor=actor,
-            legal_request_id=pk or "",
+            legal_request_id=decode_global_id(request_id, "LegalRequest", uuid_pk),
             upload=file,  # type: ignore[arg-type]
         )

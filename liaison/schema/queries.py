@@ -9,10 +9,11 @@ from typing import Annotated, Any
 import strawberry
 import strawberry_django
 from strawberry import relay
-from strawberry.types import Info
 from strawberry_django.relay import DjangoListConnection
 
-from core.graphql.context import get_actor
+from core.errors import NotFound
+from core.graphql.context import Info
+from core.graphql.ids import decode_global_id, uuid_pk
 from core.graphql.permissions import IsAuthenticated
 from liaison import disclosure, models, selectors, signing
 from liaison.disclosure import disclosure_package_csv, disclosure_package_json
@@ -36,7 +37,7 @@ class Query:
 
     @strawberry.field(description="Who the token belongs to.")
     def viewer(self, info: Info) -> Viewer:
-        actor = get_actor(info)
+        actor = info.context.actor_or_none
         if actor is None:
             return Viewer(authenticated=False, email=None, organization=None, is_staff=False)
         organization: Any = actor.organization
@@ -44,21 +45,20 @@ class Query:
             authenticated=True,
             email=getattr(actor.user, "email", None),
             organization=organization,
-            is_staff=actor.is_staff,
+            is_staff=actor.is_platform_staff,
         )
 
     @strawberry_django.field(description="Null when the request is not visible to the viewer.")
     def legal_request(
         self, info: Info, id: strawberry.ID
     ) -> Annotated[LegalRequestType, strawberry.lazy("liaison.schema.types")] | None:
-        actor = get_actor(info)
         try:
-            global_id = relay.GlobalID.from_id(id)
-        except (ValueError, TypeError):
+            return selectors.access_legal_request(  # type: ignore[return-value]
+                actor=info.context.actor_or_none,
+                legal_request_id=decode_global_id(id, "LegalRequest", uuid_pk),
+            )
+        except NotFound:
             return None
-        if global_id.type_name != "LegalRequest":
-            return None
-        return selectors.legal_request_get(actor=actor, legal_request_id=global_id.node_id)  # type: ignore[return-value]
 
     @strawberry.field(
         description=(
@@ -70,11 +70,11 @@ class Query:
     def disclosure_package(
         self, info: Info, request_id: strawberry.ID
     ) -> DisclosurePackageType | None:
-        legal_request_id = request_node_id(request_id)
+        legal_request_id = decode_global_id(request_id, "LegalRequest", uuid_pk)
         if legal_request_id is None:
             return None
         package = disclosure.disclosure_package_read(
-            actor=get_actor(info), legal_request_id=legal_request_id
+            actor=info.context.actor_or_none, legal_request_id=legal_request_id
         )
         if package is None:
             return None
@@ -123,16 +123,7 @@ class Query:
         description="The viewer's organization's requests, newest first (at most 100 a page).",
     )
     def legal_requests(self, info: Info) -> Iterable[models.LegalRequest]:
-        return selectors.legal_request_list(actor=get_actor(info))
+        return selectors.legal_request_list(actor=info.context.require_actor())
 
 
-def request_node_id(value: object) -> str | None:
-    """The pk inside a LegalRequest global id, or None for anything else."""
-    try:
-        global_id = relay.GlobalID.from_id(str(value))
-    except (ValueError, TypeError):
-        return None
-    return global_id.node_id if global_id.type_name == "LegalRequest" else None
-
-
-__all__ = ["OrganizationType", "Query", "request_node_id"]
+__all__ = ["OrganizationType", "Query"]

@@ -7,10 +7,10 @@ from typing import Any
 
 import strawberry
 from channels.db import database_sync_to_async
-from strawberry.types import Info
 
 from core.actors import Actor
-from core.graphql.context import get_actor
+from core.errors import NotFound
+from core.graphql.context import Info
 from liaison import selectors
 from liaison.models import LegalRequest
 from liaison.notifications import SUBSCRIPTION_MESSAGE_TYPE, organization_group
@@ -21,8 +21,11 @@ def _fetch(actor: Actor, legal_request_id: str) -> LegalRequest | None:
     # Through the tenant-scoped selector: a message can only ever name a request the viewer
     # may see, and even a stray one would be "not found" here. Relations are loaded now,
     # because the fields are resolved outside this thread.
-    legal_request = selectors.legal_request_get(actor=actor, legal_request_id=legal_request_id)
-    if legal_request is None:
+    try:
+        legal_request = selectors.access_legal_request(
+            actor=actor, legal_request_id=legal_request_id
+        )
+    except NotFound:
         return None
     return (
         selectors.legal_request_list_for_export(actor=actor)
@@ -40,10 +43,10 @@ class Subscription:
         description="Each of your organization's requests again whenever its status changes."
     )
     async def legal_request_updates(self, info: Info) -> AsyncGenerator[LegalRequestType, None]:
-        actor = get_actor(info)
-        if actor is None or actor.organization_id is None:
+        actor = info.context.require_actor()
+        if actor.organization_id is None:
             raise PermissionError("Authenticate with an organization's API token.")
-        ws: Any = info.context["ws"]
+        ws: Any = info.context.ws
         async with ws.listen_to_channel(
             SUBSCRIPTION_MESSAGE_TYPE, groups=[organization_group(actor.organization_id)]
         ) as messages:

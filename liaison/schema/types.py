@@ -1,18 +1,19 @@
-"""GraphQL object types of the liaison app. Every type scopes its rows to the viewer."""
+"""GraphQL object types of the liaison app. Every model type scopes its rows to the viewer: it
+inherits `TenantScoped`, whose `get_queryset` applies the model's `visible_to(actor)`."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import strawberry
 import strawberry_django
 from django.db.models import QuerySet
 from django.urls import reverse
 from strawberry import relay
-from strawberry.types import Info
 
-from core.graphql.context import get_actor
+from core.graphql.context import Info
+from core.graphql.types import TenantScoped, TenantScopedNode
 from liaison import models
 from liaison.schema.enums import (
     DataCategory,
@@ -28,7 +29,7 @@ from liaison.schema.enums import (
 
 
 @strawberry_django.type(models.Organization, name="Organization")
-class OrganizationType(relay.Node):
+class OrganizationType(TenantScopedNode, relay.Node):
     """An authority or NGO. Only the viewer's own organization is visible."""
 
     slug: str
@@ -41,18 +42,9 @@ class OrganizationType(relay.Node):
     def verified(self, root: models.Organization) -> bool:
         return root.is_verified
 
-    @classmethod
-    def get_queryset(cls, queryset: QuerySet, info: Info, **kwargs: Any) -> QuerySet:
-        actor = get_actor(info)
-        if actor is None:
-            return queryset.none()
-        if actor.organization_id is not None:
-            return queryset.filter(pk=actor.organization_id)
-        return queryset if actor.is_staff else queryset.none()
-
 
 @strawberry_django.type(models.Target, name="Target")
-class TargetType:
+class TargetType(TenantScoped):
     """An account, channel or message a request is about (canonical form)."""
 
     kind: TargetKind
@@ -60,7 +52,7 @@ class TargetType:
 
 
 @strawberry_django.type(models.TimelineEntry, name="TimelineEntry")
-class TimelineEntryType:
+class TimelineEntryType(TenantScoped):
     """One step in a request's life, as shown to the requesting organization."""
 
     event: TimelineEvent
@@ -74,11 +66,12 @@ class TimelineEntryType:
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet, info: Info, **kwargs: Any) -> QuerySet:
-        return queryset.filter(public=True)
+        # Entries staff marked internal are never shown to the organization.
+        return super().get_queryset(queryset, info, **kwargs).filter(public=True)
 
 
 @strawberry_django.type(models.LegalDocument, name="LegalDocument")
-class LegalDocumentType:
+class LegalDocumentType(TenantScoped):
     """A signed order the viewer's organization attached (the file itself: `downloadPath`)."""
 
     id: strawberry.ID
@@ -94,15 +87,6 @@ class LegalDocumentType:
     def download_path(self, root: models.LegalDocument) -> str:
         return reverse("liaison:legal-document-download", args=[root.pk])
 
-    @classmethod
-    def get_queryset(cls, queryset: QuerySet, info: Info, **kwargs: Any) -> QuerySet:
-        actor = get_actor(info)
-        if actor is None:
-            return queryset.none()
-        if actor.organization_id is not None:
-            return queryset.filter(organization_id=actor.organization_id)
-        return queryset if actor.is_staff else queryset.none()
-
 
 @strawberry.type(name="HandlingTeam")
 class HandlingTeam:
@@ -112,7 +96,7 @@ class HandlingTeam:
 
 
 @strawberry_django.type(models.LegalRequest, name="LegalRequest")
-class LegalRequestType(relay.Node):
+class LegalRequestType(TenantScopedNode, relay.Node):
     """A legal request of the viewer's organization."""
 
     reference: str
@@ -147,10 +131,6 @@ class LegalRequestType(relay.Node):
     @strawberry_django.field(only=["handling_desk"])
     def handling_team(self, root: models.LegalRequest) -> HandlingTeam | None:
         return HandlingTeam(name=root.handling_desk) if root.handling_desk else None
-
-    @classmethod
-    def get_queryset(cls, queryset: QuerySet, info: Info, **kwargs: Any) -> QuerySet:
-        return cast("models.LegalRequestQuerySet", queryset).visible_to(get_actor(info))
 
 
 @strawberry.type(name="Viewer")

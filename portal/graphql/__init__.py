@@ -1,1 +1,1 @@
-"""The GraphQL layer shared by the apps: context, permissions, hardening, views and root schema."""
+"""The portal's GraphQL edge: the root schema, the HTTP view and the WebSocket consumer."""

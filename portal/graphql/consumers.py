@@ -9,25 +9,25 @@ from strawberry.channels import GraphQLWSConsumer
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
-from core.actors import Actor
-from core.graphql.context import ACTOR_KEY
+from core.actors import Actor, session_staff_actor
+from core.graphql.context import Context
 from core.graphql.origin import BROWSER_ORIGIN_KEY
 from liaison.tokens import api_token_authenticate
-
-
-def _staff_actor(user: Any) -> Actor | None:
-    if user is not None and user.is_authenticated and user.is_active and user.is_staff:
-        return Actor(user=user, organization=None, is_staff=True)
-    return None
 
 
 class PortalGraphQLWSConsumer(GraphQLWSConsumer):
     """Subscriptions and operations over WebSocket for token holders and staff sessions."""
 
+    async def get_context(  # type: ignore[override]
+        self, request: GraphQLWSConsumer, response: GraphQLWSConsumer
+    ) -> Context:
+        """One context per connection; `on_ws_connect` sets its actor."""
+        return Context(request=request, ws=request)
+
     async def on_ws_connect(  # type: ignore[override]
-        self, context: dict[str, Any]
+        self, context: Context
     ) -> UnsetType | dict[str, object] | None:
-        params = context.get("connection_params") or {}
+        params: Any = context.connection_params or {}
         authorization = params.get("authorization") if isinstance(params, dict) else None
         actor: Actor | None = None
         if isinstance(authorization, str) and authorization.lower().startswith("bearer "):
@@ -41,8 +41,8 @@ class PortalGraphQLWSConsumer(GraphQLWSConsumer):
         else:
             # The session cookie counts only for a browser on one of our own origins.
             user = self.scope.get("user") if self.scope.get(BROWSER_ORIGIN_KEY) else None
-            actor = _staff_actor(user)
+            actor = session_staff_actor(user)
             if actor is None:
                 raise ConnectionRejectionError({"message": "Authentication required."})
-        context[ACTOR_KEY] = actor
+        context.actor = actor
         return UNSET

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from graphql import ExecutionResult
 from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, process_result
 
 from core.actors import Actor
+from core.graphql.context import Context
 from core.graphql.security import strip_suggestions
 from core.http import bearer_token, error_response
 from core.ratelimit import rate_limit_hit
@@ -57,12 +58,20 @@ class PortalGraphQLView(GraphQLView):
         request.liaison_actor = actor  # type: ignore[attr-defined]
         return super().dispatch(request, *args, **kwargs)
 
+    def get_context(self, request: HttpRequest, response: HttpResponse) -> Context:  # type: ignore[override]
+        """The operation's context, with the actor `dispatch` authenticated (or None)."""
+        return Context(request=request, response=response, actor=_request_actor(request))
+
     def process_result(  # type: ignore[override]
         self, request: HttpRequest, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         data = process_result(result)
         errors: list[dict[str, Any]] = data.get("errors") or []  # type: ignore[assignment]
-        if getattr(request, "liaison_actor", None) is None:
+        if _request_actor(request) is None:
             for error in errors:
                 error["message"] = strip_suggestions(error["message"])
         return data
+
+
+def _request_actor(request: HttpRequest) -> Actor | None:
+    return getattr(request, "liaison_actor", None)

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from liaison.models import LegalDocument
 from tests.conftest import Member
 from tests.factories import LegalRequestFactory, TimelineEntryFactory
 
@@ -88,3 +89,33 @@ def test_query_count_does_not_grow_with_page_size(gql: Any, authority: Member) -
         counts[size] = len(queries.captured_queries)
     # token lookup, page of requests (with the total count as a window), targets, timeline
     assert counts == {1: 4, 10: 4, 100: 4}, counts
+
+
+@pytest.mark.django_db
+def test_nested_scoped_relations_are_prefetched_once(gql: Any, authority: Member) -> None:
+    """Every nested type scopes its rows (visible_to) inside the one prefetch query per relation."""
+    requests = make_requests(authority, 30)
+    for request in requests:
+        LegalDocument.objects.create(
+            legal_request=request,
+            organization=authority.organization,
+            uploaded_by=request.submitted_by,
+            file="legal-documents/none.pdf",
+            filename=f"{request.reference}.pdf",
+            size=1,
+            sha256="0" * 64,
+        )
+    query = PAGE.replace(
+        "timeline { event status at }", "timeline { event } documents { filename }"
+    )
+    query = query.replace("edges { node {", "edges { node { id")
+    gql("{ viewer { authenticated } }", token=authority.token)  # records last_used_at once
+    counts = {}
+    for size in (1, 30):
+        with CaptureQueriesContext(connection) as queries:
+            body = gql(query, {"first": size}, token=authority.token)
+        nodes = [e["node"] for e in body["data"]["legalRequests"]["edges"]]
+        assert [len(n["documents"]) for n in nodes] == [1] * size
+        counts[size] = len(queries.captured_queries)
+    # token lookup, page of requests, targets, timeline, documents
+    assert counts == {1: 5, 30: 5}, counts

@@ -1,0 +1,146 @@
+"""The live streams of a hotline conversation, as plain async generators the subscription
+resolvers only iterate: its messages (replay, hand-over to live, gap backfill) and its presence.
+
+The hand-over from replay to live: subscribe to the conversation's group FIRST (the listener
+returns once Redis confirms it), then replay from the database, then drop live messages whose
+seq was replayed. A live message whose seq jumps ahead (channels-redis dropped some, or the
+listener's queue overflowed) is preceded by a backfill from the database. Messages commit in
+seq order (the conversation row lock), so the database always has every seq below a live one.
+Live messages carry their committed content; access is checked when a stream starts and
+re-checked every minute while it runs (a lost access ends it with the conversation's
+"not found").
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+
+from core.actors import Actor
+from hotline import events, selectors, services
+from hotline.records import MessageView
+
+ACCESS_RECHECK_SECONDS = 60.0
+PRESENCE_REFRESH_SECONDS = 15.0
+
+_access = database_sync_to_async(selectors.access_conversation)
+_last_seq = database_sync_to_async(selectors.conversation_last_seq)
+_range = database_sync_to_async(selectors.message_range)
+
+
+async def _check(actor: Actor, conversation_id: object) -> int:
+    """The pk of the conversation if the actor may still use it; ConversationNotFound if not."""
+    conversation = await _access(
+        actor=actor, conversation_id=conversation_id, with_organization=False
+    )
+    return int(conversation.pk)
+
+
+async def _from_database(
+    conversation_id: int, after_seq: int, up_to_seq: int | None = None
+) -> AsyncGenerator[MessageView, None]:
+    """Every message after `after_seq` (up to `up_to_seq`), oldest first, page by page."""
+    while True:
+        page = await _range(
+            conversation_id=conversation_id, after_seq=after_seq, up_to_seq=up_to_seq
+        )
+        for message in page:
+            yield message
+            after_seq = message.seq
+        if len(page) < selectors.HISTORY_PAGE_MAX:
+            return
+
+
+async def message_stream(
+    *, actor: Actor, conversation_id: object, after_seq: int | None = None
+) -> AsyncGenerator[MessageView, None]:
+    """Every message of the conversation after `after_seq`, in seq order, then new ones live,
+    with no gap and no duplicate; without `after_seq`, only new ones. Never ends by itself."""
+    pk = await _check(actor, conversation_id)
+    async with events.listen([events.conversation_group(pk)]) as listener:
+        if after_seq is None:
+            last = await _last_seq(conversation_id=pk)
+        else:
+            last = max(0, after_seq)
+            async for message in _from_database(pk, last):
+                yield message
+                last = message.seq
+        checked_at = time.monotonic()
+        while True:
+            event = await listener.get(timeout=ACCESS_RECHECK_SECONDS)
+            if time.monotonic() - checked_at >= ACCESS_RECHECK_SECONDS:
+                await _check(actor, pk)
+                checked_at = time.monotonic()
+            if event is None or event.get("type") != events.MESSAGE_EVENT:
+                continue
+            message = MessageView.from_event(event["message"])
+            if message.seq <= last:
+                continue  # replayed already (the hand-over) or a duplicate publish
+            if message.seq > last + 1:
+                # A gap: fetch what was missed before yielding this one.
+                async for missed in _from_database(pk, last, message.seq - 1):
+                    yield missed
+                    last = missed.seq
+            yield message
+            last = message.seq
+
+
+@dataclass(frozen=True)
+class PresenceUpdate:
+    """Who is around a conversation: staff online now, and who just typed (if anyone)."""
+
+    staff_online: int
+    typing: str | None = None
+    typing_is_staff: bool = False
+
+
+async def presence_stream(
+    *, actor: Actor, conversation_id: object
+) -> AsyncGenerator[PresenceUpdate, None]:
+    """How many staff have the hotline open (now, then on every change) and who is typing.
+    A staff member's own page counts as online while the stream runs."""
+    pk = await _check(actor, conversation_id)
+    is_staff = actor.is_platform_staff
+    # One entry per open page (a staff member with two tabs is counted once, see selector).
+    presence_id = f"{actor.user.pk}:{uuid.uuid4().hex}"
+    mark = sync_to_async(services.staff_presence_mark, thread_sensitive=False)
+    count = sync_to_async(selectors.staff_online_count, thread_sensitive=False)
+    groups = [events.presence_group(pk), events.STAFF_PRESENCE_GROUP]
+    async with events.listen(groups, probe=False) as listener:
+        try:
+            if is_staff:
+                await mark(presence_id=presence_id, online=True)
+            online = await count()
+            yield PresenceUpdate(staff_online=online)
+            marked_at = checked_at = time.monotonic()
+            while True:
+                event = await listener.get(timeout=PRESENCE_REFRESH_SECONDS)
+                now = time.monotonic()
+                if is_staff and now - marked_at >= PRESENCE_REFRESH_SECONDS:
+                    await mark(presence_id=presence_id, online=True)
+                    marked_at = now
+                if now - checked_at >= ACCESS_RECHECK_SECONDS:
+                    await _check(actor, pk)
+                    checked_at = now
+                if event is None or event.get("kind") == "staff":
+                    fresh = await count()
+                    if fresh != online or event is not None:
+                        online = fresh
+                        yield PresenceUpdate(staff_online=online)
+                elif event.get("kind") == "typing" and event.get("user_id") != actor.user.pk:
+                    yield PresenceUpdate(
+                        staff_online=online,
+                        typing=str(event.get("name", "")),
+                        typing_is_staff=bool(event.get("is_staff")),
+                    )
+        finally:
+            if is_staff:
+                await mark(presence_id=presence_id, online=False)
+
+
+__all__ = ["PresenceUpdate", "message_stream", "presence_stream"]
