@@ -193,6 +193,11 @@ GRAPHQL_MAX_DEPTH = 10
 GRAPHQL_MAX_ALIASES = 15
 GRAPHQL_MAX_TOKENS = 2000
 GRAPHQL_PAGE_SIZE_MAX = 100
+# The expanded size an operation may have: fields after fragment expansion, a connection's page
+# counted by `first` (else GRAPHQL_PAGE_SIZE_MAX), a plain list by GRAPHQL_LIST_WEIGHT. A full
+# page of 100 requests with targets and timeline costs ~7,600 (core/graphql/cost.py).
+GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", "20000"))
+GRAPHQL_LIST_WEIGHT = 10
 
 STRAWBERRY_DJANGO = {
     "MUTATIONS_DEFAULT_HANDLE_ERRORS": True,

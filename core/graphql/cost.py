@@ -8,15 +8,18 @@ return: a page of a connection by its `first` / `last` (else the largest page), 
 (targets, timeline) by `list_weight`. Each fragment's cost is computed once and
 reused wherever it is spread, so pricing the fan-out document takes microseconds.
 
-The refusal is logged with the caller (`core.logging.current_caller`).
+The check runs before any validation rule (`CostCheckedValidation`), and the refusal is logged
+with the caller (`core.logging.current_caller`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -32,8 +35,9 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-    ValidationRule,
 )
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.validation_cache import _get_validate_cache
 
 from core.logging import current_caller
 
@@ -164,39 +168,60 @@ def operation_cost(
     return pricer.selection_set(operation.selection_set, root)
 
 
-def query_cost_rule(max_cost: int, page_size: int, list_weight: int) -> type[ValidationRule]:
-    """A validation rule refusing operations whose expanded size exceeds `max_cost`."""
+class CostCheckedValidation(SchemaExtension):
+    """Validation with the cost check first: a too costly operation is refused before any
+    validation rule runs (graphql-core's overlapping-fields rule is itself expensive on such a
+    document), and the others are validated through strawberry's LRU validation cache.
 
-    class QueryCostRule(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            fragments = {
-                d.name.value: d
-                for d in self.context.document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            cost = operation_cost(
-                self.context.schema,
-                node,
-                fragments,
-                page_size=page_size,
-                list_weight=list_weight,
-                ceiling=max_cost,
+    It replaces `ValidationCache` in the schema's extensions (that one always validates)."""
+
+    def __init__(self, *, max_cost: int, page_size: int, list_weight: int, cache_size: int) -> None:
+        super().__init__()
+        self.max_cost = max_cost
+        self.page_size = page_size
+        self.list_weight = list_weight
+        self.cached_validate_document = _get_validate_cache(cache_size)
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        refusal = self.refusal(context.schema._schema, document) if document else None
+        if refusal is not None:
+            context.pre_execution_errors = [refusal]
+        else:
+            context.pre_execution_errors = self.cached_validate_document(
+                context.schema._schema, document, context.validation_rules
             )
-            if cost > max_cost:
+        yield
+
+    def refusal(self, schema: GraphQLSchema, document: DocumentNode) -> GraphQLError | None:
+        """The error for an operation of the document that costs too much, if any."""
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        for operation in document.definitions:
+            if not isinstance(operation, OperationDefinitionNode):
+                continue
+            cost = operation_cost(
+                schema,
+                operation,
+                fragments,
+                page_size=self.page_size,
+                list_weight=self.list_weight,
+                ceiling=self.max_cost,
+            )
+            if cost > self.max_cost:
                 logger.warning(
                     "graphql: refused an operation of cost > %s (limit %s) from %s",
-                    cost,
-                    max_cost,
+                    self.max_cost,
+                    self.max_cost,
                     current_caller(),
                 )
-                self.report_error(
-                    GraphQLError(
-                        f"Query too large: it would resolve more than {max_cost:,} fields "
-                        "(fragments expanded, lists counted by their page size). Ask for fewer "
-                        "fields or smaller pages (first).",
-                        node,
-                        extensions={"code": QUERY_TOO_COSTLY},
-                    )
+                return GraphQLError(
+                    f"Query too large: it would resolve more than {self.max_cost:,} fields "
+                    "(fragments expanded, lists counted by their page size). Ask for fewer "
+                    "fields or smaller pages (first).",
+                    operation,
+                    extensions={"code": QUERY_TOO_COSTLY},
                 )
-
-    return QueryCostRule
+        return None

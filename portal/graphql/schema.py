@@ -13,12 +13,12 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
+from core.graphql.cost import CostCheckedValidation
 from core.graphql.security import alias_limit_rule, should_mask_error
 from hotline.schema.mutations import Mutation as HotlineMutation
 from hotline.schema.queries import Query as HotlineChatQuery
@@ -39,8 +39,8 @@ DOCUMENT_CACHE_SIZE = 256
 
 @functools.cache
 def validation_rules(max_depth: int, max_aliases: int) -> tuple[type[ASTValidationRule], ...]:
-    """The depth and alias rules for these limits, built once per pair of values: ValidationCache
-    is keyed by the rule classes, so classes made per request would never hit it."""
+    """The depth and alias rules for these limits, built once per pair of values: the
+    validation cache is keyed by the rule classes, so classes made per request would never hit."""
     depth_rules = QueryDepthLimiter(max_depth=max_depth).validation_rules
     return (*depth_rules, alias_limit_rule(max_aliases))
 
@@ -56,7 +56,13 @@ schema = strawberry.Schema(
         lambda: AddValidationRules(
             list(validation_rules(settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_ALIASES))
         ),
-        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        # Replaces ValidationCache: the cost check first, then cached validation.
+        lambda: CostCheckedValidation(
+            max_cost=settings.GRAPHQL_MAX_COST,
+            page_size=settings.GRAPHQL_PAGE_SIZE_MAX,
+            list_weight=settings.GRAPHQL_LIST_WEIGHT,
+            cache_size=DOCUMENT_CACHE_SIZE,
+        ),
         lambda: MaskErrors(should_mask_error=should_mask_error),
         lambda: DjangoOptimizerExtension(prefetch_custom_queryset=True),
     ],

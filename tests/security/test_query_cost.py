@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def fan_out(levels: int, width: int = 10) -> str:
-    """`query { ...F1 } fragment F1 on Query { ...F2 ×width } … fragment Fn { viewer {…} }`."""
+    """`query { ...F1 } fragment F1 on Query { ...F2 xwidth } … fragment Fn { viewer {…} }`."""
     spreads = [
         f"fragment F{i} on Query {{ {' '.join([f'...F{i + 1}'] * width)} }}"
         for i in range(1, levels)
