@@ -65,6 +65,14 @@ class PortalGraphQLView(GraphQLView):
         )
         return super().dispatch(request, *args, **kwargs)
 
+    def parse_http_body(self, request: Any) -> Any:
+        """The operation of a request; 400 for a body that is not UTF-8 (the request adapter
+        decodes it before parse_json sees it)."""
+        try:
+            return super().parse_http_body(request)
+        except UnicodeDecodeError as error:
+            raise HTTPException(400, "The request body is not valid UTF-8.") from error
+
     def parse_json(self, data: str | bytes) -> Any:
         """The body as JSON, or 400 for anything that is not (strawberry catches only syntax
         errors: invalid UTF-8, a too-deep document and a 5,000-digit integer raised 500s)."""
