@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from strawberry.relay import to_base64
@@ -197,7 +198,37 @@ def test_tampered_package_is_refused_and_recorded(
     assert "tampered" in refusal.details["refusal"]
 
 
-@pytest.mark.parametrize("outcome", ["rejected", "withdrawn", "unapproved", "one_approval"])
+@pytest.mark.parametrize(
+    ("outcome", "code", "message"),
+    [
+        (
+            "rejected",
+            "invalid_transition",
+            "Only an approved request can be fulfilled (it is REJECTED).",
+        ),
+        (
+            "withdrawn",
+            "invalid_transition",
+            "Only an approved request can be fulfilled (it is WITHDRAWN).",
+        ),
+        (
+            "unapproved",
+            "invalid_transition",
+            "Only an approved request can be fulfilled (it is UNDER_REVIEW).",
+        ),
+        (
+            "one_approval",
+            "invalid_transition",
+            "Only an approved request can be fulfilled (it is UNDER_REVIEW).",
+        ),
+        # APPROVED, but one of its two approvals is gone: the release check itself refuses.
+        (
+            "approval_gone",
+            "release_refused",
+            "Disclosure needs approvals from 2 different staff members.",
+        ),
+    ],
+)
 @pytest.mark.django_db
 def test_no_data_without_a_full_approval(
     gql: Any,
@@ -206,10 +237,16 @@ def test_no_data_without_a_full_approval(
     staff_two: Actor,
     accounts: Any,
     outcome: str,
+    code: str,
+    message: str,
 ) -> None:
-    if outcome == "withdrawn":
+    if outcome in ("withdrawn", "approval_gone"):
         legal_request = approved(authority, staff_one, staff_two)
-        review.legal_request_withdraw(actor=authority.actor, legal_request=legal_request)
+        assert legal_request.status == "APPROVED"
+        if outcome == "withdrawn":
+            review.legal_request_withdraw(actor=authority.actor, legal_request=legal_request)
+        else:
+            legal_request.approvals.last().delete()
     else:
         legal_request = under_review(authority, staff_one)
         analyse(staff_one, legal_request)
@@ -219,8 +256,12 @@ def test_no_data_without_a_full_approval(
             )
         elif outcome == "one_approval":
             review.legal_request_approve(actor=staff_one, legal_request=legal_request)
-    with pytest.raises(Exception):  # noqa: B017, PT011 - each is refused in its own way
+    status_before = LegalRequest.objects.get(pk=legal_request.pk).status
+    with pytest.raises(ValidationError) as refused:
         disclosure.legal_request_fulfil(actor=staff_two, legal_request=legal_request)
+    assert refused.value.code == code
+    assert refused.value.messages == [message]
+    assert LegalRequest.objects.get(pk=legal_request.pk).status == status_before
     assert not DisclosurePackage.objects.exists()
     assert read_package(gql, authority, legal_request) is None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from typing import Any
@@ -129,15 +130,44 @@ def test_rate_limit_per_token(
 def test_tokens_never_reach_the_logs(
     client: Any, authority: Member, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    for token in (authority.token, authority.token[:-3] + "xyz"):
-        client.post(
-            "/graphql/",
-            data=json.dumps({"query": "{ viewer { authenticated } }"}),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
-        )
-    assert authority.token[12:] not in caplog.text
+    """What the configured handler writes (settings.LOGGING, filter `redact_tokens`) for two
+    requests that do log: a wrong token (401, logged by django.request) and the token pasted
+    into the query, which the GraphQL error that strawberry logs echoes back."""
+    console = next(
+        handler
+        for handler in logging.getLogger().handlers
+        if any(isinstance(f, RedactTokensFilter) for f in handler.filters)
+    )
+    assert isinstance(console, logging.StreamHandler)
+    written = io.StringIO()
+    previous = console.setStream(written)
+    wrong = authority.token[:-3] + "xyz"
+    try:
+        caplog.set_level(logging.DEBUG)
+        for token, query, status in (
+            (wrong, "{ viewer { authenticated } }", 401),
+            (
+                authority.token,
+                f'{{ legalRequests(first: "{authority.token}") {{ totalCount }} }}',
+                200,
+            ),
+        ):
+            response = client.post(
+                "/graphql/",
+                data=json.dumps({"query": query}),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {token}",
+            )
+            assert response.status_code == status
+    finally:
+        console.setStream(previous)
+    logged = {(record.name, record.levelno) for record in caplog.records}
+    assert {("django.request", logging.WARNING), ("strawberry.execution", logging.ERROR)} <= logged
+    output = written.getvalue()
+    assert "Unauthorized: /graphql/" in output
+    assert 'Int cannot represent non-integer value: "[redacted-token]"' in output
+    for secret in (authority.token, wrong):
+        assert secret[12:] not in output
 
 
 def test_redaction_filter_removes_tokens_from_any_record() -> None:

@@ -68,10 +68,17 @@ def test_guide_page_shows_the_form_and_the_answer(policy: None, client: Client) 
     assert bad.context["form"].errors["country"]
 
 
+@pytest.mark.parametrize("jurisdiction", ["Narnia", "XX", ""])
 @pytest.mark.django_db
-def test_guide_rejects_a_bad_country(policy: None, gql: GraphQL) -> None:
-    body = gql(GUIDE, {"kind": "DATA_DISCLOSURE", "category": "FRAUD", "jurisdiction": "Narnia"})
-    assert body["data"] is None or body.get("errors")
+def test_guide_rejects_a_bad_country(policy: None, gql: GraphQL, jurisdiction: str) -> None:
+    body = gql(
+        GUIDE, {"kind": "DATA_DISCLOSURE", "category": "FRAUD", "jurisdiction": jurisdiction}
+    )
+    # routingGuide is non-null: the one error nulls the whole answer, and says what was wrong.
+    assert body["data"] is None
+    assert [(error["message"], error["path"]) for error in body["errors"]] == [
+        (f"{jurisdiction!r} is not an ISO 3166-1 alpha-2 country code.", ["routingGuide"])
+    ]
 
 
 REQUEST = """query($id: ID!) { legalRequest(id: $id) { status dueAt handlingTeam { name } } }"""

@@ -13,8 +13,16 @@ from django.test import Client
 from django.urls import reverse
 
 from core.outbox import services as outbox
+from liaison.models import TimelineEntry
 from switchboard.defaults import DEFAULT_CLOCKS
-from switchboard.models import EscalationStep, LegalClock, RoutingRule, Team, Ticket
+from switchboard.models import (
+    EscalationStep,
+    LegalClock,
+    Notification,
+    RoutingRule,
+    Team,
+    Ticket,
+)
 from switchboard.policy import routing_rule_save, switchboard_seed_defaults, team_make_fallback
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
@@ -169,15 +177,35 @@ def test_admin_queue_and_actions(policy: None, staff_client: Client, authority: 
     ).content.decode()
     assert "https://t.me/bad_channel/42" in change  # the targets
     assert "Routed to Counter-Terrorism Desk" in change  # the timeline
-    for action, state in [
-        ("acknowledge", "ACKNOWLEDGED"),
-        ("escalate", "ACKNOWLEDGED"),
-        ("resolve", "RESOLVED"),
+    for action, state, verb in [
+        ("acknowledge", "ACKNOWLEDGED", "Acknowledged"),
+        ("escalate", "ACKNOWLEDGED", "Escalated"),
+        ("resolve", "RESOLVED", "Resolved"),
     ]:
-        response = staff_client.post(url, {"action": action, "_selected_action": [ticket.pk]})
-        assert response.status_code == 302
+        step_before = ticket.escalation_step
+        response = staff_client.post(
+            url, {"action": action, "_selected_action": [ticket.pk]}, follow=True
+        )
+        assert response.redirect_chain[-1][1] == 302
+        assert [str(m) for m in response.context["messages"]] == [f"{verb} 1 ticket(s)."]
         ticket.refresh_from_db()
         assert ticket.state == state
+        if action == "escalate":
+            # The chain's next step was taken now, by hand: the step, its notification and an
+            # internal timeline entry; an acknowledged ticket schedules no further step.
+            assert ticket.escalation_step == step_before + 1
+            assert ticket.next_escalation_at is None
+            notification = Notification.objects.get(
+                ticket=ticket, kind=Notification.Kind.ESCALATION
+            )
+            assert notification.step == ticket.escalation_step
+            assert notification.subject.startswith(f"[P{ticket.priority}] ESCALATION 1: ")
+            assert notification.recipients
+            entry = TimelineEntry.objects.get(
+                legal_request=ticket.legal_request, event=TimelineEntry.Event.ESCALATED
+            )
+            assert entry.message.startswith("Step 1: escalated by staff; ")
+            assert entry.public is False
     other = Ticket.objects.get(legal_request__reference="Q1")
     staff_client.post(url, {"action": "assign_to_me", "_selected_action": [other.pk]})
     other.refresh_from_db()
