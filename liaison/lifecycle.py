@@ -33,8 +33,9 @@ from liaison.review_policy import (
     distinct_approvers,
     release_refusal,
 )
+from liaison.topics import STATUS_CHANGED
 
-TOPIC_STATUS_CHANGED = "legal_request.status_changed"
+TOPIC_STATUS_CHANGED = STATUS_CHANGED.name  # declared, with its policy, in liaison.topics
 MAX_MESSAGE_LENGTH = 10_000
 
 

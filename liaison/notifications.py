@@ -1,9 +1,10 @@
 """Telling authorities about their requests: subscription broadcast, signed webhook, e-mail.
 
 `status_change_notify` runs inside the transaction of the status change: it records a
-`WebhookDelivery` row and an outbox event for the e-mail, and registers the subscription
-broadcast to run after commit. Nothing leaves before the change is committed, and a delivery
-that could not be enqueued (broker down) is picked up again by the re-drive task.
+`WebhookDelivery` row with its outbox event, an outbox event for the e-mail, and registers the
+subscription broadcast to run after commit. Nothing leaves before the change is committed; the
+outbox delivers, retries (topic `liaison.webhook_delivery`), dead-letters and re-drives them.
+The `WebhookDelivery` row is the record of what was sent, where, and how each attempt went.
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,13 +26,11 @@ from django.utils import timezone
 from strawberry.relay import to_base64
 
 from core.broadcast import group_send
-from core.outbox.services import dead_letter_record, outbox_emit
+from core.outbox.services import DeliveryFailed, outbox_emit
+from liaison import topics
 from liaison.models import LegalRequest, Organization, WebhookDelivery
 
-logger = logging.getLogger(__name__)
-
 EVENT_STATUS_CHANGED = "legal_request.status_changed"
-TOPIC_EMAIL_NOTICE = "legal_request.email_notice"
 SUBSCRIPTION_MESSAGE_TYPE = "legal_request.update"
 SIGNATURE_HEADER = "X-Liaison-Signature"
 
@@ -70,10 +67,10 @@ def status_change_notify(
             url=organization.webhook_url,
             body=body,
         )
-        transaction.on_commit(lambda: webhook_delivery_enqueue(delivery_id=delivery.pk))
+        outbox_emit(topic=topics.WEBHOOK_DELIVERY, payload={"delivery_id": delivery.pk})
     if organization.contact_email:
         outbox_emit(
-            topic=TOPIC_EMAIL_NOTICE,
+            topic=topics.EMAIL_NOTICE,
             payload={
                 "legal_request_id": str(legal_request.pk),
                 "from": from_status,
@@ -162,110 +159,70 @@ def _post(url: str, body: str, headers: dict[str, str]) -> int:
         return int(error.code)
 
 
-@dataclass(frozen=True)
-class WebhookOutcome:
-    """What one attempt did: the delivery's state afterwards, and whether to try again."""
+def webhook_delivery_attempt(*, delivery_id: int) -> bool:
+    """Send one webhook once (the outbox handler of `liaison.webhook_delivery`, inside the
+    delivery's transaction, which holds the event's lock: never sent twice at the same time).
 
-    state: str
-    attempts: int
-    retry: bool
-
-
-def webhook_delivery_attempt(*, delivery_id: int) -> WebhookOutcome:
-    """Try to deliver one webhook once. The row stays locked while it is sent, so a duplicate
-    task or the re-drive never sends it twice at the same time; a delivered or dead delivery is
-    not sent again. After `WEBHOOK_MAX_ATTEMPTS` failures it is dead-lettered."""
-    with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update()
-            .select_related("organization")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None or delivery.state != WebhookDelivery.State.PENDING:
-            return WebhookOutcome(
-                state=delivery.state if delivery else "MISSING",
-                attempts=delivery.attempts if delivery else 0,
-                retry=False,
-            )
-        timestamp = int(time.time())
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "LiaisonPortal-Webhook/1",
-            "X-Liaison-Event": delivery.event,
-            "X-Liaison-Delivery": str(delivery.pk),
-            SIGNATURE_HEADER: webhook_signature(
-                secret=delivery.organization.webhook_secret, timestamp=timestamp, body=delivery.body
-            ),
-        }
-        status: int | None = None
-        error = ""
-        try:
-            status = _post(delivery.url, delivery.body, headers)
-        except Exception as exc:  # connection refused, timeout, TLS …: all retried
-            error = repr(exc)
-        now = timezone.now()
-        delivery.attempts += 1
-        delivery.last_attempt_at = now
-        delivery.last_status_code = status
-        delivery.last_error = error or ("" if status and 200 <= status < 300 else f"HTTP {status}")
-        retry = False
-        if status is not None and 200 <= status < 300:
-            delivery.state = WebhookDelivery.State.DELIVERED
-            delivery.delivered_at = now
-        elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-            delivery.state = WebhookDelivery.State.DEAD
-            delivery.dead_lettered_at = now
-            dead_letter_record(
-                key=f"webhook:{delivery.pk}",
-                task_name="liaison.tasks.deliver_webhook_task",
-                args=[delivery.pk],
-                queue="default",
-                error=delivery.last_error,
-                attempts=delivery.attempts,
-            )
-        else:
-            retry = True
-        delivery.save()
-    return WebhookOutcome(state=delivery.state, attempts=delivery.attempts, retry=retry)
-
-
-def webhook_delivery_enqueue(*, delivery_id: int) -> bool:
-    """Hand a delivery to Celery (queue `default`); False if the broker is unreachable."""
-    from liaison.tasks import deliver_webhook_task
-
-    try:
-        deliver_webhook_task.apply_async(
-            args=[delivery_id], queue="default", retry=True, retry_policy={"max_retries": 0}
-        )
-    except Exception:
-        logger.warning("webhook: could not enqueue delivery %s; the re-drive will", delivery_id)
+    Returns True if it was delivered now, False if it was delivered or dead already. Any answer
+    but 2xx (a redirect too) is recorded on the row and raised as `DeliveryFailed`, so that the
+    outbox retries it with the topic's backoff and, in the end, dead-letters it.
+    """
+    delivery = (
+        WebhookDelivery.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None or delivery.state != WebhookDelivery.State.PENDING:
         return False
-    WebhookDelivery.objects.filter(pk=delivery_id).update(enqueued_at=timezone.now())
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "LiaisonPortal-Webhook/1",
+        "X-Liaison-Event": delivery.event,
+        "X-Liaison-Delivery": str(delivery.pk),
+        SIGNATURE_HEADER: webhook_signature(
+            secret=delivery.organization.webhook_secret, timestamp=timestamp, body=delivery.body
+        ),
+    }
+    status: int | None = None
+    error = ""
+    try:
+        status = _post(delivery.url, delivery.body, headers)
+    except Exception as exc:  # connection refused, timeout, TLS …: all retried
+        error = repr(exc)
+    now = timezone.now()
+    delivered = status is not None and 200 <= status < 300
+    delivery.attempts += 1
+    delivery.last_attempt_at = now
+    delivery.last_status_code = status
+    delivery.last_error = "" if delivered else (error or f"HTTP {status}")
+    if delivered:
+        delivery.state = WebhookDelivery.State.DELIVERED
+        delivery.delivered_at = now
+    delivery.save(
+        update_fields=[
+            "attempts", "last_attempt_at", "last_status_code", "last_error", "state",
+            "delivered_at",
+        ]
+    )  # fmt: skip
+    if not delivered:
+        raise DeliveryFailed(f"webhook {delivery.pk}: {delivery.last_error}")
     return True
 
 
-def webhook_redrive(
-    *,
-    unsent_after: timedelta = timedelta(seconds=30),
-    lost_after: timedelta = timedelta(minutes=15),
-) -> int:
-    """Enqueue again pending deliveries never enqueued (broker down) or enqueued long ago
-    (message lost). Retries in flight wait with their backoff well under `lost_after`."""
-    now = timezone.now()
-    pending = WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING)
-    stale = list(
-        (
-            pending.filter(enqueued_at__isnull=True, created_at__lte=now - unsent_after)
-            | pending.filter(enqueued_at__lte=now - lost_after)
-        ).values_list("pk", flat=True)[:500]
+def webhook_delivery_dead_lettered(*, delivery_id: int) -> None:
+    """Show a delivery whose attempts ran out as dead (the outbox dead-lettered its event)."""
+    WebhookDelivery.objects.filter(pk=delivery_id, state=WebhookDelivery.State.PENDING).update(
+        state=WebhookDelivery.State.DEAD, dead_lettered_at=timezone.now()
     )
-    count = 0
-    for delivery_id in stale:
-        if not webhook_delivery_enqueue(delivery_id=delivery_id):
-            break
-        count += 1
-    return count
+
+
+def webhook_delivery_revived(*, delivery_id: int) -> None:
+    """Show a revived delivery as pending again (staff revived its dead letter)."""
+    WebhookDelivery.objects.filter(pk=delivery_id, state=WebhookDelivery.State.DEAD).update(
+        state=WebhookDelivery.State.PENDING, dead_lettered_at=None
+    )
 
 
 def organization_webhook_secret_rotate(*, organization: Organization) -> str:

@@ -25,8 +25,9 @@ from liaison.models import (
     Target,
     TimelineEntry,
 )
+from liaison.topics import SUBMITTED
 
-TOPIC_SUBMITTED = "legal_request.submitted"
+TOPIC_SUBMITTED = SUBMITTED.name  # declared, with its policy, in liaison.topics
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# urgent: short legal clocks, urgent tickets' notifications, the beat's sweep and re-drive;
+# default: the rest; retry: every outbox topic's retries, so failing work never clogs urgent.
 app.conf.task_queues = (
     Queue("urgent"),
     Queue("default"),

@@ -154,7 +154,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # a stopped Redis is refused in ~2 ms; one that accepts but never answers costs socket_timeout
 # (2 s), which must stay above kombu's 1 s BRPOP timeout. visibility_timeout: how long a
 # message taken by a worker that died whole stays invisible (the outbox re-drive re-enqueues
-# lost routing events after 60 s anyway).
+# a lost event sooner anyway: 60 s after its topic's longest retry wait).
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1.0,
@@ -167,18 +167,27 @@ CELERY_TASK_PUBLISH_RETRY = False
 # PostgreSQL connection costs ~3.4 ms, a third of a routing). With a reuse budget it closes them
 # only every N tasks; portal/celery.py checks their health and CONN_MAX_AGE around each task.
 CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
-# The switchboard sweeper (escalations, deadline warnings, breaches, outbox and notification
-# re-drive). On the urgent queue: a backlog of default work must not delay an escalation; a
-# sweep not started within its period is dropped, the next one does its work.
+# The whole beat schedule. Both entries run on the urgent queue: a backlog of default work must
+# not delay an escalation or the re-drive; a run not started within its period is dropped
+# (`expires`), the next one does its work.
+# - the switchboard sweeper: escalations, deadline warnings, breaches;
+# - the outbox re-drive: events (routing, staff notifications, webhooks, e-mails) that never
+#   reached the broker or whose message was lost. Retries and their limits are per topic (the
+#   owners' topics.py), not settings.
 SWITCHBOARD_SWEEP_SECONDS = float(os.environ.get("SWITCHBOARD_SWEEP_SECONDS", "30"))
+OUTBOX_REDRIVE_SECONDS = float(os.environ.get("OUTBOX_REDRIVE_SECONDS", "10"))
 CELERY_BEAT_SCHEDULE = {
     "switchboard-sweep": {
         "task": "switchboard.tasks.sweep_switchboard_task",
         "schedule": SWITCHBOARD_SWEEP_SECONDS,
         "options": {"queue": "urgent", "expires": SWITCHBOARD_SWEEP_SECONDS},
     },
+    "outbox-redrive": {
+        "task": "core.outbox.tasks.redrive_outbox_task",
+        "schedule": OUTBOX_REDRIVE_SECONDS,
+        "options": {"queue": "urgent", "expires": OUTBOX_REDRIVE_SECONDS},
+    },
 }
-OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
 # How long a worker waits for the result of a pool process that died before it declares the job
 # lost and (reject_on_worker_lost) requeues it. Tasks here store no results: 10 s is only delay.
 CELERY_WORKER_LOST_WAIT = float(os.environ.get("CELERY_WORKER_LOST_WAIT", "1.0"))
@@ -241,11 +250,5 @@ LEGAL_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 UPLOAD_BODY_MAX_BYTES = LEGAL_DOCUMENT_MAX_BYTES + 5 * 1024 * 1024
 REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
-WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", f"http://localhost:{PORT}")
-CELERY_BEAT_SCHEDULE["liaison-webhook-redrive"] = {
-    "task": "liaison.tasks.redrive_webhook_deliveries_task",
-    "schedule": 60.0,
-    "options": {"queue": "default", "expires": 60.0},
-}

@@ -1,5 +1,5 @@
 """Staff admin of the switchboard: policy (teams, rules, clocks, chains), team queues of tickets,
-notifications and dead letters. Actions call switchboard.services."""
+notifications (dead letters are the outbox's: core/outbox/admin.py). Actions call services."""
 
 from __future__ import annotations
 
@@ -15,11 +15,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from core.outbox import services as outbox
-from core.outbox.models import DeadLetter
 from liaison import instruments
 from liaison.models import RequestCategory, RequestKind
-from switchboard import notifications, policy, selectors, tickets
+from switchboard import policy, selectors, tickets
 from switchboard.models import (
     EscalationChain,
     EscalationStep,
@@ -434,35 +432,3 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-
-# Dead letters (the model is portal's: the outbox writes them; registered here, with the other
-# switchboard reliability screens, so that portal needs no admin module of its own).
-
-
-@admin.register(DeadLetter)
-class DeadLetterAdmin(admin.ModelAdmin):
-    list_display = ["key", "task_name", "attempts", "created_at", "redriven_at", "short_error"]
-    list_filter = ["task_name"]
-    readonly_fields = [f.name for f in DeadLetter._meta.fields]
-    actions = ["redrive"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @admin.display(description="Error")
-    def short_error(self, letter: DeadLetter) -> str:
-        return letter.error[:120]
-
-    @admin.action(description="Re-drive (a fresh set of attempts)")
-    def redrive(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> None:
-        count = 0
-        for letter in queryset.filter(redriven_at__isnull=True):
-            if letter.outbox_event_id is not None:
-                count += outbox.outbox_revive(letter=letter)
-            elif letter.key.startswith("notification:"):
-                notification_id = int(letter.key.split(":", 1)[1])
-                if notifications.notification_revive(notification_id=notification_id):
-                    DeadLetter.objects.filter(pk=letter.pk).update(redriven_at=timezone.now())
-                    count += 1
-        self.message_user(request, f"Re-drove {count} dead letter(s).")

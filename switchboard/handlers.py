@@ -1,4 +1,5 @@
-"""Outbox handlers of the hotline app (the switchboard consumes `legal_request.submitted`)."""
+"""Outbox handlers of the switchboard: routing (`legal_request.submitted`), following the
+request's status, and sending the staff notifications."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from core.outbox import services as outbox
 from core.outbox.models import OutboxEvent
 from liaison.lifecycle import TOPIC_STATUS_CHANGED
 from liaison.submission import TOPIC_SUBMITTED
-from switchboard import selectors, tickets
+from switchboard import notifications, selectors, tickets
+from switchboard.topics import STAFF_NOTIFICATION
 
 # Test-only: with this variable set, routing pauses after writing the ticket (before the commit)
 # until the test has SIGKILLed the process, so the kill lands mid-routing deterministically.
@@ -43,6 +45,22 @@ def follow_request_status(event: OutboxEvent) -> None:
         resumed=bool(payload.get("resumed")),
         due_at=payload.get("due_at"),
     )
+
+
+def _notification_gave_up(event: OutboxEvent) -> None:
+    notifications.notification_gave_up(notification_id=event.payload["notification_id"])
+
+
+def _notification_revived(event: OutboxEvent) -> None:
+    notifications.notification_revived(notification_id=event.payload["notification_id"])
+
+
+@outbox.subscribe(
+    STAFF_NOTIFICATION, on_dead_letter=_notification_gave_up, on_revive=_notification_revived
+)
+def send_staff_notification(event: OutboxEvent) -> None:
+    """E-mail one notification and push it to the team's pages (once; failures are retried)."""
+    notifications.notification_send(notification_id=event.payload["notification_id"])
 
 
 def _test_pause(legal_request_id: str) -> None:

@@ -413,8 +413,10 @@ class Ticket(models.Model):
 class Notification(models.Model):
     """One message to a team about a ticket (routed, escalation step, warning, breach).
 
-    Written in the transaction that decides it, sent after commit by a task: at most one per
-    ticket, kind and step (unique constraint), and marked sent with a conditional UPDATE.
+    Written in the transaction that decides it, with its outbox event (topic
+    `switchboard.staff_notification`), which sends it after commit, retries it and, when its
+    attempts run out, dead-letters it (`gave_up_at`). At most one per ticket, kind and step
+    (unique constraint). `attempts` counts the sends tried, `last_error` the last failure.
     """
 
     class Kind(models.TextChoices):
@@ -430,8 +432,6 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -443,13 +443,6 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["ticket", "kind", "step"], name="notification_once_per_ticket_step"
-            )
-        ]
-        indexes = [
-            models.Index(
-                fields=["created_at"],
-                name="notification_unsent_idx",
-                condition=Q(sent_at__isnull=True, gave_up_at__isnull=True),
             )
         ]
 

@@ -1,38 +1,29 @@
 """Staff notifications: who is told what about a ticket, recorded with the decision and sent
-after commit (e-mail, then a live push to the team's staff pages)."""
+after commit (e-mail, then a live push to the team's staff pages).
+
+The `Notification` row is the record (to whom, what, when sent, how many attempts); the outbox
+(topic `switchboard.staff_notification`) enqueues, retries, dead-letters, revives and re-drives
+its sending.
+"""
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from core.broadcast import group_send
-from core.outbox.services import dead_letter_record
+from core.outbox.services import DeliveryFailed, outbox_emit
 from liaison.models import LegalRequest
-from switchboard.models import (
-    Notification,
-    Ticket,
-)
-
-logger = logging.getLogger(__name__)
+from switchboard.models import Notification, Ticket
+from switchboard.topics import STAFF_NOTIFICATION
 
 
 def _now(now: datetime | None) -> datetime:
     return now if now is not None else timezone.now()
-
-
-logger = logging.getLogger(__name__)
-
-NOTIFICATION_UNSENT_AFTER = timedelta(seconds=10)
-NOTIFICATION_LOST_AFTER = timedelta(minutes=5)
-NOTIFICATION_CLAIM_LEASE = timedelta(minutes=5)
-NOTIFICATION_MAX_ATTEMPTS = 6
 
 
 def staff_group_name(team_id: int) -> str:
@@ -70,9 +61,9 @@ def _notification_create(
     now: datetime,
     new_ticket: bool = False,
 ) -> Notification | None:
-    """Record a notification in the current transaction and send it after commit; None if this
-    ticket already has one of this kind and step (a ticket created in this very transaction
-    cannot, so it skips the savepoint)."""
+    """Record a notification and its outbox event in the current transaction (it is sent after
+    commit); None if this ticket already has one of this kind and step (a ticket created in
+    this very transaction cannot, so it skips the savepoint)."""
     fields = {
         "ticket": ticket,
         "kind": kind,
@@ -81,8 +72,6 @@ def _notification_create(
         "subject": subject,
         "body": body,
         "created_at": now,
-        # Marked enqueued up front (one UPDATE fewer); a failed enqueue clears the mark.
-        "enqueued_at": timezone.now(),
     }
     if new_ticket:
         notification = Notification.objects.create(**fields)
@@ -92,9 +81,9 @@ def _notification_create(
                 notification = Notification.objects.create(**fields)
         except IntegrityError:
             return None
-    queue = "urgent" if ticket.urgent else "default"
-    transaction.on_commit(
-        lambda: notification_enqueue(notification_id=notification.pk, queue=queue, mark=False)
+    outbox_emit(
+        topic=STAFF_NOTIFICATION,
+        payload={"notification_id": notification.pk, "urgent": ticket.urgent},
     )
     return notification
 
@@ -108,47 +97,6 @@ def _describe(legal_request: LegalRequest) -> str:
         f"{legal_request.get_kind_display()} · {legal_request.get_category_display()} · "
         f"{legal_request.jurisdiction} · ref. {legal_request.reference}"
     )
-
-
-def notification_enqueue(*, notification_id: int, queue: str, mark: bool = True) -> bool:
-    """Hand a notification to Celery; False (the sweeper re-drives it) if the broker is down.
-
-    `mark` records when it was enqueued (a new notification carries that mark already)."""
-    from switchboard.tasks import send_notification_task
-
-    try:
-        send_notification_task.apply_async(args=[notification_id], queue=queue, retry=False)
-    except Exception:  # the broker is unreachable
-        logger.warning("switchboard: could not enqueue notification %s", notification_id)
-        Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(
-            enqueued_at=None
-        )
-        return False
-    if mark:
-        Notification.objects.filter(pk=notification_id).update(enqueued_at=timezone.now())
-    return True
-
-
-def notification_redrive(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Enqueue again the unsent notifications that never reached Celery or were lost."""
-    now = _now(now)
-    stale = list(
-        Notification.objects.filter(sent_at__isnull=True, gave_up_at__isnull=True)
-        .filter(
-            Q(enqueued_at__isnull=True, created_at__lte=now - NOTIFICATION_UNSENT_AFTER)
-            | Q(enqueued_at__lte=now - NOTIFICATION_LOST_AFTER)
-        )
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - NOTIFICATION_CLAIM_LEASE))
-        .select_related("ticket")
-        .order_by("created_at")[:limit]
-    )
-    enqueued = 0
-    for notification in stale:
-        queue = "urgent" if notification.ticket.urgent else "default"
-        if not notification_enqueue(notification_id=notification.pk, queue=queue):
-            break
-        enqueued += 1
-    return enqueued
 
 
 def _push_to_staff(notification: Notification) -> None:
@@ -167,23 +115,23 @@ def _push_to_staff(notification: Notification) -> None:
     )
 
 
-def notification_send(*, notification_id: int, now: datetime | None = None) -> bool:
-    """Send one notification (e-mail, then live push) unless it was sent or is being sent.
+def notification_send(*, notification_id: int) -> bool:
+    """Send one notification: e-mail, then live push (the outbox handler of
+    `switchboard.staff_notification`, inside the delivery's transaction, which holds the
+    event's lock: never sent twice at the same time). Returns False if it was sent already.
 
-    The claim is a conditional UPDATE (sent_at IS NULL and no live claim), so duplicate tasks
-    do nothing; a failed send releases the claim for the retry. Returns True if it sent.
+    A failed send is counted on the row and raised as `DeliveryFailed`: the outbox retries it
+    with the topic's backoff and, in the end, dead-letters it.
     """
-    now = _now(now)
-    claimed = (
-        Notification.objects.filter(
-            pk=notification_id, sent_at__isnull=True, gave_up_at__isnull=True
-        )
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - NOTIFICATION_CLAIM_LEASE))
-        .update(claimed_at=now, attempts=F("attempts") + 1)
+    notification = (
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("ticket")
+        .filter(pk=notification_id, sent_at__isnull=True, gave_up_at__isnull=True)
+        .first()
     )
-    if not claimed:
+    if notification is None:
         return False
-    notification = Notification.objects.select_related("ticket").get(pk=notification_id)
+    notification.attempts += 1
     try:
         if notification.recipients:
             send_mail(
@@ -193,44 +141,23 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> b
                 notification.recipients,
             )
     except Exception as error:
-        Notification.objects.filter(pk=notification_id).update(
-            claimed_at=None, last_error=repr(error)[:2000]
-        )
-        raise
-    Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(
-        sent_at=timezone.now(), last_error=""
-    )
+        notification.last_error = repr(error)[:2000]
+        notification.save(update_fields=["attempts", "last_error"])
+        raise DeliveryFailed(f"notification {notification_id}: {error!r}") from error
+    notification.sent_at = timezone.now()
+    notification.last_error = ""
+    notification.save(update_fields=["attempts", "sent_at", "last_error"])
     _push_to_staff(notification)
     return True
 
 
-def notification_give_up(*, notification_id: int, error: str, task_name: str) -> None:
-    """Stop retrying a notification and park it as a dead letter for staff."""
-    with transaction.atomic():
-        Notification.objects.filter(pk=notification_id, gave_up_at__isnull=True).update(
-            gave_up_at=timezone.now(), claimed_at=None, last_error=error[:2000]
-        )
-        notification = Notification.objects.select_related("ticket").get(pk=notification_id)
-        dead_letter_record(
-            key=f"notification:{notification_id}",
-            task_name=task_name,
-            args=[notification_id],
-            queue="urgent" if notification.ticket.urgent else "default",
-            error=error,
-            attempts=notification.attempts,
-        )
+def notification_gave_up(*, notification_id: int) -> None:
+    """Show a notification whose attempts ran out as given up (its event is a dead letter)."""
+    Notification.objects.filter(
+        pk=notification_id, sent_at__isnull=True, gave_up_at__isnull=True
+    ).update(gave_up_at=timezone.now())
 
 
-def notification_revive(*, notification_id: int) -> bool:
-    """Give a dead-lettered notification a fresh set of attempts (staff action)."""
-    with transaction.atomic():
-        revived = Notification.objects.filter(
-            pk=notification_id, sent_at__isnull=True, gave_up_at__isnull=False
-        ).update(gave_up_at=None, attempts=0, enqueued_at=None, claimed_at=None)
-        if revived:
-            notification = Notification.objects.select_related("ticket").get(pk=notification_id)
-            queue = "urgent" if notification.ticket.urgent else "default"
-            transaction.on_commit(
-                lambda: notification_enqueue(notification_id=notification_id, queue=queue)
-            )
-    return bool(revived)
+def notification_revived(*, notification_id: int) -> None:
+    """Show a revived notification as pending again (staff revived its dead letter)."""
+    Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(gave_up_at=None)

@@ -219,16 +219,6 @@ def ticket_time_left(*, ticket: Ticket, now: datetime) -> timedelta:
     return ticket.due_at - now
 
 
-def notification_attempts(*, notification_id: int) -> int:
-    """How many times sending a notification was tried."""
-    from switchboard.models import Notification
-
-    attempts = (
-        Notification.objects.filter(pk=notification_id).values_list("attempts", flat=True).first()
-    )
-    return attempts or 0
-
-
 def staff_team_ids(*, user: Any) -> list[int]:
     """The teams whose live notifications a staff member receives: theirs, or all for a
     superuser who is in none."""

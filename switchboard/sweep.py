@@ -1,10 +1,9 @@
-"""The periodic sweep: escalations, deadline warnings and breaches (each exactly once), and the
-re-drive of deliveries that never reached Celery."""
+"""The periodic sweep: escalations, deadline warnings and breaches (each exactly once). (The
+re-drive of deliveries is the outbox's own beat entry.)"""
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,19 +11,15 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 
-from core.outbox.services import outbox_redrive
 from liaison.models import TimelineEntry
 from switchboard.models import (
     Notification,
     Ticket,
 )
-from switchboard.notifications import _now, _recipients, notification_redrive
+from switchboard.notifications import _now, _recipients
 from switchboard.tickets import SWITCHBOARD_ACTOR, _escalate_locked, _record_and_notify
 
 logger = logging.getLogger(__name__)
-
-REDRIVE_BATCH = 500
-REDRIVE_BUDGET_SECONDS = 20.0
 
 
 @dataclass
@@ -34,8 +29,6 @@ class SweepReport:
     escalated: int = 0
     warned: int = 0
     breached: int = 0
-    redriven_events: int = 0
-    redriven_notifications: int = 0
 
 
 def _sweep_escalations(now: datetime, limit: int) -> int:
@@ -158,28 +151,12 @@ def _sweep_warnings(now: datetime, limit: int) -> int:
     )
 
 
-def switchboard_sweep(
-    *, now: datetime | None = None, limit: int = 500, redrive: bool = True
-) -> SweepReport:
-    """The periodic sweep: escalate, record breaches (exactly once), warn (once), and re-drive
-    outbox events and notifications that never reached Celery. Safe to run concurrently."""
+def switchboard_sweep(*, now: datetime | None = None, limit: int = 500) -> SweepReport:
+    """The periodic sweep: escalate, record breaches (exactly once), warn (once). Safe to run
+    concurrently."""
     now = _now(now)
     report = SweepReport()
     report.escalated = _sweep_escalations(now, limit)
     report.breached = _sweep_breaches(now, limit)  # before warnings: no warning after a breach
     report.warned = _sweep_warnings(now, limit)
-    if redrive:
-        # In batches until done (or out of time): after a long broker outage thousands of
-        # events wait, and all must be on their way within a minute of the broker's return.
-        deadline = time.monotonic() + REDRIVE_BUDGET_SECONDS
-        while True:
-            batch = outbox_redrive(limit=REDRIVE_BATCH)
-            report.redriven_events += batch
-            if batch < REDRIVE_BATCH or time.monotonic() > deadline:
-                break
-        while True:
-            batch = notification_redrive(now=now, limit=REDRIVE_BATCH)
-            report.redriven_notifications += batch
-            if batch < REDRIVE_BATCH or time.monotonic() > deadline:
-                break
     return report

@@ -7,8 +7,10 @@ from django.utils import timezone
 class OutboxEvent(models.Model):
     """An event committed with the change it announces, delivered to its handlers at least once.
 
-    Handlers are idempotent; `delivered_at` is set in the same transaction as their effects, so a
-    delivery that dies half-way is retried as a whole by the re-drive sweeper.
+    `topic` names a declared topic (core.outbox.topics), which gives its retry policy; `queue`
+    is where its first delivery goes (retries go to `retry`). Handlers are idempotent;
+    `delivered_at` is set in the same transaction as their effects, so a delivery that dies
+    half-way is retried as a whole. `attempts` counts deliveries, failed ones included.
     """
 
     class Queue(models.TextChoices):
@@ -42,10 +44,11 @@ class OutboxEvent(models.Model):
 
 
 class DeadLetter(models.Model):
-    """A task that kept failing after its bounded retries: kept for staff to inspect and re-drive.
+    """An outbox event whose delivery kept failing until its topic's attempts ran out: kept for
+    staff to inspect and revive (admin action, `dead_letter_revive`).
 
-    `key` names what failed (``outbox:<id>``, ``notification:<id>``); at most one open (not yet
-    re-driven) letter exists per key, so a task that dies again does not pile up duplicates.
+    `key` is ``outbox:<event id>``; at most one open (not yet revived) letter exists per key, so
+    an event that dies again after a revival gets a new letter, not a duplicate of the open one.
     """
 
     key = models.CharField(max_length=100)

@@ -1,100 +1,96 @@
 """The transactional outbox: emit an event inside a transaction, deliver it after commit.
 
-`outbox_emit` writes the event row in the caller's transaction and asks Celery to deliver it once
-that transaction commits. If the broker is unreachable the row simply stays undelivered and the
-re-drive sweeper (`outbox_redrive`) enqueues it again later. Delivery locks the row, runs the
-topic's handlers and marks it delivered in one transaction, so handlers see each event effectively
-once even when Celery delivers it twice. A delivery that keeps failing is retried a bounded number
-of times (`OUTBOX_MAX_ATTEMPTS`, see portal/tasks.py) and then parked as a `DeadLetter`.
+`outbox_emit` writes the event row in the caller's transaction and asks Celery to deliver it on
+its topic's queue once that transaction commits. If the broker is unreachable the row simply
+stays undelivered and the re-drive (`outbox_redrive`, on its own beat entry) enqueues it again.
+Delivery locks the row, runs the topic's handlers and marks it delivered in one transaction, so
+handlers see each event effectively once even when Celery delivers it twice. A failed delivery
+is retried on the `retry` queue with the topic's backoff, up to its `max_attempts`, then parked
+as a `DeadLetter`, which staff revive from admin (`dead_letter_revive`), whatever the topic.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from core.outbox.models import DeadLetter, OutboxEvent
+from core.outbox.topics import (
+    RetryPolicy,
+    Subscription,
+    Topic,
+    TopicError,
+    subscribe,
+    subscriptions_for,
+    topic_get,
+    topics_declared,
+)
+
+__all__ = [
+    "DeliveryFailed",
+    "dead_letter_revive",
+    "outbox_deliver",
+    "outbox_delivery_failed",
+    "outbox_emit",
+    "outbox_enqueue",
+    "outbox_redrive",
+    "subscribe",  # handlers may import it from here or from core.outbox.topics
+]
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[OutboxEvent], None]
-QueueSelector = Callable[[dict], str]
-Filter = Callable[[dict], bool]
+# A failed enqueue is tried again by the re-drive after this long.
+UNSENT_AFTER = timedelta(seconds=10)
+REDRIVE_BATCH = 500
+# After a long broker outage thousands of events wait; one re-drive sends them in batches for
+# up to this long (the next beat run does the rest).
+REDRIVE_BUDGET_SECONDS = 20.0
 
 
-@dataclass(frozen=True)
-class Subscription:
-    """A handler of one topic, the events of it that it wants, and the Celery queue for them."""
-
-    handler: Handler
-    queue_for: QueueSelector | None = None
-    wants: Filter | None = None
-
-    def accepts(self, payload: dict) -> bool:
-        return self.wants is None or self.wants(payload)
+class DeliveryFailed(Exception):
+    """Raised by a handler that recorded its own failed attempt (a webhook answered 500, the mail
+    server refused): what the handler wrote is committed, and the event is retried like after
+    any other failure. Any other exception rolls the handler's writes back."""
 
 
-_subscriptions: dict[str, list[Subscription]] = {}
+def _policy(topic_name: str) -> RetryPolicy:
+    """The retry policy of an event's topic."""
+    try:
+        return topic_get(topic_name).retry
+    except TopicError:  # an event of a topic no longer declared: retried, then dead-lettered
+        return RetryPolicy()
 
 
-def subscribe(
-    topic: str, *, queue_for: QueueSelector | None = None, wants: Filter | None = None
-) -> Callable[[Handler], Handler]:
-    """Register an idempotent handler for a topic (used as a decorator, once per handler).
-
-    `wants` narrows the events it is given: an event no handler wants is not stored at all, so
-    announcing every change costs nothing where nobody listens.
-    """
-
-    def register(handler: Handler) -> Handler:
-        subscriptions = _subscriptions.setdefault(topic, [])
-        if all(s.handler is not handler for s in subscriptions):
-            subscriptions.append(Subscription(handler=handler, queue_for=queue_for, wants=wants))
-        return handler
-
-    return register
-
-
-def subscriptions_for(topic: str, payload: dict) -> list[Subscription]:
-    """The subscriptions of a topic that want this event."""
-    return [s for s in _subscriptions.get(topic, []) if s.accepts(payload)]
-
-
-def handlers_for(topic: str, payload: dict) -> list[Handler]:
-    """The handlers of a topic that want this event."""
-    return [s.handler for s in subscriptions_for(topic, payload)]
-
-
-def outbox_emit(*, topic: str, payload: dict) -> OutboxEvent | None:
+def outbox_emit(*, topic: Topic | str, payload: dict) -> OutboxEvent | None:
     """Record an event in the current transaction; it is enqueued for delivery after commit.
 
-    Returns None, storing nothing, when no handler wants the event.
+    Raises `TopicError` if the topic is not declared or has no handler. Returns None, storing
+    nothing, when no handler *wants* this event (their `wants` filters all say no).
     """
-    wanted_by = subscriptions_for(topic, payload)
+    declared = topic_get(topic)
+    wanted_by = subscriptions_for(declared, payload)
     if not wanted_by:
         return None
-    queue = next(
-        (s.queue_for(payload) for s in wanted_by if s.queue_for is not None),
-        OutboxEvent.Queue.DEFAULT,
-    )
+    chosen = [s.queue_for(payload) for s in wanted_by if s.queue_for is not None]
+    queue: str = chosen[0] if chosen else declared.queue_for(payload)
+    if OutboxEvent.Queue.URGENT in chosen:  # one handler's urgency is never lost to another's
+        queue = OutboxEvent.Queue.URGENT
     # Marked enqueued up front (one UPDATE fewer per event); a failed enqueue clears the mark
-    # so that the sweeper re-drives the event soon.
+    # so that the re-drive sends the event soon.
     event = OutboxEvent.objects.create(
-        topic=topic, payload=payload, queue=queue, enqueued_at=timezone.now()
+        topic=declared.name, payload=payload, queue=queue, enqueued_at=timezone.now()
     )
     transaction.on_commit(lambda: outbox_enqueue(event_id=event.pk, queue=queue, mark=False))
     return event
 
 
 def outbox_enqueue(*, event_id: int, queue: str, mark: bool = True) -> bool:
-    """Hand an event to Celery; False (the sweeper will retry) if the broker is unreachable.
+    """Hand an event to Celery; False (the re-drive will retry) if the broker is unreachable.
 
     `mark` records the time it was enqueued (the emitter has already done so)."""
     from core.outbox.tasks import deliver_outbox_event_task
@@ -103,9 +99,9 @@ def outbox_enqueue(*, event_id: int, queue: str, mark: bool = True) -> bool:
         deliver_outbox_event_task.apply_async(
             args=[event_id], queue=queue, retry=True, retry_policy={"max_retries": 0}
         )
-    except Exception as error:  # the broker is unreachable; the sweeper re-drives the event
+    except Exception as error:  # the broker is unreachable; the re-drive sends the event
         logger.warning(
-            "outbox: could not enqueue event %s (%r); the sweeper will retry", event_id, error
+            "outbox: could not enqueue event %s (%r); the re-drive will retry", event_id, error
         )
         OutboxEvent.objects.filter(pk=event_id, delivered_at__isnull=True).update(enqueued_at=None)
         return False
@@ -115,122 +111,147 @@ def outbox_enqueue(*, event_id: int, queue: str, mark: bool = True) -> bool:
 
 
 def outbox_deliver(*, event_id: int) -> bool:
-    """Run the handlers of one event exactly once; returns False if it was already delivered."""
+    """Run the handlers of one event exactly once; False if it is delivered or dead already.
+
+    Raises what a handler raised (the task then calls `outbox_delivery_failed`); after a
+    `DeliveryFailed` the handlers' own records of the attempt are committed first.
+    """
+    failure: DeliveryFailed | None = None
     with transaction.atomic():
         event = (
             OutboxEvent.objects.select_for_update()
-            .filter(pk=event_id, delivered_at__isnull=True)
+            .filter(pk=event_id, delivered_at__isnull=True, dead_lettered_at__isnull=True)
             .first()
         )
         if event is None:
             return False
-        for handler in handlers_for(event.topic, event.payload):
-            handler(event)
-        event.delivered_at = timezone.now()
+        try:
+            for subscription in subscriptions_for(event.topic, event.payload):
+                subscription.handler(event)
+        except DeliveryFailed as error:
+            failure = error
+        if failure is None:
+            event.delivered_at = timezone.now()
+            event.attempts += 1
+            event.save(update_fields=["delivered_at", "attempts"])
+            return True
+    raise failure  # after the commit: the handlers' records of the attempt are kept
+
+
+def outbox_delivery_failed(*, event_id: int, error: str, task_name: str) -> float | None:
+    """Count a failed delivery. Returns the seconds to wait before the retry, or None when
+    there is nothing to retry: the topic's attempts ran out (the event is now a dead letter),
+    or the event was delivered or dead-lettered meanwhile by a duplicate."""
+    with transaction.atomic():
+        event = (
+            OutboxEvent.objects.select_for_update()
+            .filter(pk=event_id, delivered_at__isnull=True, dead_lettered_at__isnull=True)
+            .first()
+        )
+        if event is None:
+            return None
+        now = timezone.now()
+        policy = _policy(event.topic)
         event.attempts += 1
-        event.save(update_fields=["delivered_at", "attempts"])
-    return True
+        event.last_error = error[:2000]
+        event.enqueued_at = now  # the retry is on its way: the re-drive waits `lost_after`
+        if event.attempts < policy.max_attempts:
+            event.save(update_fields=["attempts", "last_error", "enqueued_at"])
+            return policy.countdown(event.attempts)
+        event.dead_lettered_at = now
+        event.save(update_fields=["attempts", "last_error", "enqueued_at", "dead_lettered_at"])
+        _dead_letter_record(event=event, error=error, task_name=task_name)
+        for subscription in _wanting(event):
+            if subscription.on_dead_letter is not None:
+                subscription.on_dead_letter(event)
+    logger.error("outbox: event %s (%s) is dead-lettered: %s", event_id, event.topic, error)
+    return None
 
 
-def outbox_record_failure(*, event_id: int, error: str) -> int:
-    """Remember why a delivery failed (the event stays undelivered for the next attempt).
-
-    Returns how many attempts the event has had, this one included.
-    """
-    OutboxEvent.objects.filter(pk=event_id).update(
-        last_error=error[:2000], attempts=F("attempts") + 1, enqueued_at=timezone.now()
-    )
-    attempts = OutboxEvent.objects.filter(pk=event_id).values_list("attempts", flat=True).first()
-    return attempts or 0
+def _wanting(event: OutboxEvent) -> list[Subscription]:
+    """The subscriptions that want this event (none if its topic is no longer declared)."""
+    try:
+        return subscriptions_for(event.topic, event.payload)
+    except TopicError:
+        return []
 
 
-def outbox_max_attempts() -> int:
-    """How many failed deliveries an event gets before it becomes a dead letter."""
-    return int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", 6))
-
-
-def dead_letter_record(
-    *,
-    key: str,
-    task_name: str,
-    args: list,
-    queue: str,
-    error: str,
-    attempts: int,
-    outbox_event_id: int | None = None,
-) -> DeadLetter:
-    """Park a task that ran out of retries; idempotent per key while the letter is open."""
+def _dead_letter_record(*, event: OutboxEvent, error: str, task_name: str) -> DeadLetter:
+    """Park an event that ran out of attempts; idempotent while its letter is open."""
+    key = f"outbox:{event.pk}"
     try:
         with transaction.atomic():
             return DeadLetter.objects.create(
                 key=key,
                 task_name=task_name,
-                args=args,
-                queue=queue,
+                args=[event.pk],
+                queue=event.queue,
                 error=error[:5000],
-                attempts=attempts,
-                outbox_event_id=outbox_event_id,
+                attempts=event.attempts,
+                outbox_event=event,
             )
     except IntegrityError:  # already parked (a duplicate delivery ran out at the same time)
         return DeadLetter.objects.get(key=key, redriven_at__isnull=True)
 
 
-def outbox_dead_letter(*, event_id: int, error: str, task_name: str) -> DeadLetter:
-    """Stop retrying an event: mark it dead-lettered (the re-drive skips it) and park it."""
+def dead_letter_revive(*, dead_letter_id: int) -> bool:
+    """Give a dead letter's event a fresh set of attempts and enqueue it (the staff action in
+    admin, for every topic). False if the letter was revived already or has no event."""
     with transaction.atomic():
-        event = OutboxEvent.objects.select_for_update().get(pk=event_id)
-        if event.dead_lettered_at is None:
-            event.dead_lettered_at = timezone.now()
-            event.save(update_fields=["dead_lettered_at"])
-        letter = dead_letter_record(
-            key=f"outbox:{event_id}",
-            task_name=task_name,
-            args=[event_id],
-            queue=event.queue,
-            error=error,
-            attempts=event.attempts,
-            outbox_event_id=event_id,
+        letter = (
+            DeadLetter.objects.select_for_update()
+            .filter(pk=dead_letter_id, redriven_at__isnull=True, outbox_event__isnull=False)
+            .first()
         )
-    logger.error("outbox: event %s (%s) is dead-lettered: %s", event_id, event.topic, error)
-    return letter
-
-
-def outbox_revive(*, letter: DeadLetter) -> bool:
-    """Give a dead-lettered event a fresh set of attempts and enqueue it (staff action)."""
-    if letter.outbox_event_id is None or letter.redriven_at is not None:
-        return False
-    with transaction.atomic():
-        OutboxEvent.objects.filter(pk=letter.outbox_event_id, delivered_at__isnull=True).update(
-            dead_lettered_at=None, attempts=0, enqueued_at=None
-        )
-        DeadLetter.objects.filter(pk=letter.pk).update(redriven_at=timezone.now())
-        event = OutboxEvent.objects.get(pk=letter.outbox_event_id)
-        if event.delivered_at is None:
-            transaction.on_commit(lambda: outbox_enqueue(event_id=event.pk, queue=event.queue))
+        if letter is None:
+            return False
+        letter.redriven_at = timezone.now()
+        letter.save(update_fields=["redriven_at"])
+        event = OutboxEvent.objects.select_for_update().get(dead_letters=letter)
+        if event.delivered_at is not None:
+            return True
+        event.dead_lettered_at = None
+        event.attempts = 0
+        event.enqueued_at = timezone.now()
+        event.save(update_fields=["dead_lettered_at", "attempts", "enqueued_at"])
+        for subscription in _wanting(event):
+            if subscription.on_revive is not None:
+                subscription.on_revive(event)
+        event_id, queue = event.pk, event.queue
+        transaction.on_commit(lambda: outbox_enqueue(event_id=event_id, queue=queue))
     return True
 
 
-def outbox_redrive(
-    *,
-    unsent_after: timedelta = timedelta(seconds=10),
-    lost_after: timedelta = timedelta(seconds=60),
-    limit: int = 500,
-) -> int:
-    """Enqueue again the undelivered events: never enqueued (broker was down) or enqueued long ago
-    (the message was lost, e.g. a worker died holding it). Returns how many were enqueued."""
-    now = timezone.now()
+def _redrive_batch(*, now: datetime, limit: int) -> tuple[int, bool]:
+    """Enqueue up to `limit` stale events; (how many, whether the broker took them all)."""
+    declared = topics_declared()
+    lost = Q(enqueued_at__lte=now - RetryPolicy().lost_after) & ~Q(
+        topic__in=[topic.name for topic in declared]
+    )
+    for topic in declared:  # each topic's own patience: its retries wait up to its backoff
+        lost |= Q(topic=topic.name, enqueued_at__lte=now - topic.retry.lost_after)
     stale = list(
         OutboxEvent.objects.filter(delivered_at__isnull=True, dead_lettered_at__isnull=True)
-        .filter(
-            Q(enqueued_at__isnull=True, created_at__lte=now - unsent_after)
-            | Q(enqueued_at__lte=now - lost_after)
-        )
+        .filter(Q(enqueued_at__isnull=True, created_at__lte=now - UNSENT_AFTER) | lost)
         .order_by("created_at")
         .values_list("pk", "queue")[:limit]
     )
-    enqueued = 0
-    for event_id, queue in stale:
+    for enqueued, (event_id, queue) in enumerate(stale):
         if not outbox_enqueue(event_id=event_id, queue=queue):
-            break
-        enqueued += 1
-    return enqueued
+            return enqueued, False  # the broker is still down: the next run goes on
+    return len(stale), True
+
+
+def outbox_redrive(
+    *, limit: int = REDRIVE_BATCH, budget_seconds: float = REDRIVE_BUDGET_SECONDS
+) -> int:
+    """Enqueue again the undelivered events: never enqueued (the broker was down) or enqueued
+    longer ago than their topic's retries wait (the message was lost, e.g. with its worker).
+    Dead letters are left alone. Returns how many were enqueued."""
+    deadline = time.monotonic() + budget_seconds
+    total = 0
+    while True:
+        batch, broker_up = _redrive_batch(now=timezone.now(), limit=limit)
+        total += batch
+        if not broker_up or batch < limit or time.monotonic() > deadline:
+            return total

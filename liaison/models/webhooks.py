@@ -10,7 +10,12 @@ from liaison.models.tenants import Organization
 
 
 class WebhookDelivery(models.Model):
-    """One webhook notice to an organization and its series of delivery attempts."""
+    """One webhook notice to an organization and its series of delivery attempts.
+
+    Delivered through the outbox (topic `liaison.webhook_delivery`), which retries it and, when
+    its attempts run out, dead-letters it: `state` DEAD, until staff revive the dead letter.
+    The row records what was sent (the exact signed body), where, and how the attempts went.
+    """
 
     class State(models.TextChoices):
         PENDING = "PENDING", "Pending"
@@ -31,7 +36,6 @@ class WebhookDelivery(models.Model):
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     dead_lettered_at = models.DateTimeField(null=True, blank=True)
@@ -39,13 +43,6 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "webhook deliveries"
-        indexes = [
-            models.Index(
-                fields=["created_at"],
-                name="webhook_pending_idx",
-                condition=models.Q(state="PENDING"),
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.organization.slug} ({self.state})"

@@ -53,7 +53,7 @@ def test_unacknowledged_ticket_walks_the_chain_then_warns_then_breaches(
     start = ticket.opened_at
 
     def sweep(minutes: int) -> SweepReport:
-        return switchboard_sweep(now=start + timedelta(minutes=minutes), redrive=False)
+        return switchboard_sweep(now=start + timedelta(minutes=minutes))
 
     assert sweep(4).escalated == 0
     assert sweep(5).escalated == 1  # +5: next on-call person
@@ -94,9 +94,9 @@ def test_acknowledging_stops_escalation_but_not_the_deadline(
     start = ticket.opened_at
     staff = StaffUserFactory()
     ticket_acknowledge(ticket=ticket, actor=staff, now=start + timedelta(minutes=2))
-    report = switchboard_sweep(now=start + timedelta(minutes=30), redrive=False)
+    report = switchboard_sweep(now=start + timedelta(minutes=30))
     assert report.escalated == 0
-    assert switchboard_sweep(now=start + timedelta(minutes=61), redrive=False).breached == 1
+    assert switchboard_sweep(now=start + timedelta(minutes=61)).breached == 1
     ticket.refresh_from_db()
     assert ticket.state == "ACKNOWLEDGED"
     assert ticket.assignee == staff
@@ -109,7 +109,7 @@ def test_acknowledging_stops_escalation_but_not_the_deadline(
 def test_resolved_ticket_never_breaches(ct_team: Team, authority: Member) -> None:
     ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
     ticket_resolve(ticket=ticket, actor=StaffUserFactory())
-    report = switchboard_sweep(now=ticket.due_at + timedelta(hours=1), redrive=False)
+    report = switchboard_sweep(now=ticket.due_at + timedelta(hours=1))
     assert (report.escalated, report.warned, report.breached) == (0, 0, 0)
 
 
@@ -118,11 +118,11 @@ def test_a_late_sweep_breaches_without_a_pointless_warning(
     ct_team: Team, authority: Member
 ) -> None:
     ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
-    report = switchboard_sweep(now=ticket.due_at + timedelta(minutes=1), redrive=False)
+    report = switchboard_sweep(now=ticket.due_at + timedelta(minutes=1))
     assert report.breached == 1
     assert report.warned == 0
     assert report.escalated == 1  # one step per sweep; the next sweeps catch up
-    assert switchboard_sweep(now=ticket.due_at + timedelta(minutes=2), redrive=False).escalated == 1
+    assert switchboard_sweep(now=ticket.due_at + timedelta(minutes=2)).escalated == 1
 
 
 @pytest.mark.django_db
@@ -150,7 +150,7 @@ def test_concurrent_sweeps_record_each_step_once(ct_team: Team, authority: Membe
     def sweep() -> None:
         try:
             barrier.wait()
-            switchboard_sweep(now=later, redrive=False)
+            switchboard_sweep(now=later)
         finally:
             connection.close()
 
@@ -203,7 +203,7 @@ def test_a_clarification_pauses_the_ticket_and_the_answer_resumes_it(
     assert ticket.paused_at is not None
     # Long past the deadline, a paused ticket neither escalates, warns nor breaches.
     late = ticket.due_at + timedelta(hours=5)
-    report = switchboard_sweep(now=late, redrive=False)
+    report = switchboard_sweep(now=late)
     assert (report.escalated, report.warned, report.breached) == (0, 0, 0)
     # The answer resumes it: the deadline moves by the pause, and the sweeper runs again.
     from liaison.models import LegalRequest
@@ -220,7 +220,7 @@ def test_a_clarification_pauses_the_ticket_and_the_answer_resumes_it(
     ticket.refresh_from_db()
     assert ticket.paused_at is None
     assert timedelta(minutes=30) <= ticket.due_at - due_before < timedelta(minutes=31)
-    assert switchboard_sweep(now=ticket.due_at + timedelta(seconds=1), redrive=False).breached == 1
+    assert switchboard_sweep(now=ticket.due_at + timedelta(seconds=1)).breached == 1
 
 
 @pytest.mark.django_db
@@ -232,5 +232,5 @@ def test_a_withdrawn_request_resolves_its_ticket(ct_team: Team, authority: Membe
     deliver_status_events()
     ticket.refresh_from_db()
     assert ticket.state == Ticket.State.RESOLVED
-    report = switchboard_sweep(now=ticket.due_at + timedelta(hours=1), redrive=False)
+    report = switchboard_sweep(now=ticket.due_at + timedelta(hours=1))
     assert report.breached == 0

@@ -212,14 +212,5 @@ def test_admin_queue_and_actions(policy: None, staff_client: Client, authority: 
     assert other.assignee is not None
 
 
-@pytest.mark.django_db
-def test_admin_lists_dead_letters(policy: None, staff_client: Client) -> None:
-    outbox.dead_letter_record(
-        key="outbox:1", task_name="t", args=[1], queue="default", error="boom", attempts=6
-    )
-    page = staff_client.get(reverse("admin:core_deadletter_changelist")).content.decode()
-    assert "outbox:1" in page
-
-
 def _noop(*args: Any) -> None:
     return None
