@@ -1,4 +1,9 @@
-"""`GET /healthz`: is the portal able to reach its database and Redis? For load balancers and CI."""
+"""`GET /healthz`: can the portal reach its database and Redis, and is its periodic work running?
+
+For load balancers, monitoring and CI: 503 when the database or Redis does not answer, or when
+beat, the sweep, the re-drive or the workers of a queue have not been seen within twice their
+period (core/heartbeat.py), naming what is stale.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from core.heartbeat import stale_heartbeats
 
 REDIS_TIMEOUT_SECONDS = 1
 
@@ -46,6 +53,27 @@ def _check_redis() -> dict[str, Any]:
     return {"ok": True}
 
 
+def _check_background() -> dict[str, Any]:
+    """Which expected heartbeats are stale (none expected: always ok)."""
+    try:
+        stale = stale_heartbeats()
+    except Exception as exc:  # Redis down: reported by its own check
+        return {"ok": False, "error": _describe("heartbeats", exc)}
+    if not stale:
+        return {"ok": True}
+    return {
+        "ok": False,
+        "stale": [
+            {
+                "name": s.name,
+                "seconds_since_seen": None if s.age_seconds is None else round(s.age_seconds),
+                "period_seconds": s.period_seconds,
+            }
+            for s in stale
+        ],
+    }
+
+
 def _describe(component: str, exc: Exception) -> str:
     """Log a failed check in full; return a one-line description of it for the response.
 
@@ -62,11 +90,20 @@ def _describe(component: str, exc: Exception) -> str:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 with `{"status": "ok", ...}` if the database and Redis answer, else 503 "degraded"."""
+    """200 with `{"status": "ok", ...}` if the database and Redis answer and no periodic work is
+    stale, else 503 "degraded" with what failed."""
     database = _check_database()
     redis_status = _check_redis()
-    healthy = database["ok"] and redis_status["ok"]
+    background: dict[str, Any] = _check_background() if redis_status["ok"] else {"ok": False}
+    healthy = database["ok"] and redis_status["ok"] and background["ok"]
+    if background.get("stale"):
+        logger.warning("healthz: stale: %s", ", ".join(s["name"] for s in background["stale"]))
     return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "database": database, "redis": redis_status},
+        {
+            "status": "ok" if healthy else "degraded",
+            "database": database,
+            "redis": redis_status,
+            "background": background,
+        },
         status=200 if healthy else 503,
     )

@@ -147,7 +147,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler, which also records beat's heartbeat (core/heartbeat.py).
+CELERY_BEAT_SCHEDULER = "core.heartbeat:HeartbeatScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A submission enqueues its routing event after commit, inside the web request: with Redis
 # down that publish must fail fast (the re-drive sweeper sends it later), not hang. Measured:
@@ -188,6 +189,28 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "urgent", "expires": OUTBOX_REDRIVE_SECONDS},
     },
 }
+# Nothing periodic may stop silently: beat, the sweep, the re-drive and a worker on each queue
+# record heartbeats; /healthz answers 503 naming any older than twice its period (name ->
+# period in seconds). Off (HEALTH_BACKGROUND_CHECKS=0) where no beat runs, e.g. in the tests.
+QUEUE_HEARTBEAT_SECONDS = 15.0
+for _queue in ("urgent", "default", "retry"):
+    CELERY_BEAT_SCHEDULE[f"heartbeat-{_queue}"] = {
+        "task": "core.tasks.queue_heartbeat_task",
+        "schedule": QUEUE_HEARTBEAT_SECONDS,
+        "args": [_queue],
+        "options": {"queue": _queue, "expires": QUEUE_HEARTBEAT_SECONDS},
+    }
+HEARTBEATS = (
+    {
+        "beat": 15.0,
+        "sweep": SWITCHBOARD_SWEEP_SECONDS,
+        "outbox-redrive": OUTBOX_REDRIVE_SECONDS,
+        **{f"queue:{q}": QUEUE_HEARTBEAT_SECONDS for q in ("urgent", "default", "retry")},
+    }
+    if env_bool("HEALTH_BACKGROUND_CHECKS", True)
+    else {}
+)
+HEARTBEAT_GRACE_SECONDS = 90.0  # after a start, before a never-seen heartbeat counts as stale
 # How long a worker waits for the result of a pool process that died before it declares the job
 # lost and (reject_on_worker_lost) requeues it. Tasks here store no results: 10 s is only delay.
 CELERY_WORKER_LOST_WAIT = float(os.environ.get("CELERY_WORKER_LOST_WAIT", "1.0"))

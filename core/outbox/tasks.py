@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
+from core.heartbeat import heartbeat_record
 from core.outbox import services as outbox
 
 # Retries of every topic go here, never back on `urgent`: failing work cannot clog urgent work.
@@ -31,4 +32,5 @@ def deliver_outbox_event_task(self: Task, event_id: int) -> None:
 @shared_task(ignore_result=True)
 def redrive_outbox_task() -> int:
     """Periodic (beat): enqueue the events whose delivery never started or was lost."""
+    heartbeat_record("outbox-redrive")
     return outbox.outbox_redrive()
