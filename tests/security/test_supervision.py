@@ -186,10 +186,7 @@ def test_make_run_survives_kill_9_of_any_worker_and_keeps_serving(
             # Routed by the restarted workers: the terrorism order is with its desk.
             wait_for(
                 lambda rid=request_id: (
-                    run.graphql(token, '{ legalRequest(id: "%s") { status } }' % rid)["data"][
-                        "legalRequest"
-                    ]["status"]
-                    == "ROUTED"
+                    run.graphql(token, STATUS, id=rid)["data"]["legalRequest"]["status"] == "ROUTED"
                 ),
                 60,
                 f"the request submitted after killing {child} to be routed",
