@@ -20,8 +20,10 @@ RUN pip install .
 COPY . .
 
 # Static files are baked into the image. The URLs only satisfy manage.py (which would otherwise
-# start the embedded servers); collectstatic connects to neither.
+# start the embedded servers); collectstatic connects to neither. The SECRET_KEY lives in this
+# one build step only: a container refuses to start until SECRET_KEY (or SECRET_KEY_FILE) is set.
 RUN DATABASE_URL=postgres://build@127.0.0.1:1/build REDIS_URL=redis://127.0.0.1:1/0 \
+    SECRET_KEY=collectstatic-at-build-time-only \
     python manage.py collectstatic --noinput -v 0
 
 RUN useradd --system --uid 10001 --home-dir /app portal \

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import sys
 import traceback
 from pathlib import Path
+
+from portal import secret_key
 
 HERE = Path(__file__).resolve().parent
 # In the order `make bench` runs them. A benchmark whose module is still being written is
@@ -49,6 +52,8 @@ def run(name: str, options: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     """Run the selected benchmarks (all by default); non-zero if one fails."""
+    # A development run, like `make run`: the SECRET_KEY of var/secret-key unless one is set.
+    secret_key.ensure_in_environ(os.environ)
     known = available()
     if any(arg.startswith("-") for arg in argv):
         # `NAME --option value ...`: one benchmark, everything after its name is its options.

@@ -9,7 +9,6 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 from django.urls import re_path  # noqa: E402
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL  # noqa: E402
 
@@ -17,6 +16,7 @@ from core.graphql.origin import OriginPolicyMiddleware  # noqa: E402
 from portal.graphql.consumers import PortalGraphQLWSConsumer  # noqa: E402
 from portal.graphql.schema import schema  # noqa: E402
 from portal.guards import guarded  # noqa: E402
+from portal.staticfiles import SecureStaticFilesHandler  # noqa: E402
 from switchboard.routing import websocket_urlpatterns as hotline_websocket_urlpatterns  # noqa: E402
 
 websocket_urlpatterns = [
@@ -34,7 +34,7 @@ application = ProtocolTypeRouter(
         # /static/ (the admin's and the hotline page's files) from the apps' static folders:
         # the portal runs without a separate file server. Bodies are bounded, and uploads
         # authenticated, before Django reads them (portal/guards.py).
-        "http": guarded(ASGIStaticFilesHandler(django_asgi_app)),
+        "http": guarded(SecureStaticFilesHandler(django_asgi_app)),
         "websocket": OriginPolicyMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

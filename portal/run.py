@@ -1,7 +1,8 @@
 """`python -m portal.run` (what `make run` runs): the whole portal on one machine, one command.
 
-Starts the embedded PostgreSQL/Redis when DATABASE_URL/REDIS_URL are unset, migrates, collects
-static files, loads the demo data, then runs the web server (uvicorn), the two Celery workers and
+Starts the embedded PostgreSQL/Redis when DATABASE_URL/REDIS_URL are unset, takes SECRET_KEY
+from var/secret-key when it is unset (generated there once), migrates, collects static files,
+loads the demo data, then runs the web server (uvicorn), the two Celery workers and
 Celery beat as child processes with their output prefixed by name.
 
 A child that dies (a crash, the OOM killer, `kill -9`) is restarted after a backoff (1 s, 2 s,
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from portal import embedded
+from portal import embedded, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_TIMEOUT_SECONDS = 20.0  # Celery's warm shutdown waits for running tasks; then SIGKILL.
@@ -237,6 +238,16 @@ def ensure_embedded(env: dict[str, str]) -> list[str]:
     return started
 
 
+def ensure_secret_key(env: dict[str, str], path: Path | None = None) -> None:
+    """SECRET_KEY for this run and its children: the environment's, else the one kept in
+    var/secret-key (default `path`), generated there with mode 0600 on the first run and reused
+    on every later one, whatever the database (sessions survive a restart)."""
+    path = path or secret_key.secret_key_path()
+    existed = path.exists()
+    if secret_key.ensure_in_environ(env, path):
+        say(f"SECRET_KEY {'from' if existed else 'generated into'} {path}")
+
+
 def stop_embedded(started: list[str]) -> None:
     """Stop the embedded servers this process started (not ones that were already running)."""
     if "redis" in started:
@@ -313,6 +324,7 @@ def main() -> int:
     running: list[Child] = []
     status = 0
     try:
+        ensure_secret_key(env)
         started = ensure_embedded(env)
         seed_output = prepare(env)
         for child in children(host, port):

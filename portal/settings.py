@@ -9,8 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
-from portal import embedded
+from portal import embedded, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,8 +25,38 @@ def env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_secret(name: str) -> str:
+    """A secret from the environment: `NAME` itself, else the file named by `NAME_FILE` (a
+    Docker/Compose secret such as /run/secrets/...), else ""."""
+    value = os.environ.get(name, "")
+    if value:
+        return value
+    file_name = os.environ.get(f"{name}_FILE", "")
+    if not file_name:
+        return ""
+    try:
+        value = Path(file_name).read_text().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"{name}_FILE is {file_name}, which cannot be read ({error.strerror})."
+        ) from error
+    if not value:
+        raise ImproperlyConfigured(f"{name}_FILE is {file_name}, which is empty.")
+    return value
+
+
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-secret-key-change-me-in-production"
+# Never a built-in default: every process of a deployment must share one key (sessions, CSRF,
+# password reset links). The development entry points supply var/secret-key (portal/secret_key.py).
+SECRET_KEY = env_secret("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: set SECRET_KEY (or SECRET_KEY_FILE) to a long random value "
+            "shared by every process of the deployment; in development `make run` generates one "
+            f"into {secret_key.secret_key_path()}, and DEBUG=true uses it too."
+        )
+    SECRET_KEY = secret_key.load_or_create()
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
@@ -54,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,7 +168,44 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# /static/ is served by portal/asgi.py with these middleware's headers, as every page is.
+STATIC_HEADER_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+# Uploaded legal documents (liaison/documents.py): on the local disk under MEDIA_ROOT by default;
+# with AWS_STORAGE_BUCKET_NAME set, in that bucket of an S3-compatible store (django-storages),
+# which every web and worker container shares (docker-compose.yml: MinIO).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    DOCUMENT_STORAGE: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, R2...
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, instance role).
+            "access_key": env_secret("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),  # a key prefix inside the bucket
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,  # MinIO: path
+            "signature_version": "s3v4",
+            # Private objects, never overwritten, read only through the audited views.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    # No explicit location: it follows MEDIA_ROOT (which tests point at a temporary folder).
+    DOCUMENT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": DOCUMENT_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "liaison-portal@localhost")
@@ -250,16 +320,65 @@ LOGGING = {
     },
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    CSRF_COOKIE_HTTPONLY = False
+# Browser security. HTTPS: the portal is served over https (directly or behind a TLS proxy);
+# production and docker-compose.yml set it, `make run` serves plain http on localhost and does not.
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+# Container health checks call /healthz over plain http from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS (sent on https responses only); HSTS_SECONDS=0 turns it off.
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS") or (365 * 24 * 3600 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+# Behind a TLS proxy the request scheme comes from uvicorn (X-Forwarded-Proto from the addresses
+# in FORWARDED_ALLOW_IPS), or, when the proxy's address is not known in advance, from the header
+# named here, e.g. X-Forwarded-Proto: only where every request passes the proxy, which sets it.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    _proxy_header = os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (f"HTTP_{_proxy_header}", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy of every response, /static/ included (django-csp 4). Everything is
+# ours; an inline <script> or <style> needs nonce="{{ request.csp_nonce }}". style="..."
+# attributes stay allowed (the admin and format_html use them; CSS, not script); the hotline
+# page forbids them and forms (hotline/views.py). Known casualty: django_celery_beat's periodic
+# task form runs an inline script (a readable crontab in the help text), blocked here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],  # GraphQL over HTTP and WebSocket, same origin
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# The hook for the GraphiQL explorer (API.md: GET /graphql/ from a browser), not served yet
+# (PortalGraphQLView: graphql_ide=None). Strawberry's page loads React and GraphiQL from unpkg and
+# runs an inline script, so the view that renders it applies this on top of the policy above:
+# `csp.decorators.csp_replace(GRAPHIQL_CONTENT_SECURITY_POLICY)`, or the same as
+# `response._csp_replace` in `render_graphql_ide`.
+GRAPHIQL_CONTENT_SECURITY_POLICY = {
+    "script-src": [SELF, UNSAFE_INLINE, "https://unpkg.com"],
+    "style-src": [SELF, UNSAFE_INLINE, "https://unpkg.com"],
+    "font-src": [SELF, "data:", "https://unpkg.com"],
+}
 
 # Legal analysis and disclosure (liaison).
 # Ed25519 key that signs disclosure packages: base64 of the 32 raw bytes, or PEM. Unset (dev):
-# generated once into SIGNING_KEY_PATH with mode 0600.
-SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
+# generated once into SIGNING_KEY_PATH with mode 0600, which one machine alone may do.
+# SIGNING_KEY_FILE: read the key from that file instead (a Docker/Compose secret); it must exist.
+SIGNING_KEY = env_secret("SIGNING_KEY")
 SIGNING_KEY_PATH = Path(os.environ.get("SIGNING_KEY_PATH", BASE_DIR / "var" / "signing-key.pem"))
 DISCLOSURE_PACKAGE_LIFETIME = timedelta(days=int(os.environ.get("DISCLOSURE_PACKAGE_DAYS", "30")))
 DISCLOSURE_DEFAULT_PERIOD = timedelta(days=90)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from portal import embedded
+from portal import embedded, secret_key
 
 DEFAULT_PORTS = {"postgres": 5432, "postgresql": 5432, "redis": 6379, "rediss": 6379}
 CONNECT_TIMEOUT_SECONDS = 3.0
@@ -72,6 +72,9 @@ def pytest_load_initial_conftests(
     """
     if not (early_config.known_args_namespace.help or early_config.known_args_namespace.version):
         _prepare_services()
+    # The development SECRET_KEY (var/secret-key), for the settings and for the servers and
+    # workers the tests start; settings.py refuses to start without one when DEBUG is off.
+    secret_key.ensure_in_environ(os.environ)
     return (yield)
 
 
