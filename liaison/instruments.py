@@ -35,7 +35,6 @@ class Instrument:
 
 
 COMMON_FIELDS = ("reference", "legalBasis", "jurisdiction", "summary", "targets")
-ALL_TARGET_KINDS = frozenset(TargetKind.values)
 ACCOUNT_TARGET_KINDS = frozenset(
     {TargetKind.USERNAME, TargetKind.USER_ID, TargetKind.PHONE_NUMBER, TargetKind.CHANNEL}
 )
