@@ -25,20 +25,24 @@ def organization_register(
     verify: bool = False,
 ) -> Organization:
     """Register an authority or NGO with a unique slug; optionally verify it at once."""
-    errors: dict[str, str] = {}
+    errors: dict[str, list[ValidationError]] = {}
     if kind not in OrganizationKind.values:
-        errors["kind"] = f"Kind must be one of {', '.join(OrganizationKind.values)}."
+        errors["kind"] = [
+            ValidationError(f"Kind must be one of {', '.join(OrganizationKind.values)}.")
+        ]
     if not name.strip():
-        errors["name"] = "A name is required."
-    code = instruments.country_code(country)
-    if code is None:
-        errors["country"] = f"{country!r} is not an ISO 3166-1 alpha-2 country code."
+        errors["name"] = [ValidationError("A name is required.")]
+    code: str | None = None
+    try:
+        code = instruments.validate_country(country, field="country")
+    except ValidationError as error:
+        error.update_error_dict(errors)
     phone = ""
     if callback_phone:
         try:
             phone = instruments.normalize_target("PHONE_NUMBER", callback_phone)
         except instruments.TargetError as error:
-            errors["callback_phone"] = str(error)
+            errors["callback_phone"] = [ValidationError(str(error))]
     if errors or code is None:
         raise ValidationError(errors)
     base = slugify(f"{name}-{code}")[:70] or "organization"

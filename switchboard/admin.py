@@ -102,14 +102,18 @@ class RoutingRuleForm(forms.ModelForm):
             self.initial["countries"] = ", ".join(self.instance.countries)
 
     def clean_countries(self) -> list[str]:
+        """The codes as written, checked one by one, as the rule stores them: upper case, once."""
         raw = self.cleaned_data.get("countries") or ""
-        codes = [c for c in raw.replace(",", " ").split() if c]
-        bad = [c for c in codes if instruments.country_code(c) is None]
-        if bad:
-            raise ValidationError(
-                f"Not ISO 3166-1 alpha-2 country codes: {', '.join(bad)}.", code="invalid_country"
-            )
-        return list(dict.fromkeys(c.upper() for c in codes))
+        codes: list[str] = []
+        errors: list[ValidationError] = []
+        for written in raw.replace(",", " ").split():
+            try:
+                codes.append(instruments.validate_country(written, field="countries"))
+            except ValidationError as error:
+                errors.extend(error.error_dict["countries"])
+        if errors:
+            raise ValidationError(errors)
+        return list(dict.fromkeys(codes))
 
 
 class PreviewForm(forms.Form):
@@ -119,11 +123,11 @@ class PreviewForm(forms.Form):
     category = forms.ChoiceField(choices=RequestCategory.choices)
     country = forms.CharField(max_length=2, help_text="ISO code, e.g. DE")
 
-    def clean_country(self) -> str:
-        code = instruments.country_code(self.cleaned_data["country"])
-        if code is None:
-            raise ValidationError("Not an ISO 3166-1 alpha-2 country code.")
-        return code
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "country" in cleaned:
+            cleaned["country"] = instruments.validate_country(cleaned["country"], field="country")
+        return cleaned
 
 
 @admin.register(RoutingRule)

@@ -71,7 +71,10 @@ def test_guide_page_shows_the_form_and_the_answer(policy: None, client: Client) 
 @pytest.mark.django_db
 def test_guide_rejects_a_bad_country(policy: None, gql: GraphQL) -> None:
     body = gql(GUIDE, {"kind": "DATA_DISCLOSURE", "category": "FRAUD", "jurisdiction": "Narnia"})
-    assert body["data"] is None or body.get("errors")
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["path"] == ["routingGuide"]
+    assert "'Narnia' is not an ISO 3166-1 alpha-2 country code" in error["message"]
 
 
 REQUEST = """query($id: ID!) { legalRequest(id: $id) { status dueAt handlingTeam { name } } }"""
