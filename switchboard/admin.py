@@ -3,6 +3,7 @@ notifications and dead letters. Actions call switchboard.services."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from core.durations import humanize_duration
 from core.outbox import services as outbox
 from core.outbox.models import DeadLetter
 from liaison import instruments
@@ -264,18 +266,6 @@ class OpenByDefaultStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _duration(seconds: float) -> str:
-    seconds = int(abs(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m"
-
-
 def _table(headers: list[str], rows: list[tuple]) -> str:
     head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
     body = format_html_join(
@@ -354,11 +344,12 @@ class TicketAdmin(admin.ModelAdmin):
     def time_left(self, ticket: Ticket) -> str:
         if ticket.state == Ticket.State.RESOLVED:
             return "resolved"
-        left = selectors.ticket_time_left(ticket=ticket, now=timezone.now()).total_seconds()
-        if left <= 0:
-            return format_html('<strong style="color:#ba2121">overdue {}</strong>', _duration(left))
-        style = "color:#b35c00;font-weight:600" if left < 3600 else ""
-        return format_html('<span style="{}">{}</span>', style, _duration(left))
+        left = selectors.ticket_time_left(ticket=ticket, now=timezone.now())
+        shown = humanize_duration(left, compact=True)
+        if left <= timedelta(0):
+            return format_html('<strong style="color:#ba2121">overdue {}</strong>', shown)
+        style = "color:#b35c00;font-weight:600" if left < timedelta(hours=1) else ""
+        return format_html('<span style="{}">{}</span>', style, shown)
 
     @admin.display(description="Request")
     def request_details(self, ticket: Ticket) -> str:

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from core.durations import humanize_duration
 from liaison import instruments
 from liaison.models import RequestCategory, RequestKind
 from switchboard import selectors
@@ -33,17 +34,6 @@ class GuideForm(forms.Form):
     country = forms.ChoiceField(choices=instruments.country_choices, label="Your country")
 
 
-def _human(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds % 86400 == 0:
-        days = seconds // 86400
-        return f"{days} day{'s' if days != 1 else ''}"
-    if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{seconds // 60} minutes"
-
-
 @require_safe
 def routing_guide_page(request: HttpRequest) -> HttpResponse:
     """The public routing guide: pick kind, category and country; see desk, deadline, needs."""
@@ -57,7 +47,7 @@ def routing_guide_page(request: HttpRequest) -> HttpResponse:
         )
         answer = {
             "routing": routing,
-            "deadline": _human(timedelta(seconds=routing.deadline_seconds)),
+            "deadline": humanize_duration(timedelta(seconds=routing.deadline_seconds)),
             "fields": [FIELD_LABELS.get(f, f) for f in routing.required_fields],
             "kind_label": RequestKind(form.cleaned_data["kind"]).label,
             "category_label": RequestCategory(form.cleaned_data["category"]).label,
