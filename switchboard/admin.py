@@ -4,7 +4,7 @@ notifications and dead letters. Actions call switchboard.services."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -31,6 +31,7 @@ from switchboard.models import (
     Team,
     TeamMember,
     Ticket,
+    TicketQuerySet,
 )
 
 # Policy ------------------------------------------------------------------------------------------
@@ -231,11 +232,11 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", "Overdue"), ("no", "Not overdue")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-        now = timezone.now()
+        queue = cast(TicketQuerySet, queryset)  # the changelist's, from Ticket.objects
         if self.value() == "yes":
-            return queryset.exclude(state=Ticket.State.RESOLVED).filter(due_at__lte=now)
+            return queue.overdue()
         if self.value() == "no":
-            return queryset.filter(due_at__gt=now)
+            return queue.exclude(pk__in=queue.overdue().values("pk"))
         return queryset
 
 
