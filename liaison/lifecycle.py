@@ -64,9 +64,13 @@ TRANSITIONS: dict[tuple[str, str], frozenset[Role]] = {
 TERMINAL_STATUSES = frozenset({S.REJECTED, S.FULFILLED, S.WITHDRAWN})
 
 
-def allowed_moves(status: str) -> list[str]:
-    """The statuses a request in `status` may move to."""
-    return [to for (frm, to) in TRANSITIONS if frm == status]
+def allowed_moves(status: str, *, role: Role | None = None) -> list[str]:
+    """The statuses a request in `status` may move to (by `role`, when one is given)."""
+    return [
+        to
+        for (frm, to), roles in TRANSITIONS.items()
+        if frm == status and (role is None or role in roles)
+    ]
 
 
 def _role(actor: Actor | None, legal_request: LegalRequest) -> Role | None:
