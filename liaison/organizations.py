@@ -23,8 +23,12 @@ def organization_register(
     contact_email: str = "",
     verified_by: AbstractBaseUser | None = None,
     verify: bool = False,
+    slug: str | None = None,
 ) -> Organization:
-    """Register an authority or NGO with a unique slug; optionally verify it at once."""
+    """Register an authority or NGO with a unique slug; optionally verify it at once.
+
+    The slug is made from the name and country unless one is given (the demo data's fixed
+    slugs), which must then be a free slug."""
     errors: dict[str, list[ValidationError]] = {}
     if kind not in OrganizationKind.values:
         errors["kind"] = [
@@ -43,13 +47,18 @@ def organization_register(
             phone = instruments.normalize_target("PHONE_NUMBER", callback_phone)
         except instruments.TargetError as error:
             errors["callback_phone"] = [ValidationError(str(error))]
+    if slug is not None and (slug != slugify(slug) or not slug or len(slug) > 80):
+        errors["slug"] = [ValidationError(f"{slug!r} is not a slug (e.g. demo-bka).")]
+    elif slug is not None and Organization.objects.filter(slug=slug).exists():
+        errors["slug"] = [ValidationError(f"The slug {slug!r} is taken.", code="unique")]
     if errors or code is None:
         raise ValidationError(errors)
-    base = slugify(f"{name}-{code}")[:70] or "organization"
-    slug, n = base, 1
-    while Organization.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
+    if slug is None:
+        base = slugify(f"{name}-{code}")[:70] or "organization"
+        slug, n = base, 1
+        while Organization.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
     organization = Organization.objects.create(
         slug=slug,
         name=name.strip(),
