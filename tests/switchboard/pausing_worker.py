@@ -30,7 +30,10 @@ def pause(legal_request_id: str) -> None:
     done = Path(directory, f"{legal_request_id}.done")
     if done.exists():
         return
-    Path(directory, f"{legal_request_id}.pid").write_text(str(os.getpid()))
+    # Written aside and renamed: the test must never read a half-written (empty) pid file.
+    announcing = Path(directory, f"{legal_request_id}.pid.part")
+    announcing.write_text(str(os.getpid()))
+    announcing.replace(Path(directory, f"{legal_request_id}.pid"))
     deadline = time.monotonic() + PAUSE_MAX_SECONDS
     while not done.exists() and time.monotonic() < deadline:
         time.sleep(0.01)
