@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.actors import Actor
+from core.durations import humanize_duration
 from core.ratelimit import rate_limit_hit
 from core.redis import get_redis
 from hotline import events, selectors
@@ -360,24 +361,13 @@ def switchboard_notice_post(
         author=None,
         author_name=SWITCHBOARD_NAME,
         body=f"Report {reference} is with the {desk}. "
-        f"Deadline {due_at:%H:%M} UTC ({_duration(due_at - submitted_at)} from receipt).",
+        f"Deadline {due_at:%H:%M} UTC ({humanize_duration(due_at - submitted_at)} from receipt).",
         sent_at=now,
         legal_request_id=request_pk,
     )
     view = MessageView.from_row(message)
     events.message_broadcast_on_commit(message=view)
     return view
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes % (24 * 60) == 0:
-        days = minutes // (24 * 60)
-        return f"{days} day{'s' if days != 1 else ''}"
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{minutes} minutes"
 
 
 # Typing ----------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 import pycountry
+from django.core.exceptions import ValidationError
 
 from liaison.models import DataCategory, OrganizationKind, RequestKind, TargetKind
 
@@ -35,7 +36,6 @@ class Instrument:
 
 
 COMMON_FIELDS = ("reference", "legalBasis", "jurisdiction", "summary", "targets")
-ALL_TARGET_KINDS = frozenset(TargetKind.values)
 ACCOUNT_TARGET_KINDS = frozenset(
     {TargetKind.USERNAME, TargetKind.USER_ID, TargetKind.PHONE_NUMBER, TargetKind.CHANNEL}
 )
@@ -113,12 +113,32 @@ class TargetError(ValueError):
     """A target value that does not follow the rules of its kind."""
 
 
-def country_code(value: str) -> str | None:
-    """The ISO 3166-1 alpha-2 code for `value`, or None if it is not one."""
+def _country_code(value: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code `value` names (trimmed, any case), or None."""
     code = value.strip().upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
         return None
     return code
+
+
+def validate_country(value: str, *, field: str, canonical: bool = False) -> str:
+    """The ISO 3166-1 alpha-2 code `value` names (trimmed, upper case): the one country check of
+    intake, registration, routing rules and the guide.
+
+    Raises a ValidationError on `field` with the code `invalid_country` otherwise; `canonical`
+    also refuses a code not already written as stored (upper case, no spaces).
+    """
+    code = _country_code(value)
+    if code is None or (canonical and code != value):
+        written = " in capitals" if code is not None else ""
+        message = f"{value!r} is not an ISO 3166-1 alpha-2 country code{written} (e.g. DE, FR, US)."
+        raise ValidationError({field: ValidationError(message, code="invalid_country")})
+    return code
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every ISO 3166-1 country as (alpha-2 code, name), by name: for a country picker."""
+    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
 
 
 def normalize_target(kind: str, value: str, *, region: str | None = None) -> str:

@@ -65,9 +65,13 @@ TRANSITIONS: dict[tuple[str, str], frozenset[Role]] = {
 TERMINAL_STATUSES = frozenset({S.REJECTED, S.FULFILLED, S.WITHDRAWN})
 
 
-def allowed_moves(status: str) -> list[str]:
-    """The statuses a request in `status` may move to."""
-    return [to for (frm, to) in TRANSITIONS if frm == status]
+def allowed_moves(status: str, *, role: Role | None = None) -> list[str]:
+    """The statuses a request in `status` may move to (by `role`, when one is given)."""
+    return [
+        to
+        for (frm, to), roles in TRANSITIONS.items()
+        if frm == status and (role is None or role in roles)
+    ]
 
 
 def _role(actor: Actor | None, legal_request: LegalRequest) -> Role | None:
@@ -121,25 +125,20 @@ def legal_request_transition(
     actor_label: str | None = None,
     event: str = TimelineEntry.Event.STATUS_CHANGED,
     changes: dict[str, Any] | None = None,
-    locked: bool = False,
 ) -> LegalRequest:
     """Move a request to `to_status` if the table allows it for this actor (None = the system).
 
-    `locked=True` says the caller read `legal_request` (with its organization) under a row lock
-    in its own, still open transaction: it is used as it is, with no savepoint of its own (a
-    failure rolls back the caller's transaction, which owns it). The routing path saves three
-    round trips that way.
-
+    Takes the request's row lock itself, in the caller's transaction if there is one (a lock
+    the caller already holds is simply taken again), and decides on the status read under it.
     Applies `changes` to the request in the same write, pauses the legal clock on NEEDS_INFO and
     pushes `due_at` forward by the paused time on resume, and records the move (timeline,
     audit log, outbox `legal_request.status_changed`, webhook, e-mail, subscription) atomically;
     the notifications leave after commit. Raises ValidationError with a code otherwise.
     """
-    with transaction.atomic(savepoint=not locked):
-        locked_request = legal_request if locked else lock_request(legal_request)
+    with transaction.atomic():
         return _transition_locked(
             actor=actor,
-            locked=locked_request,
+            locked=lock_request(legal_request),
             to_status=to_status,
             reason=reason,
             actor_label=actor_label,
@@ -158,7 +157,7 @@ def _transition_locked(
     event: str,
     changes: dict[str, Any] | None,
 ) -> LegalRequest:
-    """The body of `legal_request_transition`, on a request locked by the caller."""
+    """The body of `legal_request_transition`, on a request this module just locked."""
     from_status = locked.status
     roles = TRANSITIONS.get((from_status, to_status))
     if roles is None:
@@ -257,33 +256,35 @@ def legal_request_mark_routed(
     desk_name: str,
     due_at: datetime,
     actor_label: str,
-    locked: bool = False,
 ) -> LegalRequest:
     """Record where the switchboard sent a request and by when it will be handled.
 
-    The first routing moves RECEIVED → ROUTED through `legal_request_transition` (timeline,
-    audit, outbox, notifications); a later re-routing only updates the desk and deadline.
+    Locks the request and decides on the status read under the lock: the first routing moves
+    RECEIVED → ROUTED as a transition (timeline, audit, outbox, notifications); a later
+    re-routing only updates the desk and deadline; a closed request (withdrawn meanwhile, say)
+    is refused with `request_closed`.
+
+    It joins the caller's transaction without a savepoint of its own (the routing path saves
+    two round trips that way): when it raises, the caller's transaction must roll back, as the
+    routing delivery's does before it is retried.
     """
     message = f"Routed to {desk_name}; due {due_at:%Y-%m-%d %H:%M} UTC."
     changes = {"handling_desk": desk_name, "due_at": due_at, "routed_at": timezone.now()}
-    with transaction.atomic(savepoint=not locked):
-        current = (
-            legal_request
-            if locked
-            else LegalRequest.objects.select_for_update(of=("self",))
-            .select_related("organization")
-            .get(pk=legal_request.pk)
-        )
+    with transaction.atomic(savepoint=False):
+        current = lock_request(legal_request)
+        if current.status in TERMINAL_STATUSES:
+            raise ValidationError(
+                f"A request that is {current.status} is not routed.", code="request_closed"
+            )
         if current.status == RequestStatus.RECEIVED:
-            current = legal_request_transition(
+            current = _transition_locked(
                 actor=None,
-                legal_request=current,
+                locked=current,
                 to_status=RequestStatus.ROUTED,
                 reason=message,
                 actor_label=actor_label,
                 event=TimelineEntry.Event.ROUTED,
                 changes=changes,
-                locked=True,
             )
         else:
             for field, value in changes.items():

@@ -23,29 +23,42 @@ def organization_register(
     contact_email: str = "",
     verified_by: AbstractBaseUser | None = None,
     verify: bool = False,
+    slug: str | None = None,
 ) -> Organization:
-    """Register an authority or NGO with a unique slug; optionally verify it at once."""
-    errors: dict[str, str] = {}
+    """Register an authority or NGO with a unique slug; optionally verify it at once.
+
+    The slug is made from the name and country unless one is given (the demo data's fixed
+    slugs), which must then be a free slug."""
+    errors: dict[str, list[ValidationError]] = {}
     if kind not in OrganizationKind.values:
-        errors["kind"] = f"Kind must be one of {', '.join(OrganizationKind.values)}."
+        errors["kind"] = [
+            ValidationError(f"Kind must be one of {', '.join(OrganizationKind.values)}.")
+        ]
     if not name.strip():
-        errors["name"] = "A name is required."
-    code = instruments.country_code(country)
-    if code is None:
-        errors["country"] = f"{country!r} is not an ISO 3166-1 alpha-2 country code."
+        errors["name"] = [ValidationError("A name is required.")]
+    code: str | None = None
+    try:
+        code = instruments.validate_country(country, field="country")
+    except ValidationError as error:
+        error.update_error_dict(errors)
     phone = ""
     if callback_phone:
         try:
             phone = instruments.normalize_target("PHONE_NUMBER", callback_phone)
         except instruments.TargetError as error:
-            errors["callback_phone"] = str(error)
+            errors["callback_phone"] = [ValidationError(str(error))]
+    if slug is not None and (slug != slugify(slug) or not slug or len(slug) > 80):
+        errors["slug"] = [ValidationError(f"{slug!r} is not a slug (e.g. demo-bka).")]
+    elif slug is not None and Organization.objects.filter(slug=slug).exists():
+        errors["slug"] = [ValidationError(f"The slug {slug!r} is taken.", code="unique")]
     if errors or code is None:
         raise ValidationError(errors)
-    base = slugify(f"{name}-{code}")[:70] or "organization"
-    slug, n = base, 1
-    while Organization.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
+    if slug is None:
+        base = slugify(f"{name}-{code}")[:70] or "organization"
+        slug, n = base, 1
+        while Organization.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
     organization = Organization.objects.create(
         slug=slug,
         name=name.strip(),

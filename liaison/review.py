@@ -28,6 +28,10 @@ from liaison.models import (
 )
 from liaison.review_policy import current_policy, distinct_approvers
 
+# The review steps that do not move the request, and the statuses in which they are recorded.
+ANALYSIS_STATUSES = frozenset({S.UNDER_REVIEW, S.NEEDS_INFO})
+CALLBACK_STATUSES = frozenset({S.UNDER_REVIEW, S.NEEDS_INFO, S.APPROVED})
+
 
 def legal_request_start_review(
     *, actor: Actor, legal_request: LegalRequest, note: str = ""
@@ -77,7 +81,7 @@ def legal_analysis_record(
     }
     with transaction.atomic():
         locked = lock_request(legal_request)
-        if locked.status not in (S.UNDER_REVIEW, S.NEEDS_INFO):
+        if locked.status not in ANALYSIS_STATUSES:
             raise ValidationError(
                 f"The analysis is recorded while the request is under review (it is "
                 f"{locked.status}).",
@@ -113,18 +117,9 @@ def legal_analysis_record(
 
 
 def _checklist_snapshot(analysis: LegalAnalysis) -> dict[str, Any]:
+    names = [name for name, _ in current_policy().checks]
     return {
-        name: getattr(analysis, name)
-        for name in (
-            "authority_verified",
-            "legal_basis_valid",
-            "targets_identified",
-            "rules_broken",
-            "moderation_reference",
-            "data_minimised",
-            "proportionate",
-            "policy_version",
-        )
+        name: getattr(analysis, name) for name in (*names, "moderation_reference", "policy_version")
     }
 
 
@@ -317,7 +312,7 @@ def legal_request_record_callback(
                 "Organizations) before recording a callback.",
                 code="no_callback_phone",
             )
-        if locked.status not in (S.UNDER_REVIEW, S.NEEDS_INFO, S.APPROVED):
+        if locked.status not in CALLBACK_STATUSES:
             raise ValidationError(
                 f"A callback is recorded during review (the request is {locked.status}).",
                 code="invalid_status",

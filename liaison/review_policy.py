@@ -5,19 +5,23 @@ platform are the same for every country and every deployment; they change only b
 code change that bumps `REVIEW_POLICY_VERSION`, and every decision stores the version it
 applied. Older versions stay in `REVIEW_POLICIES` so old decisions remain explainable. A
 staff-editable row would let one office quietly answer the same request differently.
+
+The policy is also the one place that says what each checklist item asserts: the LegalAnalysis
+fields, the admin form and the review page take their labels from it. (So that the models can
+read it, this module imports no model class at run time: only the enums.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from liaison.models import (
-    Approval,
-    CallbackVerification,
-    LegalAnalysis,
-    LegalRequest,
-    RequestKind,
-)
+from django.utils.text import capfirst
+
+from liaison.models.enums import RequestKind
+
+if TYPE_CHECKING:
+    from liaison.models import LegalAnalysis, LegalRequest
 
 DISCLOSURE_KINDS = frozenset({RequestKind.DATA_DISCLOSURE, RequestKind.EMERGENCY_DISCLOSURE})
 
@@ -29,6 +33,7 @@ class ReviewPolicy:
     version: str
     checks: tuple[tuple[str, str], ...]  # (LegalAnalysis field, what it asserts)
     disclosure_only_checks: frozenset[str]
+    moderation_reference_label: str  # the evidence the "rules broken" check needs
     approvals_for_disclosure: int
     approvals_otherwise: int
 
@@ -53,22 +58,28 @@ class ReviewPolicy:
             if analysis is None or not getattr(analysis, name):
                 missing.append(label)
             elif name == "rules_broken" and not analysis.moderation_reference.strip():
-                missing.append("moderation reference for the rule breach")
+                missing.append(self.moderation_reference_label)
         return missing
+
+    def label(self, name: str) -> str:
+        """What the checklist field `name` asserts, as a form label ("Targets identified")."""
+        labels = dict(self.checks, moderation_reference=self.moderation_reference_label)
+        return capfirst(labels[name])
 
 
 REVIEW_POLICIES = {
     "LRP-2026.1": ReviewPolicy(
         version="LRP-2026.1",
         checks=(
-            ("authority_verified", "issuing authority verified and competent for jurisdiction"),
+            ("authority_verified", "issuing authority verified and competent for the jurisdiction"),
             ("legal_basis_valid", "legal basis and attached legal document valid"),
             ("targets_identified", "targets identified"),
             ("rules_broken", "target accounts broke the platform's rules"),
             ("data_minimised", "only IP addresses and phone number requested"),
-            ("proportionate", "proportionate"),
+            ("proportionate", "the request is proportionate"),
         ),
         disclosure_only_checks=frozenset({"data_minimised"}),
+        moderation_reference_label="moderation reference of the rule breach",
         approvals_for_disclosure=2,
         approvals_otherwise=1,
     ),
@@ -84,7 +95,7 @@ def current_policy() -> ReviewPolicy:
 def distinct_approvers(legal_request: LegalRequest) -> int:
     """How many different staff members approved the request."""
     return (
-        Approval.objects.filter(legal_request=legal_request, set_aside_at__isnull=True)
+        legal_request.approvals.filter(set_aside_at__isnull=True)
         .values("approver")
         .distinct()
         .count()
@@ -104,7 +115,7 @@ def release_refusal(legal_request: LegalRequest) -> str | None:
         )
     if (
         legal_request.kind == RequestKind.EMERGENCY_DISCLOSURE
-        and not CallbackVerification.objects.filter(legal_request=legal_request).exists()
+        and not legal_request.callbacks.exists()
     ):
         return (
             "Emergency disclosure needs a recorded callback to the organization's registered "

@@ -93,13 +93,11 @@ def _validate_submission(actor: Actor, spec: LegalRequestSpec) -> tuple[dict, li
         elif len(value) > FIELD_LIMITS[field]:
             fail(field, f"At most {FIELD_LIMITS[field]} characters.", "max_length")
 
-    jurisdiction = instruments.country_code(spec.jurisdiction)
-    if jurisdiction is None:
-        fail(
-            "jurisdiction",
-            f"{spec.jurisdiction!r} is not an ISO 3166-1 alpha-2 country code (e.g. DE, FR, US).",
-            "invalid_country",
-        )
+    jurisdiction: str | None = None
+    try:
+        jurisdiction = instruments.validate_country(spec.jurisdiction, field="jurisdiction")
+    except ValidationError as error:
+        error.update_error_dict(errors)
 
     targets: list[Target] = []
     if not spec.targets:

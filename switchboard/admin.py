@@ -3,7 +3,8 @@ notifications (dead letters are the outbox's: core/outbox/admin.py). Actions cal
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from core.durations import humanize_duration
 from liaison import instruments
 from liaison.models import RequestCategory, RequestKind
 from switchboard import policy, selectors, tickets
@@ -27,6 +29,7 @@ from switchboard.models import (
     Team,
     TeamMember,
     Ticket,
+    TicketQuerySet,
 )
 
 # Policy ------------------------------------------------------------------------------------------
@@ -100,14 +103,18 @@ class RoutingRuleForm(forms.ModelForm):
             self.initial["countries"] = ", ".join(self.instance.countries)
 
     def clean_countries(self) -> list[str]:
+        """The codes as written, checked one by one, as the rule stores them: upper case, once."""
         raw = self.cleaned_data.get("countries") or ""
-        codes = [c for c in raw.replace(",", " ").split() if c]
-        bad = [c for c in codes if instruments.country_code(c) is None]
-        if bad:
-            raise ValidationError(
-                f"Not ISO 3166-1 alpha-2 country codes: {', '.join(bad)}.", code="invalid_country"
-            )
-        return list(dict.fromkeys(c.upper() for c in codes))
+        codes: list[str] = []
+        errors: list[ValidationError] = []
+        for written in raw.replace(",", " ").split():
+            try:
+                codes.append(instruments.validate_country(written, field="countries"))
+            except ValidationError as error:
+                errors.extend(error.error_dict["countries"])
+        if errors:
+            raise ValidationError(errors)
+        return list(dict.fromkeys(codes))
 
 
 class PreviewForm(forms.Form):
@@ -117,11 +124,11 @@ class PreviewForm(forms.Form):
     category = forms.ChoiceField(choices=RequestCategory.choices)
     country = forms.CharField(max_length=2, help_text="ISO code, e.g. DE")
 
-    def clean_country(self) -> str:
-        code = instruments.country_code(self.cleaned_data["country"])
-        if code is None:
-            raise ValidationError("Not an ISO 3166-1 alpha-2 country code.")
-        return code
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "country" in cleaned:
+            cleaned["country"] = instruments.validate_country(cleaned["country"], field="country")
+        return cleaned
 
 
 @admin.register(RoutingRule)
@@ -223,11 +230,11 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", "Overdue"), ("no", "Not overdue")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-        now = timezone.now()
+        queue = cast(TicketQuerySet, queryset)  # the changelist's, from Ticket.objects
         if self.value() == "yes":
-            return queryset.exclude(state=Ticket.State.RESOLVED).filter(due_at__lte=now)
+            return queue.overdue()
         if self.value() == "no":
-            return queryset.filter(due_at__gt=now)
+            return queue.exclude(pk__in=queue.overdue().values("pk"))
         return queryset
 
 
@@ -256,18 +263,6 @@ class OpenByDefaultStateFilter(admin.SimpleListFilter):
         if value in Ticket.State.values:
             return queryset.filter(state=value)
         return queryset
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(abs(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m"
 
 
 def _table(headers: list[str], rows: list[tuple]) -> str:
@@ -348,11 +343,12 @@ class TicketAdmin(admin.ModelAdmin):
     def time_left(self, ticket: Ticket) -> str:
         if ticket.state == Ticket.State.RESOLVED:
             return "resolved"
-        left = selectors.ticket_time_left(ticket=ticket, now=timezone.now()).total_seconds()
-        if left <= 0:
-            return format_html('<strong style="color:#ba2121">overdue {}</strong>', _duration(left))
-        style = "color:#b35c00;font-weight:600" if left < 3600 else ""
-        return format_html('<span style="{}">{}</span>', style, _duration(left))
+        left = selectors.ticket_time_left(ticket=ticket, now=timezone.now())
+        shown = humanize_duration(left, compact=True)
+        if left <= timedelta(0):
+            return format_html('<strong style="color:#ba2121">overdue {}</strong>', shown)
+        style = "color:#b35c00;font-weight:600" if left < timedelta(hours=1) else ""
+        return format_html('<span style="{}">{}</span>', style, shown)
 
     @admin.display(description="Request")
     def request_details(self, ticket: Ticket) -> str:

@@ -233,13 +233,13 @@ class RoutingRule(models.Model):
 
     def clean(self) -> None:
         """Field-level checks that a form shows next to the field."""
-        errors: dict[str, str] = {}
-        bad = [c for c in self.countries if instruments.country_code(c) != c]
-        if bad:
-            errors["countries"] = (
-                f"Not ISO 3166-1 alpha-2 country codes (upper case): {', '.join(bad)}."
-            )
-        elif len(set(self.countries)) != len(self.countries):
+        errors: dict[str, Any] = {}
+        for country in self.countries:
+            try:
+                instruments.validate_country(country, field="countries", canonical=True)
+            except ValidationError as error:
+                error.update_error_dict(errors)
+        if not errors and len(set(self.countries)) != len(self.countries):
             errors["countries"] = "A country is listed twice."
         bad_kinds = [k for k in self.kinds if k not in RequestKind.values]
         if bad_kinds:

@@ -1,4 +1,4 @@
-"""Every read of the hotline app: the routing decision, the public guide, staff queues."""
+"""Every read of the switchboard: the routing decision, the public guide, staff queues."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-
-from django.db.models import QuerySet
 
 from core.outbox.models import OutboxEvent
 from liaison import instruments
@@ -81,11 +79,6 @@ def routing_policy_get(*, max_age: float = 0.0) -> RoutingPolicy:
     )
     _policy_cache[:] = [policy] if token is not None else []
     return policy
-
-
-def legal_clock_get(*, kind: str, category: str) -> timedelta:
-    """The legal clock of a kind x category: its own, else the kind's "any other", else default."""
-    return routing_policy_get().clock(kind, category)
 
 
 def clock_is_urgent(clock: timedelta) -> bool:
@@ -202,16 +195,6 @@ def routing_guide_get(*, kind: str, category: str, jurisdiction: str) -> Routing
         accepted_legal_bases=list(instrument.accepted_legal_bases),
         urgent=decision.urgent,
     )
-
-
-def ticket_queue(*, team: Team | None = None) -> QuerySet[Ticket]:
-    """Unresolved tickets, soonest deadline first, with what a queue row shows."""
-    tickets = Ticket.objects.unresolved().select_related(
-        "team", "legal_request__organization", "assignee"
-    )
-    if team is not None:
-        tickets = tickets.filter(team=team)
-    return tickets.order_by("due_at", "id")
 
 
 def ticket_time_left(*, ticket: Ticket, now: datetime) -> timedelta:

@@ -57,20 +57,18 @@ def ticket_open_for_request(
 ) -> Ticket | None:
     """Route a submitted request: open its one ticket, move it to ROUTED, notify the team.
 
-    Idempotent: a request that already has a ticket returns it unchanged (and the unique
-    constraint stops a concurrent second one). A withdrawn or missing request gets no ticket.
+    Idempotent: a request that already has a ticket returns it unchanged, and the ticket's
+    unique constraint refuses a concurrent second one. A withdrawn or missing request gets no
+    ticket. The request is read without a lock: liaison's `legal_request_mark_routed` locks it
+    and checks its status again (a withdrawal in between fails this attempt, whose retry then
+    finds the request withdrawn).
     """
     now = _now(now)
     # No savepoint of its own inside the delivery's transaction (two round trips saved): if
     # anything fails, the whole delivery rolls back and is retried anyway.
     with transaction.atomic(savepoint=False):
         legal_request = (
-            # of=self: lock the request only, not its organization (whose other submissions
-            # must not wait for this routing).
-            LegalRequest.objects.select_for_update(of=("self",))
-            .select_related("organization")
-            .filter(pk=legal_request_id)
-            .first()
+            LegalRequest.objects.select_related("organization").filter(pk=legal_request_id).first()
         )
         if legal_request is None:
             logger.warning("switchboard: request %s does not exist", legal_request_id)
@@ -138,7 +136,6 @@ def ticket_open_for_request(
             desk_name=team.desk_name,
             due_at=due_at,
             actor_label=SWITCHBOARD_ACTOR,
-            locked=True,  # read under a row lock, with its organization, above
         )
     return ticket
 

@@ -1,4 +1,4 @@
-"""Public HTML pages of the hotline app: the routing guide (`/guide/`)."""
+"""Public HTML pages of the switchboard: the routing guide (`/guide/`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from core.durations import humanize_duration
 from liaison import instruments
 from liaison.models import RequestCategory, RequestKind
 from switchboard import selectors
@@ -23,41 +24,14 @@ FIELD_LABELS = {
 }
 
 
-def _country_choices() -> list[tuple[str, str]]:
-    import pycountry
-
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
-
-
 class GuideForm(forms.Form):
     """What the visitor wants to send, and from where."""
 
     kind = forms.ChoiceField(choices=RequestKind.choices, label="What do you need?")
     category = forms.ChoiceField(choices=RequestCategory.choices, label="What is it about?")
-    country = forms.ChoiceField(choices=(), label="Your country")
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        country = self.fields["country"]
-        assert isinstance(country, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
-        country.choices = _country_choices()
-
-    def clean_country(self) -> str:
-        code = instruments.country_code(self.cleaned_data["country"])
-        if code is None:
-            raise forms.ValidationError("Choose a country from the list.")
-        return code
-
-
-def _human(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds % 86400 == 0:
-        days = seconds // 86400
-        return f"{days} day{'s' if days != 1 else ''}"
-    if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{seconds // 60} minutes"
+    # The choices are the ISO 3166-1 codes of liaison.instruments: the field's own choice check
+    # is the country check (a callable, so the list is built when a form is, not at import).
+    country = forms.ChoiceField(choices=instruments.country_choices, label="Your country")
 
 
 @require_safe
@@ -73,7 +47,7 @@ def routing_guide_page(request: HttpRequest) -> HttpResponse:
         )
         answer = {
             "routing": routing,
-            "deadline": _human(timedelta(seconds=routing.deadline_seconds)),
+            "deadline": humanize_duration(timedelta(seconds=routing.deadline_seconds)),
             "fields": [FIELD_LABELS.get(f, f) for f in routing.required_fields],
             "kind_label": RequestKind(form.cleaned_data["kind"]).label,
             "category_label": RequestCategory(form.cleaned_data["category"]).label,

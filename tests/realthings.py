@@ -115,15 +115,23 @@ def worker_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+CELERY_ENTRY_POINT = ("celery", "-A", "portal")
+
+
 class Worker:
-    """`celery -A portal worker` on all three queues, prefork, on the test database."""
+    """`celery -A portal worker` on all three queues, prefork, on the test database.
+
+    `entry_point` is what runs as `python -m <entry_point> worker ...`: a test that needs to
+    change the worker (see tests/switchboard/pausing_worker.py) passes its own module.
+    """
 
     def __init__(
         self, redis_url: str, log: Path, extra_env: dict[str, str] | None = None,
-        concurrency: int = 1,
+        concurrency: int = 1, entry_point: tuple[str, ...] = CELERY_ENTRY_POINT,
     ) -> None:  # fmt: skip
         self.redis_url = redis_url
         self.concurrency = concurrency
+        self.entry_point = entry_point
         self.log = log
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen[bytes] | None = None
@@ -144,7 +152,7 @@ class Worker:
         self._log_file = self.log.open("ab")
         started_at = self.log.stat().st_size
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "urgent,default,retry",
+            [sys.executable, "-m", *self.entry_point, "worker", "-Q", "urgent,default,retry",
              "-c", str(self.concurrency), "-P", "prefork", "--without-gossip", "--without-mingle",
              "--without-heartbeat", "-l", "INFO", "-n", f"reliability-{os.getpid()}@%h"],
             cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT,

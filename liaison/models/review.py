@@ -7,6 +7,12 @@ from django.db import models
 from django.utils import timezone
 
 from liaison.models.requests import LegalRequest
+from liaison.review_policy import current_policy
+
+
+def _asserts(check: str) -> str:
+    """The help text of a checklist field: what the review policy says it asserts."""
+    return f"{current_policy().label(check)}."
 
 
 class LegalAnalysis(models.Model):
@@ -17,22 +23,18 @@ class LegalAnalysis(models.Model):
         LegalRequest, on_delete=models.CASCADE, related_name="analysis"
     )
     authority_verified = models.BooleanField(
-        default=False, help_text="Issuing authority verified and competent for the jurisdiction."
+        default=False, help_text=_asserts("authority_verified")
     )
-    legal_basis_valid = models.BooleanField(
-        default=False, help_text="Legal basis and attached legal document valid."
+    legal_basis_valid = models.BooleanField(default=False, help_text=_asserts("legal_basis_valid"))
+    targets_identified = models.BooleanField(
+        default=False, help_text=_asserts("targets_identified")
     )
-    targets_identified = models.BooleanField(default=False, help_text="Targets identified.")
-    rules_broken = models.BooleanField(
-        default=False, help_text="Target accounts broke the platform's rules."
-    )
+    rules_broken = models.BooleanField(default=False, help_text=_asserts("rules_broken"))
     moderation_reference = models.CharField(
         max_length=200, blank=True, help_text="The moderation case that shows the rule breach."
     )
-    data_minimised = models.BooleanField(
-        default=False, help_text="Only IP addresses and phone number requested."
-    )
-    proportionate = models.BooleanField(default=False, help_text="The request is proportionate.")
+    data_minimised = models.BooleanField(default=False, help_text=_asserts("data_minimised"))
+    proportionate = models.BooleanField(default=False, help_text=_asserts("proportionate"))
     notes = models.TextField(blank=True)
     policy_version = models.CharField(max_length=40)
     updated_by = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""Public read operations of the hotline app."""
+"""Public read operations of the switchboard: the routing guide."""
 
 from __future__ import annotations
 
@@ -31,12 +31,11 @@ class Query:
     def routing_guide(
         self, kind: RequestKind, category: RequestCategory, jurisdiction: str
     ) -> RoutingGuide:
-        code = instruments.country_code(jurisdiction)
-        if code is None:
-            raise ValidationError(
-                f"{jurisdiction!r} is not an ISO 3166-1 alpha-2 country code.",
-                code="invalid_country",
-            )
+        try:
+            code = instruments.validate_country(jurisdiction, field="jurisdiction")
+        except ValidationError as error:
+            # A query has no OperationInfo: the field's own error is the GraphQL error.
+            raise error.error_dict["jurisdiction"][0] from None
         answer = selectors.routing_guide_get(
             kind=kind.value, category=category.value, jurisdiction=code
         )

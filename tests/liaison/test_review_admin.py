@@ -6,8 +6,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils.text import capfirst
 
-from liaison.models import Approval, DisclosurePackage, LegalRequest
+from liaison import lifecycle
+from liaison.admin.review_steps import REVIEW_STEPS, AnalysisForm, available_steps
+from liaison.models import Approval, DisclosurePackage, LegalAnalysis, LegalRequest
+from liaison.review_policy import current_policy
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
 from tests.liaison.conftest import ALL_CHECKS, route, submit
@@ -99,3 +103,63 @@ def test_non_staff_cannot_reach_review_steps(authority: Member) -> None:
     assert response.status_code == 302  # to the admin login
     legal_request.refresh_from_db()
     assert legal_request.status == "ROUTED"
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "steps"),
+    [
+        ("RECEIVED", "DATA_DISCLOSURE", []),
+        ("ROUTED", "DATA_DISCLOSURE", ["start"]),
+        ("UNDER_REVIEW", "DATA_DISCLOSURE", ["analysis", "approve", "reject", "clarify"]),
+        (
+            "UNDER_REVIEW",
+            "EMERGENCY_DISCLOSURE",
+            ["analysis", "approve", "reject", "clarify", "callback"],
+        ),
+        # The table lets staff take a request back into review without waiting for the answer.
+        ("NEEDS_INFO", "DATA_DISCLOSURE", ["start", "analysis"]),
+        ("NEEDS_INFO", "EMERGENCY_DISCLOSURE", ["start", "analysis", "callback"]),
+        ("APPROVED", "DATA_DISCLOSURE", ["fulfil"]),
+        ("APPROVED", "EMERGENCY_DISCLOSURE", ["callback", "fulfil"]),
+        ("REJECTED", "EMERGENCY_DISCLOSURE", []),
+        ("FULFILLED", "DATA_DISCLOSURE", []),
+        ("WITHDRAWN", "DATA_DISCLOSURE", []),
+    ],
+)
+def test_the_steps_offered_are_the_staff_moves_of_the_transition_table(
+    status: str, kind: str, steps: list[str]
+) -> None:
+    assert available_steps(LegalRequest(status=status, kind=kind)) == steps
+    for name in steps:
+        target = REVIEW_STEPS[name].moves_to
+        if target is not None:
+            assert lifecycle.Role.STAFF in lifecycle.TRANSITIONS[(status, target)]
+
+
+def test_checklist_labels_come_from_the_review_policy() -> None:
+    policy = current_policy()
+    for name, asserts in policy.checks:
+        assert LegalAnalysis._meta.get_field(name).help_text == f"{capfirst(asserts)}."
+        assert AnalysisForm.base_fields[name].label == capfirst(asserts)
+    assert list(AnalysisForm.base_fields) == [
+        "authority_verified",
+        "legal_basis_valid",
+        "targets_identified",
+        "rules_broken",
+        "moderation_reference",
+        "data_minimised",
+        "proportionate",
+        "notes",
+    ]
+
+
+@pytest.mark.django_db
+def test_the_review_panel_shows_the_checklist_in_the_policys_words(authority: Member) -> None:
+    client = staff_client()
+    legal_request = route(submit(authority))
+    step(client, legal_request, "start")
+    step(client, legal_request, "analysis", {k: v for k, v in ALL_CHECKS.items() if v})
+    page = client.get(f"/admin/liaison/legalrequest/{legal_request.pk}/change/").content.decode()
+    for name, asserts in current_policy().checks:
+        label = capfirst(asserts).replace("'", "&#x27;")
+        assert f"{label}: <b>yes</b>" in page, name

@@ -77,7 +77,10 @@ def test_guide_rejects_a_bad_country(policy: None, gql: GraphQL, jurisdiction: s
     # routingGuide is non-null: the one error nulls the whole answer, and says what was wrong.
     assert body["data"] is None
     assert [(error["message"], error["path"]) for error in body["errors"]] == [
-        (f"{jurisdiction!r} is not an ISO 3166-1 alpha-2 country code.", ["routingGuide"])
+        (
+            f"{jurisdiction!r} is not an ISO 3166-1 alpha-2 country code (e.g. DE, FR, US).",
+            ["routingGuide"],
+        )
     ]
 
 

@@ -22,12 +22,18 @@ from django.utils import timezone
 
 from core.outbox.tasks import deliver_outbox_event_task, redrive_outbox_task
 from liaison.models import LegalRequest, RequestStatus, TimelineEntry
-from switchboard.handlers import TEST_PAUSE_DIR_ENV
 from switchboard.models import Notification, Ticket
 from switchboard.tasks import sweep_switchboard_task
 from tests.conftest import Member
-from tests.realthings import RedisServer, Worker, point_portal_at, wait_for
+from tests.realthings import (
+    CELERY_ENTRY_POINT,
+    RedisServer,
+    Worker,
+    point_portal_at,
+    wait_for,
+)
 from tests.switchboard.conftest import submit_request, submitted_events
+from tests.switchboard.pausing_worker import PAUSE_DIR_ENV
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
 
@@ -61,15 +67,17 @@ def pause_dir(tmp_path: Path) -> Path:
 def worker(
     private_redis: RedisServer, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[Worker]:
-    extra, concurrency = {}, 1
+    extra, concurrency, entry_point = {}, 1, CELERY_ENTRY_POINT
     if "pause_dir" in request.fixturenames:  # routing pauses mid-transaction for the kill test
-        extra[TEST_PAUSE_DIR_ENV] = str(request.getfixturevalue("pause_dir"))
+        extra[PAUSE_DIR_ENV] = str(request.getfixturevalue("pause_dir"))
+        entry_point = ("tests.switchboard.pausing_worker",)
         # Two pool processes: while the killed one is replaced (the pool checks every few
         # seconds), the other takes the next routing, so twenty kills take seconds, not minutes.
         concurrency = 2
     process = Worker(
-        private_redis.url, tmp_path / "worker.log", extra_env=extra, concurrency=concurrency
-    )
+        private_redis.url, tmp_path / "worker.log", extra_env=extra, concurrency=concurrency,
+        entry_point=entry_point,
+    )  # fmt: skip
     process.start()
     try:
         yield process

@@ -3,15 +3,20 @@ moves to ROUTED; the team is notified exactly once, after commit."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
 
 from core.outbox import services as outbox
+from liaison import review
 from liaison.models import LegalRequest, RequestStatus, TimelineEntry
-from switchboard import notifications, tickets
+from switchboard import notifications, selectors, tickets
 from switchboard.handlers import route_submitted_request
 from switchboard.models import Notification, RoutingRule, Team, Ticket
 from tests.conftest import Member
@@ -236,6 +241,46 @@ def test_a_withdrawn_request_gets_no_ticket(policy: None, authority: Member) -> 
     LegalRequest.objects.filter(pk=legal_request.pk).update(status=RequestStatus.WITHDRAWN)
     assert tickets.ticket_open_for_request(legal_request_id=legal_request.pk) is None
     assert not Ticket.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_withdrawal_during_routing_is_caught_under_liaisons_lock(
+    policy: None, authority: Member
+) -> None:
+    with mock.patch.object(outbox, "outbox_enqueue"):  # delivered by hand below
+        legal_request = submit_request(authority)
+    event = submitted_events().get()
+    decide = selectors.routing_decide
+
+    def withdraw() -> None:
+        try:
+            review.legal_request_withdraw(
+                actor=authority.actor, legal_request=LegalRequest.objects.get(pk=legal_request.pk)
+            )
+        finally:
+            connection.close()
+
+    def withdrawn_meanwhile(**kwargs: Any) -> Any:
+        # The switchboard has read the request, unlocked, as RECEIVED; the authority withdraws
+        # it on another connection (which would wait forever if the switchboard held its lock).
+        other = threading.Thread(target=withdraw)
+        other.start()
+        other.join(10)
+        assert not other.is_alive()
+        return decide(**kwargs)
+
+    with (
+        mock.patch.object(selectors, "routing_decide", side_effect=withdrawn_meanwhile),
+        pytest.raises(ValidationError) as excinfo,
+    ):
+        outbox.outbox_deliver(event_id=event.pk)
+    assert excinfo.value.code == "request_closed"
+    assert not Ticket.objects.exists()
+    assert LegalRequest.objects.get(pk=legal_request.pk).status == RequestStatus.WITHDRAWN
+    # The retry finds the request withdrawn: the event is delivered, no ticket is opened.
+    assert outbox.outbox_deliver(event_id=event.pk)
+    assert not Ticket.objects.exists()
+    assert not TimelineEntry.objects.filter(legal_request=legal_request, event="ROUTED").exists()
 
 
 @pytest.mark.django_db
