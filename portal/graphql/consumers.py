@@ -12,11 +12,13 @@ from strawberry.types.unset import UNSET, UnsetType
 from core.actors import Actor
 from core.graphql.context import ACTOR_KEY
 from core.graphql.origin import BROWSER_ORIGIN_KEY
+from core.signin import staff_signed_in
 from liaison.tokens import api_token_authenticate
 
 
-def _staff_actor(user: Any) -> Actor | None:
-    if user is not None and user.is_authenticated and user.is_active and user.is_staff:
+def _staff_actor(user: Any, session: Any) -> Actor | None:
+    """Staff signed in with their second factor (a password-only session is nobody)."""
+    if staff_signed_in(user, session):
         return Actor(user=user, organization=None, is_staff=True)
     return None
 
@@ -41,7 +43,7 @@ class PortalGraphQLWSConsumer(GraphQLWSConsumer):
         else:
             # The session cookie counts only for a browser on one of our own origins.
             user = self.scope.get("user") if self.scope.get(BROWSER_ORIGIN_KEY) else None
-            actor = _staff_actor(user)
+            actor = await database_sync_to_async(_staff_actor)(user, self.scope.get("session"))
             if actor is None:
                 raise ConnectionRejectionError({"message": "Authentication required."})
         context[ACTOR_KEY] = actor

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from core.signin import totp_ensure, totp_uri
 from liaison import organizations, tokens
 from liaison.models import ApiToken, Organization, OrganizationKind
 from liaison.subscriber_records import demo
@@ -70,9 +71,15 @@ class Command(BaseCommand):
         if created:
             staff.set_password(password)
             staff.save(update_fields=["password"])
+        # Staff sign in with a second factor: the demo staff member's authenticator app, the
+        # same secret on every run (DEMO_ADMIN_TOTP_SECRET replaces it).
+        totp_secret = totp_ensure(user=staff, secret=os.environ.get("DEMO_ADMIN_TOTP_SECRET"))
         self.stdout.write(
-            f"staff {DEMO_STAFF_EMAIL} (password: {password if created else 'unchanged'})"
+            f"staff {DEMO_STAFF_EMAIL} (password: {password if created else 'unchanged'}, "
+            f"TOTP secret: {totp_secret})"
         )
+        uri = totp_uri(user=staff, secret=totp_secret)
+        self.stdout.write(f"staff {DEMO_STAFF_EMAIL} TOTP URI: {uri}")
         for slug, kind, name, country, phone, email in DEMO_ORGANIZATIONS:
             organization, _ = Organization.objects.get_or_create(
                 slug=slug,
