@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Iterator
 from functools import cache
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -392,3 +393,87 @@ def test_the_hotline_page_is_the_staff_side_only_with_the_second_factor(browser:
     assert browser.get("/hotline/").context["is_staff"] is False
     sign_in_staff(browser, user)
     assert browser.get("/hotline/").context["is_staff"] is True
+
+
+# Passkeys / security keys (real server, real Chromium with a virtual authenticator) ---------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_security_key_is_added_and_then_signs_staff_in(
+    signin_server: PortalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WebAuthn end to end: the relying party (WEBAUTHN_RP_ID=localhost) must match the page's
+    origin, so the browser talks to http://localhost, as the README tells developers to."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser import CHROMIUM_ARGS, ensure_chromium
+
+    chromium = ensure_chromium()
+    user, secret = make_staff()
+    assert secret is not None
+    base = f"http://localhost:{signin_server.port}"
+    output = Path(__file__).resolve().parents[2] / "test-output"  # the checkout's
+    output.mkdir(exist_ok=True)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls between Playwright's
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                viewport={"width": 1280, "height": 800},
+                extra_http_headers={"X-Forwarded-For": unique_address()},
+            )
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            cdp = context.new_cdp_session(page)
+            cdp.send("WebAuthn.enable", {"enableUI": False})
+            cdp.send(
+                "WebAuthn.addVirtualAuthenticator",
+                {
+                    "options": {
+                        "protocol": "ctap2",
+                        "transport": "usb",
+                        "hasResidentKey": True,
+                        "hasUserVerification": True,
+                        "isUserVerified": True,
+                        "automaticPresenceSimulation": True,
+                    }
+                },
+            )
+
+            def sign_in_with_password() -> None:
+                page.goto(f"{base}/admin/")
+                expect(page).to_have_url(f"{base}/accounts/login/?next=%2Fadmin%2F")
+                page.get_by_label("Email").fill(user.email)
+                page.get_by_label("Password").fill(PASSWORD)
+                page.get_by_role("button", name="Sign In").click()
+                expect(page).to_have_url(f"{base}/accounts/2fa/authenticate/")
+
+            # First with the authenticator app.
+            sign_in_with_password()
+            page.get_by_placeholder("Code").fill(totp_code(secret))
+            page.get_by_role("button", name="Sign In").click()
+            expect(page).to_have_url(f"{base}/admin/")
+            # Add a security key: allauth asks for the password again, then the key.
+            page.goto(f"{base}/accounts/2fa/webauthn/add/")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Confirm").click()
+            expect(page).to_have_url(f"{base}/accounts/2fa/webauthn/add/")
+            page.get_by_label("Name").fill("Desk key")
+            page.get_by_role("button", name="Add").click()
+            page.wait_for_url(lambda url: not url.endswith("/webauthn/add/"))
+            assert Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.WEBAUTHN
+            ).exists(), page.content()[:2000]
+            # Sign out, and in again with the password and the key instead of a code.
+            page.goto(f"{base}/accounts/logout/")
+            page.get_by_role("button", name="Sign Out").click()
+            sign_in_with_password()
+            page.screenshot(path=str(output / "staff-signin-second-factor.png"))
+            page.get_by_role("button", name="Use a security key").click()
+            expect(page).to_have_url(f"{base}/admin/")
+            expect(page.get_by_text("Site administration")).to_be_visible()
+            assert errors == []
+        finally:
+            browser.close()
