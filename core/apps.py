@@ -1,6 +1,8 @@
-"""App config of the ground floor (it owns the outbox's tables)."""
+"""App configs of the ground floor: core (the outbox's tables, the sign-in signals) and the
+staff admin."""
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
@@ -8,3 +10,15 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Delivery (outbox)"
+
+    def ready(self) -> None:
+        from core import signin  # noqa: F401 (connects its allauth signal receivers)
+
+
+class StaffAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the staff site of core.admin_site as `admin.site`: every app's
+    `@admin.register` lands on the site that demands the second factor. Named in
+    INSTALLED_APPS instead of "django.contrib.admin"."""
+
+    default = False  # not core's own config
+    default_site = "core.admin_site.StaffAdminSite"

@@ -1,6 +1,6 @@
 """The hotline chat page (`/hotline/`): a plain template; the page's own script does the rest
 over GraphQL (graphql-transport-ws). Members paste their token once (kept in the tab's
-sessionStorage, never in a URL); staff use their admin session."""
+sessionStorage, never in a URL); staff use their admin session, with its second factor."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from core.signin import staff_signed_in
 from liaison.models import RequestCategory
 
 # The portal's policy (CONTENT_SECURITY_POLICY in settings), tighter here: the page's script
@@ -25,7 +26,8 @@ ONE_HOUR_CATEGORIES = {RequestCategory.CHILD_SAFETY, RequestCategory.TERRORISM}
 def hotline_page(request: HttpRequest) -> HttpResponse:
     """The chat for members (token) and staff (session)."""
     user: Any = request.user
-    is_staff = bool(user.is_authenticated and user.is_active and user.is_staff)
+    # A staff password alone is not a staff session: without the second factor, the member page.
+    is_staff = staff_signed_in(user, request.session)
     categories = [
         {"value": value, "label": label, "fast": value in ONE_HOUR_CATEGORIES}
         for value, label in RequestCategory.choices

@@ -4,6 +4,7 @@ Without DATABASE_URL / REDIS_URL the portal talks to the embedded PostgreSQL and
 that `portal.embedded` runs under var/ (started by `make run`, `make test` and manage.py).
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -68,12 +69,13 @@ CSRF_TRUSTED_ORIGINS = [
 PORT = int(os.environ.get("PORT", "8000"))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.StaffAdminConfig",  # django.contrib.admin, whose site demands a second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth.mfa's templates
     "channels",
     "strawberry_django",
     "django_celery_beat",
@@ -82,6 +84,11 @@ INSTALLED_APPS = [
     "switchboard",
     "hotline",
     "portal",
+    # Sign-in (core/signin.py); after core, whose templates override allauth's layout.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +100,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page (core.signin.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -155,6 +165,57 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
     }
 }
+
+# Signing in (core/signin.py): allauth (e-mail + password, then TOTP or WebAuthn) for staff in
+# /admin/ and, later, members in /console/; axes locks a (user, address) pair out.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out pair, with the right password or not.
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Addresses (or networks) of our reverse proxies: only their X-Forwarded-For is believed
+# (core.http.client_ip, for lockouts and rate limits). Empty: the header is ignored.
+TRUSTED_PROXIES = [
+    str(ipaddress.ip_network(entry.strip(), strict=False))
+    for entry in os.environ.get("TRUSTED_PROXIES", "").split(",")
+    if entry.strip()
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_ADAPTER = "core.signin.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]  # sign-up itself is closed
+ACCOUNT_UNIQUE_EMAIL = True
+# Accounts are created by staff and commands (and, for the console, by an invitation that
+# proves the address), never by sign-up: there is nothing left to verify by e-mail.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False  # the session cookie ends with the browser
+ACCOUNT_LOGOUT_REDIRECT_URL = "/accounts/login/"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+# allauth's throttles, on top of the axes lockout: failed sign-ins 10 a minute per address and
+# 5 per 5 minutes per account (from any address, against distributed guessing).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+MFA_ADAPTER = "core.signin.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False  # the password always comes first, then the factor
+MFA_TRUST_ENABLED = False  # no "trust this browser": every sign-in asks for the factor
+MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Liaison Portal")
+# WebAuthn binds a key to this domain: the portal's host name without port (browsers accept
+# plain http only on localhost, so use http://localhost:8000 in development, not 127.0.0.1).
+WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "localhost")
+WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "Liaison Portal")
+# Sessions end when the browser closes, and after 8 hours whatever happens (the second factor
+# counts no longer than that either: core.signin.second_factor_verified).
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_HOURS", "8")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGNIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+AXES_USERNAME_CALLABLE = "core.signin.axes_username"
+AXES_LOCKOUT_CALLABLE = "core.signin.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -9,7 +9,11 @@ from portal.graphql.schema import schema
 from portal.graphql.views import PortalGraphQLView
 
 urlpatterns = [
+    # admin.site is core.admin_site.StaffAdminSite: its login sends staff through allauth.
     path("admin/", admin.site.urls),
+    # Sign-in for staff and members (core/signin.py): password, then TOTP or WebAuthn;
+    # /accounts/2fa/ enrols the factors.
+    path("accounts/", include("allauth.urls")),
     # csrf_exempt is safe here: the endpoint authenticates only by the Authorization header
     # (never by cookie, see PortalGraphQLView), which a cross-site form cannot send. That is
     # also why multipart uploads (legal documents) may be enabled: strawberry refuses them by

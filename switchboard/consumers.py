@@ -9,12 +9,14 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from core.graphql.origin import BROWSER_ORIGIN_KEY
+from core.signin import staff_signed_in
 from switchboard.notifications import staff_group_name
 from switchboard.selectors import staff_team_ids
 
 
 class StaffTicketsConsumer(AsyncJsonWebsocketConsumer):
-    """Staff pages listen here; anyone who is not signed-in staff is refused."""
+    """Staff pages listen here; anyone who is not signed-in staff (with the second factor) is
+    refused."""
 
     groups: list[str] = []
 
@@ -22,7 +24,9 @@ class StaffTicketsConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         # Session-only: accepted from a browser on one of our own origins, never cross-site.
         from_our_page = self.scope.get(BROWSER_ORIGIN_KEY, False)
-        if not from_our_page or user is None or not user.is_authenticated or not user.is_staff:
+        if not from_our_page or not await database_sync_to_async(staff_signed_in)(
+            user, self.scope.get("session")
+        ):
             await self.close(code=4403)
             return
         team_ids = await database_sync_to_async(staff_team_ids)(user=user)

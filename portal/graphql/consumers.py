@@ -12,7 +12,13 @@ from strawberry.types.unset import UNSET, UnsetType
 from core.actors import Actor, session_staff_actor
 from core.graphql.context import Context
 from core.graphql.origin import BROWSER_ORIGIN_KEY
+from core.signin import staff_signed_in
 from liaison.tokens import api_token_authenticate
+
+
+def _staff_actor(user: Any, session: Any) -> Actor | None:
+    """Staff signed in with their second factor (a password-only session is nobody)."""
+    return session_staff_actor(user) if staff_signed_in(user, session) else None
 
 
 class PortalGraphQLWSConsumer(GraphQLWSConsumer):
@@ -41,7 +47,7 @@ class PortalGraphQLWSConsumer(GraphQLWSConsumer):
         else:
             # The session cookie counts only for a browser on one of our own origins.
             user = self.scope.get("user") if self.scope.get(BROWSER_ORIGIN_KEY) else None
-            actor = session_staff_actor(user)
+            actor = await database_sync_to_async(_staff_actor)(user, self.scope.get("session"))
             if actor is None:
                 raise ConnectionRejectionError({"message": "Authentication required."})
         context.actor = actor

@@ -21,6 +21,7 @@ from tests.browser import CHROMIUM_ARGS, ensure_chromium
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
 from tests.realthings import ROOT, free_port, wait_for, worker_database_url
+from tests.signin import sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 OUTPUT = ROOT / "test-output"
@@ -79,8 +80,7 @@ def server(tmp_path: Path) -> Iterator[str]:
 
 
 def staff_session() -> str:
-    browser = Client()
-    browser.force_login(StaffUserFactory(first_name="Dana", last_name="Okafor"))
+    browser = sign_in_staff(Client(), StaffUserFactory(first_name="Dana", last_name="Okafor"))
     return browser.cookies["sessionid"].value
 
 

@@ -19,6 +19,7 @@ from switchboard.models import Ticket
 from tests.conftest import Member, make_member
 from tests.factories import NgoFactory, StaffUserFactory
 from tests.hotline.chatkit import CONVERSATIONS, HISTORY, ChatClient
+from tests.signin import sign_in_staff
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 NOT_FOUND = "No hotline conversation with this id."
@@ -309,8 +310,7 @@ async def test_a_dropped_group_message_is_backfilled_from_the_database(ngo: Memb
 
 
 def _staff_headers() -> list[tuple[bytes, bytes]]:
-    browser = Client()
-    browser.force_login(StaffUserFactory(first_name="Dana", last_name="Staff"))
+    browser = sign_in_staff(Client(), StaffUserFactory(first_name="Dana", last_name="Staff"))
     cookie = f"sessionid={browser.cookies['sessionid'].value}"
     return [
         (b"cookie", cookie.encode()),

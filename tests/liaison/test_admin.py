@@ -10,13 +10,12 @@ from django.test import Client
 from liaison.models import ApiToken, Organization
 from tests.conftest import Member
 from tests.factories import LegalRequestFactory, StaffUserFactory
+from tests.signin import sign_in_staff
 
 
 @pytest.fixture
 def staff_client(db: Any) -> Client:
-    client = Client()
-    client.force_login(StaffUserFactory())
-    return client
+    return sign_in_staff(Client(), StaffUserFactory())
 
 
 def run_action(client: Client, model: str, action: str, pks: list[Any]) -> Any:

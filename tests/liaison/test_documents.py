@@ -18,6 +18,7 @@ from liaison.models import AuditEntry, LegalDocument, LegalRequest
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
 from tests.liaison.conftest import submit
+from tests.signin import sign_in_staff
 
 ATTACH = """mutation($id: ID!, $file: Upload!) { attachLegalDocument(requestId: $id, file: $file) {
   __typename ... on LegalDocument { id filename size sha256 downloadPath }
@@ -122,8 +123,7 @@ def test_only_the_uploader_and_staff_read_it_and_every_read_is_audited(
     assert (foreign.status_code, foreign.content) == (missing.status_code, missing.content)
     assert foreign.status_code == 404
     assert client.get(path).status_code == 401
-    staff = Client()
-    staff.force_login(StaffUserFactory())
+    staff = sign_in_staff(Client(), StaffUserFactory())
     document = LegalDocument.objects.get()
     admin_url = f"/admin/liaison/legalrequest/{legal_request.pk}/documents/{document.pk}/"
     response = staff.get(admin_url)

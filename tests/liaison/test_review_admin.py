@@ -15,12 +15,11 @@ from liaison.review_policy import current_policy
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
 from tests.liaison.conftest import ALL_CHECKS, route, submit
+from tests.signin import sign_in_staff
 
 
 def staff_client() -> Client:
-    client = Client()
-    client.force_login(StaffUserFactory())
-    return client
+    return sign_in_staff(Client(), StaffUserFactory())
 
 
 def step(client: Client, legal_request: LegalRequest, name: str, data: dict | None = None) -> Any:

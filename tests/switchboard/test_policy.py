@@ -26,13 +26,13 @@ from switchboard.models import (
 from switchboard.policy import routing_rule_save, switchboard_seed_defaults, team_make_fallback
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
+from tests.signin import sign_in_staff
 from tests.switchboard.conftest import submit_request, submitted_events
 
 
 @pytest.fixture
 def staff_client(client: Client) -> Client:
-    client.force_login(StaffUserFactory())
-    return client
+    return sign_in_staff(client, StaffUserFactory())
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core.signin import totp_ensure, totp_uri
 from liaison import organizations, tokens
 from liaison.models import ApiToken, Organization, OrganizationKind
 from liaison.subscriber_records import demo
@@ -69,9 +70,15 @@ class Command(BaseCommand):
         if created:
             staff.set_password(password)
             staff.save(update_fields=["password"])
+        # Staff sign in with a second factor: the demo staff member's authenticator app, the
+        # same secret on every run (DEMO_ADMIN_TOTP_SECRET replaces it).
+        totp_secret = totp_ensure(user=staff, secret=os.environ.get("DEMO_ADMIN_TOTP_SECRET"))
         self.stdout.write(
-            f"staff {DEMO_STAFF_EMAIL} (password: {password if created else 'unchanged'})"
+            f"staff {DEMO_STAFF_EMAIL} (password: {password if created else 'unchanged'}, "
+            f"TOTP secret: {totp_secret})"
         )
+        uri = totp_uri(user=staff, secret=totp_secret)
+        self.stdout.write(f"staff {DEMO_STAFF_EMAIL} TOTP URI: {uri}")
         for slug, kind, name, country, phone, email in DEMO_ORGANIZATIONS:
             # Registered (and verified) through the service once; a later run leaves it as staff
             # have kept it since.
