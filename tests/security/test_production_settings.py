@@ -38,6 +38,7 @@ from tests.liaison.conftest import submit
 from tests.liaison.test_documents import PDF, gid, upload
 from tests.realthings import ROOT, free_port, wait_for, worker_database_url
 from tests.security.conftest import PortalServer
+from tests.signin import sign_in_staff
 
 # Where nothing listens: the settings are imported, nothing is connected to.
 NOWHERE = {
@@ -231,7 +232,7 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any, by
         return error.code, error.headers, error.read()
 
 
-PAGES = ["/guide/", "/admin/login/", "/hotline/", "/static/hotline/chat.css",
+PAGES = ["/guide/", "/accounts/login/", "/hotline/", "/static/hotline/chat.css",
          "/static/admin/css/base.css", "/static/no-such-file.css"]  # fmt: skip
 
 
@@ -332,7 +333,7 @@ def test_https_redirects_plain_http_but_not_the_health_check(https_server: str) 
     assert fetch(https_server + "/healthz")[0] == 200  # container health checks
 
 
-@pytest.mark.parametrize("path", ["/guide/", "/admin/login/", "/static/hotline/chat.css"])
+@pytest.mark.parametrize("path", ["/guide/", "/accounts/login/", "/static/hotline/chat.css"])
 def test_https_pages_and_static_files_carry_hsts(https_server: str, path: str) -> None:
     status, headers, _ = fetch(https_server + path, HTTPS_PROXY)
     assert status == 200
@@ -342,7 +343,7 @@ def test_https_pages_and_static_files_carry_hsts(https_server: str, path: str) -
 
 
 def test_https_cookies_are_secure(https_server: str) -> None:
-    _, headers, _ = fetch(https_server + "/admin/login/", HTTPS_PROXY)
+    _, headers, _ = fetch(https_server + "/accounts/login/", HTTPS_PROXY)
     cookies = headers.get_all("Set-Cookie") or []
     csrf = next(cookie for cookie in cookies if cookie.startswith("csrftoken="))
     assert "; Secure" in csrf
@@ -423,8 +424,7 @@ def test_documents_work_on_s3_storage(client: Client, authority: Member, s3_buck
     own = client.get(result["downloadPath"], HTTP_AUTHORIZATION=f"Bearer {authority.token}")
     assert own.status_code == 200
     assert b"".join(own.streaming_content) == PDF
-    staff = Client()
-    staff.force_login(StaffUserFactory())
+    staff = sign_in_staff(Client(), StaffUserFactory())
     admin_url = f"/admin/liaison/legalrequest/{legal_request.pk}/documents/{document.pk}/"
     response = staff.get(admin_url)
     assert response.status_code == 200

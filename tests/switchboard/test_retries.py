@@ -26,6 +26,7 @@ from switchboard.models import Notification
 from switchboard.topics import STAFF_NOTIFICATION
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
+from tests.signin import sign_in_staff
 from tests.switchboard.conftest import submit_request, submitted_events
 
 
@@ -41,8 +42,7 @@ def _retries_run_eagerly(_celery_in_process: None) -> Iterator[None]:
 
 @pytest.fixture
 def staff_client(client: Client) -> Client:
-    client.force_login(StaffUserFactory())
-    return client
+    return sign_in_staff(client, StaffUserFactory())
 
 
 def route(member: Member, django_capture_on_commit_callbacks: Any, **kwargs: Any) -> OutboxEvent:
