@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
+import logging
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime
-from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -25,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from strawberry.relay import to_base64
 
+from core import egress
 from core.broadcast import group_send
 from core.outbox.services import DeliveryFailed, outbox_emit
 from liaison import topics
@@ -33,6 +32,8 @@ from liaison.models import LegalRequest, Organization, WebhookDelivery
 EVENT_STATUS_CHANGED = "legal_request.status_changed"
 SUBSCRIPTION_MESSAGE_TYPE = "legal_request.update"
 SIGNATURE_HEADER = "X-Liaison-Signature"
+
+logger = logging.getLogger(__name__)
 
 
 def organization_group(organization_id: int) -> str:
@@ -136,36 +137,45 @@ def webhook_signature(*, secret: str, timestamp: int, body: str) -> str:
     return f"t={timestamp},v1={mac}"
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A webhook is delivered to the registered URL only, never where a redirect points."""
+# What an admin may see of a failed attempt: the HTTP status, a refusal by the egress policy,
+# or this one neutral text for every failure to get an answer (refused connection, timeout, TLS,
+# DNS), so that the recorded errors never tell which ports are open where.
+NO_RESPONSE = "no response"
 
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
-
-_opener = urllib.request.build_opener(_NoRedirects)
+def _webhook_target(url: str) -> egress.EgressTarget:
+    """Where a webhook may go now: the egress policy with the webhook settings, the host
+    resolved once (raises `EgressRefused` / `EgressUnresolvable`)."""
+    return egress.egress_target(
+        url,
+        allowed_hosts=settings.WEBHOOK_ALLOWED_HOSTS,
+        allow_http=settings.WEBHOOK_ALLOW_HTTP,
+    )
 
 
 def _post(url: str, body: str, headers: dict[str, str]) -> int:
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError("webhook URLs are http(s)")
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        url, data=body.encode(), headers=headers, method="POST"
+    """POST a webhook to its checked, pre-resolved address and return the HTTP status.
+
+    Checked again at each send, not only when staff saved the URL: the name may resolve to an
+    internal address by now (DNS rebinding); the connection goes to the address checked here.
+    Redirects are not followed: a webhook goes to the registered URL only.
+    """
+    target = _webhook_target(url)
+    return egress.egress_post(
+        target, body=body.encode(), headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
     )
-    try:
-        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
 
 
 def webhook_delivery_attempt(*, delivery_id: int) -> bool:
     """Send one webhook once (the outbox handler of `liaison.webhook_delivery`, inside the
     delivery's transaction, which holds the event's lock: never sent twice at the same time).
 
-    Returns True if it was delivered now, False if it was delivered or dead already. Any answer
-    but 2xx (a redirect too) is recorded on the row and raised as `DeliveryFailed`, so that the
-    outbox retries it with the topic's backoff and, in the end, dead-letters it.
+    Returns True if it was delivered now, False if it was delivered or dead already, or if the
+    egress policy refused its target now: then it is dead at once ("refused: <reason>"), not
+    retried. Any answer but 2xx (a redirect too), or none at all ("no response": refused
+    connection, timeout, TLS, DNS, all alike), is recorded on the row and raised as
+    `DeliveryFailed`, so that the outbox retries it with the topic's backoff and, in the end,
+    dead-letters it.
     """
     delivery = (
         WebhookDelivery.objects.select_for_update(of=("self",))
@@ -186,26 +196,39 @@ def webhook_delivery_attempt(*, delivery_id: int) -> bool:
         ),
     }
     status: int | None = None
-    error = ""
+    refusal: egress.EgressRefused | None = None
     try:
         status = _post(delivery.url, delivery.body, headers)
-    except Exception as exc:  # connection refused, timeout, TLS …: all retried
-        error = repr(exc)
+    except egress.EgressRefused as refused:
+        refusal = refused
+    except (OSError, http.client.HTTPException) as error:  # retried; the detail is for operators
+        logger.warning("webhook %s: no response (%r)", delivery.pk, error)
     now = timezone.now()
     delivered = status is not None and 200 <= status < 300
     delivery.attempts += 1
     delivery.last_attempt_at = now
     delivery.last_status_code = status
-    delivery.last_error = "" if delivered else (error or f"HTTP {status}")
     if delivered:
+        delivery.last_error = ""
         delivery.state = WebhookDelivery.State.DELIVERED
         delivery.delivered_at = now
+    elif refusal is not None:
+        # Waiting will not make the target allowed: dead at once, not retried. Staff fix the
+        # URL (or the allow-list); the next notice goes to the new one.
+        delivery.last_error = str(refusal)
+        delivery.state = WebhookDelivery.State.DEAD
+        delivery.dead_lettered_at = now
+    else:
+        delivery.last_error = f"HTTP {status}" if status is not None else NO_RESPONSE
     delivery.save(
         update_fields=[
             "attempts", "last_attempt_at", "last_status_code", "last_error", "state",
-            "delivered_at",
+            "delivered_at", "dead_lettered_at",
         ]
     )  # fmt: skip
+    if refusal is not None:
+        logger.warning("webhook %s: %s", delivery.pk, refusal)
+        return False
     if not delivered:
         raise DeliveryFailed(f"webhook {delivery.pk}: {delivery.last_error}")
     return True

@@ -456,4 +456,13 @@ UPLOAD_BODY_MAX_BYTES = LEGAL_DOCUMENT_MAX_BYTES + 5 * 1024 * 1024
 REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# Webhook targets (core/egress.py), checked when staff save the URL and again at each send:
+# loopback, private, link-local (cloud metadata), CGNAT, multicast and reserved addresses are
+# refused, also behind a name that resolves to one, unless the host (a name or an address, comma
+# separated) is listed here, e.g. a tenant's on-premises receiver. Plain http only in
+# development (DEBUG) or where WEBHOOK_ALLOW_HTTP says so.
+WEBHOOK_ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", f"http://localhost:{PORT}")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.egress import EgressURLValidator
 from liaison.models.enums import OrganizationKind
 
 if TYPE_CHECKING:
@@ -69,6 +70,13 @@ class Organization(models.Model):
     webhook_url = models.URLField(
         blank=True,
         max_length=500,
+        # The egress policy (no internal addresses, https in production); checked again at send.
+        validators=[
+            EgressURLValidator(
+                allowed_hosts_setting="WEBHOOK_ALLOWED_HOSTS",
+                allow_http_setting="WEBHOOK_ALLOW_HTTP",
+            )
+        ],
         help_text="Where status changes of this organization's requests are POSTed (optional).",
     )
     webhook_secret = models.CharField(
