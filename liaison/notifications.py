@@ -25,7 +25,7 @@ from strawberry.relay import to_base64
 
 from core import egress
 from core.broadcast import group_send
-from core.outbox.services import DeliveryFailed, outbox_emit
+from core.outbox.services import DeliveryFailed, DeliveryRefused, outbox_emit
 from liaison import topics
 from liaison.models import LegalRequest, Organization, WebhookDelivery
 
@@ -170,10 +170,12 @@ def webhook_delivery_attempt(*, delivery_id: int) -> bool:
     """Send one webhook once (the outbox handler of `liaison.webhook_delivery`, inside the
     delivery's transaction, which holds the event's lock: never sent twice at the same time).
 
-    Returns True if it was delivered now, False if it was delivered or dead already, or if the
-    egress policy refused its target now: then it is dead at once ("refused: <reason>"), not
-    retried. Any answer but 2xx (a redirect too), or none at all ("no response": refused
-    connection, timeout, TLS, DNS, all alike), is recorded on the row and raised as
+    Returns True if it was delivered now, False if it was delivered or dead already. If the
+    egress policy refuses its target now, it is dead at once ("refused: <reason>") and raised as
+    `DeliveryRefused`: the outbox dead-letters the event without retrying it, and staff revive
+    it from the dead letters once the URL (or the allow-list) is fixed. Any answer but 2xx (a
+    redirect too), or none at all ("no response": refused connection, timeout, TLS, DNS, all
+    alike), is recorded on the row and raised as
     `DeliveryFailed`, so that the outbox retries it with the topic's backoff and, in the end,
     dead-letters it.
     """
@@ -227,8 +229,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> bool:
         ]
     )  # fmt: skip
     if refusal is not None:
-        logger.warning("webhook %s: %s", delivery.pk, refusal)
-        return False
+        raise DeliveryRefused(f"webhook {delivery.pk}: {refusal}")
     if not delivered:
         raise DeliveryFailed(f"webhook {delivery.pk}: {delivery.last_error}")
     return True

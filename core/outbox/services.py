@@ -33,6 +33,7 @@ from core.outbox.topics import (
 
 __all__ = [
     "DeliveryFailed",
+    "DeliveryRefused",
     "dead_letter_revive",
     "outbox_deliver",
     "outbox_delivery_failed",
@@ -56,6 +57,12 @@ class DeliveryFailed(Exception):
     """Raised by a handler that recorded its own failed attempt (a webhook answered 500, the mail
     server refused): what the handler wrote is committed, and the event is retried like after
     any other failure. Any other exception rolls the handler's writes back."""
+
+
+class DeliveryRefused(DeliveryFailed):
+    """A failure that waiting will not cure (a webhook target the egress policy refuses): what
+    the handler wrote is committed and the event becomes a dead letter at once, for staff to
+    revive once the cause is fixed."""
 
 
 def _policy(topic_name: str) -> RetryPolicy:
@@ -138,10 +145,13 @@ def outbox_deliver(*, event_id: int) -> bool:
     raise failure  # after the commit: the handlers' records of the attempt are kept
 
 
-def outbox_delivery_failed(*, event_id: int, error: str, task_name: str) -> float | None:
+def outbox_delivery_failed(
+    *, event_id: int, error: str, task_name: str, permanent: bool = False
+) -> float | None:
     """Count a failed delivery. Returns the seconds to wait before the retry, or None when
-    there is nothing to retry: the topic's attempts ran out (the event is now a dead letter),
-    or the event was delivered or dead-lettered meanwhile by a duplicate."""
+    there is nothing to retry: the topic's attempts ran out or the failure is `permanent` (the
+    event is now a dead letter), or the event was delivered or dead-lettered meanwhile by a
+    duplicate."""
     with transaction.atomic():
         event = (
             OutboxEvent.objects.select_for_update()
@@ -155,7 +165,7 @@ def outbox_delivery_failed(*, event_id: int, error: str, task_name: str) -> floa
         event.attempts += 1
         event.last_error = error[:2000]
         event.enqueued_at = now  # the retry is on its way: the re-drive waits `lost_after`
-        if event.attempts < policy.max_attempts:
+        if event.attempts < policy.max_attempts and not permanent:
             event.save(update_fields=["attempts", "last_error", "enqueued_at"])
             return policy.countdown(event.attempts)
         event.dead_lettered_at = now

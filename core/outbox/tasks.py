@@ -23,7 +23,10 @@ def deliver_outbox_event_task(self: Task, event_id: int) -> None:
         outbox.outbox_deliver(event_id=event_id)
     except Exception as error:
         countdown = outbox.outbox_delivery_failed(
-            event_id=event_id, error=repr(error), task_name=self.name
+            event_id=event_id,
+            error=repr(error),
+            task_name=self.name,
+            permanent=isinstance(error, outbox.DeliveryRefused),
         )
         if countdown is not None:
             raise self.retry(exc=error, countdown=countdown, queue=RETRY_QUEUE) from error

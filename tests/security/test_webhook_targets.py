@@ -36,7 +36,12 @@ from django.urls import reverse
 
 from core import egress
 from core.outbox.models import DeadLetter, OutboxEvent
-from core.outbox.services import DeliveryFailed, outbox_deliver, outbox_delivery_failed
+from core.outbox.services import (
+    DeliveryFailed,
+    DeliveryRefused,
+    outbox_deliver,
+    outbox_delivery_failed,
+)
 from core.outbox.tasks import deliver_outbox_event_task
 from liaison.models import Organization, WebhookDelivery
 from liaison.topics import WEBHOOK_DELIVERY
@@ -44,6 +49,7 @@ from tests.conftest import Member
 from tests.factories import OrganizationFactory, StaffUserFactory
 from tests.liaison.conftest import route, submit
 from tests.realthings import ROOT
+from tests.signin import sign_in_staff
 
 PUBLIC = "93.184.215.14"  # a globally routable address: only ever "resolved", never contacted
 HOOK_URL = "https://hooks.police.example/liaison"
@@ -242,7 +248,12 @@ def attempt_once(delivery: WebhookDelivery) -> tuple[OutboxEvent, float | None]:
     try:
         outbox_deliver(event_id=event.pk)
     except DeliveryFailed as error:
-        countdown = outbox_delivery_failed(event_id=event.pk, error=repr(error), task_name="t")
+        countdown = outbox_delivery_failed(
+            event_id=event.pk,
+            error=repr(error),
+            task_name="t",
+            permanent=isinstance(error, DeliveryRefused),
+        )
     event.refresh_from_db()
     delivery.refresh_from_db()
     return event, countdown
@@ -395,8 +406,7 @@ def test_admin_shows_the_refusal_on_the_webhook_url_field(
     resolver.names["redis.internal.example"] = ["10.0.3.7"]
     resolver.names["hooks.police.example"] = [PUBLIC]
     organization = OrganizationFactory(webhook_url="")
-    client = Client()
-    client.force_login(StaffUserFactory(is_superuser=True))
+    client = sign_in_staff(Client(), StaffUserFactory(is_superuser=True))
 
     response = _admin_save(client, organization, webhook_url=url)
     assert response.status_code == 200  # the form again, with the error
@@ -494,10 +504,12 @@ def test_a_name_rebound_to_an_internal_address_is_refused_at_send(
     assert (delivery.state, delivery.attempts, delivery.last_status_code) == ("DEAD", 1, None)
     assert delivery.last_error == f"refused: resolves to {reason}"
     assert delivery.dead_lettered_at is not None
-    # Not retried: waiting does not make it allowed. The outbox is done with the event.
-    assert (event.attempts, event.dead_lettered_at) == (1, None)
-    assert event.delivered_at is not None
-    assert not DeadLetter.objects.exists()
+    # Not retried: waiting does not make it allowed. The event is a dead letter at once, for
+    # staff to revive once the URL or the allow-list is fixed.
+    assert event.attempts == 1
+    assert event.dead_lettered_at is not None
+    assert DeadLetter.objects.filter(outbox_event=event, redriven_at__isnull=True).count() == 1
+    assert event.delivered_at is None
     deliver(delivery)
     assert (delivery.attempts, connections) == (1, [])
 
@@ -649,7 +661,11 @@ def test_recorded_errors_do_not_tell_open_from_closed_ports(
     assert recorded["closed"][:2] == ("no response", "DeliveryFailed('webhook <id>: no response')")
     assert recorded["closed"][2] is not None  # retried
     assert recorded["silent"][2] is not None
-    assert recorded["refused"] == ("refused: the address is the cloud metadata address", "", None)
+    assert recorded["refused"] == (
+        "refused: the address is the cloud metadata address",
+        "DeliveryRefused('webhook <id>: refused: the address is the cloud metadata address')",
+        None,  # not retried: a dead letter at once
+    )
     assert ("169.254.169.254", 80) not in connections
 
 
