@@ -10,9 +10,10 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     from portal import embedded, secret_key
 
-    if not os.environ.get("DATABASE_URL"):
-        # The embedded default is a developer's machine: the SECRET_KEY `make run` uses
-        # (var/secret-key). With a DATABASE_URL and DEBUG off, SECRET_KEY must be set.
+    if not os.environ.get("DATABASE_URL") or secret_key.secret_key_path().exists():
+        # A developer's checkout: the SECRET_KEY `make run` uses (var/secret-key; created here
+        # on the embedded default), so commands reach the same portal as a running `make run`,
+        # with or without DATABASE_URL. Elsewhere (an image has no var/) SECRET_KEY must be set.
         secret_key.ensure_in_environ(os.environ)
     embedded.ensure_services_for_command(sys.argv[1:])
     from django.core.management import execute_from_command_line
