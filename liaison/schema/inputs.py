@@ -4,6 +4,7 @@ from datetime import datetime
 
 import strawberry
 
+from core.graphql.text import MULTILINE
 from liaison.schema.enums import DataCategory, RequestCategory, RequestKind, TargetKind
 
 
@@ -24,7 +25,7 @@ class SubmitLegalRequestInput:
     reference: str = strawberry.field(description="The authority's own file number.")
     legal_basis: str = strawberry.field(description="Statute or instrument.")
     jurisdiction: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
-    summary: str
+    summary: str = strawberry.field(metadata=MULTILINE)
     targets: list[TargetInput]
     data_categories: list[DataCategory] | None = strawberry.field(
         default=None, description="Required for the disclosure kinds."
