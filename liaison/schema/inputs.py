@@ -31,7 +31,11 @@ class SubmitLegalRequestInput:
         default=None, description="Required for the disclosure kinds."
     )
     idempotency_key: str | None = strawberry.field(
-        default=None, description="Repeat it to get the first request back instead of a new one."
+        default=None,
+        description=(
+            "Repeat it with the same input to get the first request back instead of a new one; "
+            "with another input it is refused (code idempotency_conflict)."
+        ),
     )
     period_start: datetime | None = strawberry.field(
         default=None,

@@ -1,12 +1,13 @@
-"""Attack: input that is not text.
+"""Attack: input that is not text, and an idempotency key reused for another request.
 
 Before: a NUL byte in any string field reached PostgreSQL and came back as a masked
 "Unexpected error"; superscript digits in a USER_ID passed `str.isdigit()` and crashed `int()`
 (masked too); a field of zero-width spaces, a bidi override (U+202E) or a control character was
-stored as it came. Now one cleaning step (core.graphql.text) refuses each with a field-level
-OperationInfo (`invalid_characters`, `blank`) before any resolver runs, or normalises what a
-user meant (NFC, surrounding spaces, full-width digits); a query's text argument gets a GraphQL
-error with the same code.
+stored as it came; the same idempotency key with another input silently returned the first
+request. Now one cleaning step (core.graphql.text) refuses each with a field-level OperationInfo
+(`invalid_characters`, `blank`) before any resolver runs, or normalises what a user meant (NFC,
+surrounding spaces, full-width digits); a query's text argument gets a GraphQL error with the
+same code; and a reused key with another input is `idempotency_conflict` on `idempotencyKey`.
 """
 
 from __future__ import annotations
@@ -153,6 +154,25 @@ def test_what_a_user_meant_is_stored_normalised(gql: Any, authority: Member) -> 
         ("USER_ID", "12345"),
         ("USERNAME", "fraud_boss"),
     ]
+
+
+@pytest.mark.django_db
+def test_the_same_input_written_differently_is_the_same_request(
+    gql: Any, authority: Member
+) -> None:
+    first = submit(gql, authority, idempotencyKey="AZ-1", summary="Café fraud")
+    again = submit(
+        gql,
+        authority,
+        idempotencyKey=" AZ-1\u200b",
+        summary=" Cafe\u0301 fraud\n",
+        reference=f"{valid_input()['reference']} ",
+    )
+    assert again["id"] == first["id"]
+    conflict = submit(gql, authority, idempotencyKey="AZ-1", summary="Café fraud, again")
+    assert errors_by_field(conflict) == {"idempotencyKey": "idempotency_conflict"}
+    assert LegalRequest.objects.count() == 1
+    assert OutboxEvent.objects.count() == 1
 
 
 # Other mutations and queries -----------------------------------------------------------------
@@ -398,3 +418,32 @@ def test_the_real_server_refuses_text_that_is_not_text(portal_server: PortalServ
     assert nothing_stored()
     assert not Message.objects.filter(client_message_id="c1").exists()
     assert "Unexpected error" not in portal_server.log_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_server_refuses_an_idempotency_key_reused_for_another_request(
+    portal_server: PortalServer,
+) -> None:
+    authority = make_member(OrganizationFactory())
+    first = post(
+        portal_server, SUBMIT, {"input": valid_input(idempotencyKey="k1")}, authority.token
+    )
+    request = first["data"]["submitLegalRequest"]
+    assert request["__typename"] == "LegalRequest", first
+    same = post(
+        portal_server,
+        SUBMIT,
+        {"input": valid_input(idempotencyKey="k1", summary=f" {valid_input()['summary']}\n")},
+        authority.token,
+    )
+    assert same["data"]["submitLegalRequest"]["id"] == request["id"]
+    other = post(
+        portal_server,
+        SUBMIT,
+        {"input": valid_input(idempotencyKey="k1", reference="AZ 999/26")},
+        authority.token,
+    )
+    assert errors_by_field(other["data"]["submitLegalRequest"]) == {
+        "idempotencyKey": "idempotency_conflict"
+    }
+    assert list(LegalRequest.objects.values_list("reference", flat=True)) == [request["reference"]]
