@@ -20,6 +20,14 @@ MAX_TARGETS = 100
 USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,30}[A-Za-z0-9]$")
 PLATFORM_LINK_HOSTS = frozenset({"t.me", "telegram.me", "www.t.me"})
 MAX_USER_ID = 2**63 - 1
+# Only ASCII digits are digits here: `str.isdigit()` is also true for superscripts ("¹²³", which
+# `int()` refuses) and `int()` takes Arabic-Indic or Devanagari digits, none of which a platform
+# id is written in.
+ASCII_DIGITS_RE = re.compile(r"[0-9]+")
+# Full-width digits (U+FF10-U+FF19) are what an East Asian keyboard types for digits: a user
+# who writes them means those digits. Only these are translated (not NFKC, which would also
+# turn superscripts and circled digits into digits).
+FULL_WIDTH_DIGITS = str.maketrans({0xFF10 + digit: str(digit) for digit in range(10)})
 
 
 @dataclass(frozen=True)
@@ -153,12 +161,22 @@ def normalize_target(kind: str, value: str, *, region: str | None = None) -> str
     if kind in (TargetKind.USERNAME, TargetKind.CHANNEL):
         return _normalize_username(raw)
     if kind == TargetKind.USER_ID:
-        if not raw.isdigit() or not 0 < int(raw) <= MAX_USER_ID:
-            raise TargetError("A user id is a positive whole number.")
-        return str(int(raw))
+        return _normalize_user_id(raw)
     if kind == TargetKind.MESSAGE_LINK:
         return _normalize_message_link(raw)
     raise TargetError(f"Unknown target kind {kind!r}.")
+
+
+def _normalize_user_id(raw: str) -> str:
+    """A user id: ASCII digits (full-width ones translated), positive, at most a bigint."""
+    digits = raw.translate(FULL_WIDTH_DIGITS)
+    if not ASCII_DIGITS_RE.fullmatch(digits) or not 0 < int(digits) <= MAX_USER_ID:
+        raise TargetError("A user id is a positive whole number, written in digits 0-9.")
+    return str(int(digits))
+
+
+def _is_number(segment: str) -> bool:
+    return ASCII_DIGITS_RE.fullmatch(segment) is not None
 
 
 def _normalize_phone(raw: str, region: str | None) -> str:
@@ -199,11 +217,11 @@ def _normalize_message_link(raw: str) -> str:
     if (
         len(segments) == 3
         and segments[0] == "c"
-        and segments[1].isdigit()
-        and segments[2].isdigit()
+        and _is_number(segments[1])
+        and _is_number(segments[2])
     ):
         return f"https://t.me/c/{int(segments[1])}/{int(segments[2])}"
-    if len(segments) == 2 and segments[1].isdigit():
+    if len(segments) == 2 and _is_number(segments[1]):
         try:
             channel = _normalize_username(segments[0])
         except TargetError as error:

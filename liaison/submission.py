@@ -3,9 +3,12 @@ in one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import json
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +31,11 @@ from liaison.models import (
 from liaison.topics import SUBMITTED
 
 TOPIC_SUBMITTED = SUBMITTED.name  # declared, with its policy, in liaison.topics
+IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+FINGERPRINT_VERSION = 1
+# A stored period this close to its request's receipt, and exactly DISCLOSURE_DEFAULT_PERIOD
+# long, is the default one (rows stored before fingerprints; see `stored_fingerprint`).
+DEFAULT_PERIOD_SLACK = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -206,10 +214,135 @@ def _validate_period(
     return start, end
 
 
+def idempotency_fingerprint(
+    *,
+    kind: str,
+    category: str,
+    reference: str,
+    legal_basis: str,
+    jurisdiction: str,
+    summary: str,
+    targets: Iterable[tuple[str, str]],
+    data_categories: Iterable[str],
+    period_start: datetime | None,
+    period_end: datetime | None,
+) -> str:
+    """SHA-256 (hex) of the canonical JSON of a validated, normalised submission: two
+    submissions with one idempotency key are "the same input" when these are equal.
+
+    It covers the kind (which names the instrument), category, reference, legal basis,
+    jurisdiction (the ISO code) and summary, as stored (trimmed, NFC), the targets as
+    (kind, canonical value) in their order, the data categories as a set, and the period as the
+    client gave it (in UTC; null when it took the default period, which runs from the time of
+    receipt). Not the key itself, the origin, or anything decided at intake.
+    """
+
+    def text(value: str) -> str:
+        return unicodedata.normalize("NFC", value.strip())
+
+    def moment(value: datetime | None) -> str | None:
+        return None if value is None else value.astimezone(UTC).isoformat()
+
+    canonical = {
+        "version": FINGERPRINT_VERSION,
+        "kind": kind,
+        "category": category,
+        "reference": text(reference),
+        "legalBasis": text(legal_basis),
+        "jurisdiction": jurisdiction,
+        "summary": text(summary),
+        "targets": [[target_kind, value] for target_kind, value in targets],
+        "dataCategories": sorted(set(data_categories)),
+        "periodStart": moment(period_start),
+        "periodEnd": moment(period_end),
+    }
+    encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(encoded.encode("ascii")).hexdigest()
+
+
+def _submission_fingerprint(spec: LegalRequestSpec, fields: dict, targets: list[Target]) -> str:
+    """The fingerprint of a validated submission (`fields`, `targets` from `_validate_submission`),
+    with the period as submitted, not the default one filled in at intake."""
+    return idempotency_fingerprint(
+        kind=fields["kind"],
+        category=fields["category"],
+        reference=fields["reference"],
+        legal_basis=fields["legal_basis"],
+        jurisdiction=fields["jurisdiction"],
+        summary=fields["summary"],
+        targets=[(target.kind, target.value) for target in targets],
+        data_categories=fields["data_categories"],
+        period_start=spec.period_start,
+        period_end=spec.period_end,
+    )
+
+
+def stored_fingerprint(legal_request: LegalRequest) -> str:
+    """The fingerprint of a stored request, from its fields: for a request stored before
+    fingerprints were (the data migration 0008 computes the same, frozen). A disclosure period
+    that ends at receipt and is exactly DISCLOSURE_DEFAULT_PERIOD long was the default one."""
+    start, end = legal_request.period_start, legal_request.period_end
+    if (
+        start is not None
+        and end is not None
+        and end - start == settings.DISCLOSURE_DEFAULT_PERIOD
+        and abs(legal_request.submitted_at - end) <= DEFAULT_PERIOD_SLACK
+    ):
+        start = end = None
+    return idempotency_fingerprint(
+        kind=legal_request.kind,
+        category=legal_request.category,
+        reference=legal_request.reference,
+        legal_basis=legal_request.legal_basis,
+        jurisdiction=legal_request.jurisdiction,
+        summary=legal_request.summary,
+        targets=[
+            (target.kind, target.value)
+            for target in legal_request.targets.order_by("position", "id")
+        ],
+        data_categories=legal_request.data_categories,
+        period_start=start,
+        period_end=end,
+    )
+
+
+def _first_request_or_conflict(existing: LegalRequest, fingerprint: str) -> LegalRequest:
+    """The request first stored with this key, when `fingerprint` is its input's; otherwise
+    the conflict, on `idempotencyKey`."""
+    if fingerprint == (existing.idempotency_fingerprint or stored_fingerprint(existing)):
+        return existing
+    raise ValidationError(
+        {
+            "idempotencyKey": ValidationError(
+                f"This idempotency key was already used for another request (reference "
+                f"{existing.reference or '(none)'}, received "
+                f"{existing.submitted_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC) with a different "
+                "input. Use a new key for a new request; send the first request unchanged to "
+                "get it back.",
+                code=IDEMPOTENCY_CONFLICT,
+            )
+        }
+    )
+
+
+def _repeated_key(actor: Actor, spec: LegalRequestSpec, existing: LegalRequest) -> LegalRequest:
+    """A submission whose key is already stored: the first request, or the conflict."""
+    if spec.origin == RequestOrigin.HOTLINE:
+        # The chat derives the key from the message's client id and keeps its own rule: a
+        # resent message (whatever it says) returns the first message and its request.
+        return existing
+    fields, targets = _validate_submission(actor, spec)
+    return _first_request_or_conflict(existing, _submission_fingerprint(spec, fields, targets))
+
+
 def legal_request_submit(*, actor: Actor, spec: LegalRequestSpec) -> LegalRequest:
     """Validate and store a legal request with its targets, timeline and outbox event, atomically.
 
-    A repeated idempotency key from the same organization returns the first request unchanged.
+    An idempotency key remembers the input it came with (`idempotency_fingerprint`): the same
+    key from the same organization with the same canonical input returns the first request
+    unchanged, also when both arrive at once (the unique constraint picks the first); with
+    another input it is refused with the code `idempotency_conflict` on `idempotencyKey`, and
+    nothing is stored. Hotline reports (origin HOTLINE) keep the chat's retry rule instead.
     """
     organization = actor.organization
     if organization is None:
@@ -221,7 +354,7 @@ def legal_request_submit(*, actor: Actor, spec: LegalRequestSpec) -> LegalReques
             organization=organization, idempotency_key=spec.idempotency_key
         ).first()
         if existing is not None:
-            return existing
+            return _repeated_key(actor, spec, existing)
     if not organization.is_verified:
         raise ValidationError(
             "Your organization is not verified yet. The platform's staff verify new organizations "
@@ -229,6 +362,7 @@ def legal_request_submit(*, actor: Actor, spec: LegalRequestSpec) -> LegalReques
             code="organization_unverified",
         )
     fields, targets = _validate_submission(actor, spec)
+    fingerprint = _submission_fingerprint(spec, fields, targets) if spec.idempotency_key else ""
     try:
         with transaction.atomic():
             legal_request = LegalRequest.objects.create(
@@ -236,6 +370,7 @@ def legal_request_submit(*, actor: Actor, spec: LegalRequestSpec) -> LegalReques
                 submitted_by=actor.user,
                 origin=spec.origin,
                 idempotency_key=spec.idempotency_key or None,
+                idempotency_fingerprint=fingerprint,
                 **fields,
             )
             for target in targets:
@@ -259,10 +394,14 @@ def legal_request_submit(*, actor: Actor, spec: LegalRequestSpec) -> LegalReques
                 },
             )
     except IntegrityError:
-        # Another submission with the same idempotency key committed first: return it.
+        # Another submission with the same idempotency key committed first: return it when it
+        # had this input, else this one is the conflict.
         if not spec.idempotency_key:
             raise
-        return LegalRequest.objects.get(
+        existing = LegalRequest.objects.get(
             organization=organization, idempotency_key=spec.idempotency_key
         )
+        if spec.origin == RequestOrigin.HOTLINE:
+            return existing
+        return _first_request_or_conflict(existing, fingerprint)
     return legal_request

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from core.graphql.text import MULTILINE
 from liaison.schema.enums import RequestCategory
 from liaison.schema.inputs import TargetInput
 
@@ -29,7 +30,7 @@ class SendHotlineMessageInput:
     """A message for a hotline conversation."""
 
     conversation_id: strawberry.ID
-    body: str = strawberry.field(description="At most 8 KB of UTF-8.")
+    body: str = strawberry.field(description="At most 8 KB of UTF-8.", metadata=MULTILINE)
     client_message_id: str = strawberry.field(
         description="Your own id for this message (1-64 characters): resending it is safe."
     )

@@ -67,6 +67,16 @@ class LegalRequest(models.Model):
     )
     # NULL (not "") when absent, so that the per-organization unique constraint ignores it.
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
+    idempotency_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=(
+            "SHA-256 of the canonical input the idempotency key came with: the same key with "
+            "another input is a conflict, not this request."
+        ),
+    )
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     due_at = models.DateTimeField(null=True, blank=True)
     handling_desk = models.CharField(

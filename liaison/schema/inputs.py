@@ -4,6 +4,7 @@ from datetime import datetime
 
 import strawberry
 
+from core.graphql.text import MULTILINE
 from liaison.schema.enums import DataCategory, RequestCategory, RequestKind, TargetKind
 
 
@@ -24,13 +25,17 @@ class SubmitLegalRequestInput:
     reference: str = strawberry.field(description="The authority's own file number.")
     legal_basis: str = strawberry.field(description="Statute or instrument.")
     jurisdiction: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
-    summary: str
+    summary: str = strawberry.field(metadata=MULTILINE)
     targets: list[TargetInput]
     data_categories: list[DataCategory] | None = strawberry.field(
         default=None, description="Required for the disclosure kinds."
     )
     idempotency_key: str | None = strawberry.field(
-        default=None, description="Repeat it to get the first request back instead of a new one."
+        default=None,
+        description=(
+            "Repeat it with the same input to get the first request back instead of a new one; "
+            "with another input it is refused (code idempotency_conflict)."
+        ),
     )
     period_start: datetime | None = strawberry.field(
         default=None,

@@ -13,6 +13,7 @@ from core.actors import Actor
 from core.graphql.context import Info
 from core.graphql.ids import decode_global_id, uuid_pk
 from core.graphql.permissions import IsAuthenticated
+from core.graphql.text import MULTILINE
 from liaison import documents, review, selectors, submission
 from liaison.models import LegalRequest
 from liaison.schema.inputs import SubmitLegalRequestInput
@@ -83,7 +84,10 @@ class Mutation:
         description="Answer staff's question on a request in NEEDS_INFO; the clock resumes.",
     )
     def answer_clarification(
-        self, info: Info, id: strawberry.ID, answer: str
+        self,
+        info: Info,
+        id: strawberry.ID,
+        answer: Annotated[str, strawberry.argument(metadata=MULTILINE)],
     ) -> AnswerClarificationResult:
         actor = info.context.require_actor()
         legal_request = _own_request(actor, id)

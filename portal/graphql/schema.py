@@ -20,6 +20,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from core.graphql.cost import CostCheckedValidation
 from core.graphql.security import alias_limit_rule, should_mask_error
+from core.graphql.text import InputTextCleaning
 from hotline.schema.mutations import Mutation as HotlineMutation
 from hotline.schema.queries import Query as HotlineChatQuery
 from hotline.schema.subscriptions import Subscription as HotlineSubscription
@@ -64,6 +65,8 @@ schema = strawberry.Schema(
             cache_size=DOCUMENT_CACHE_SIZE,
         ),
         lambda: MaskErrors(should_mask_error=should_mask_error),
+        # Every text argument of every field cleaned (or refused) before its resolver runs.
+        InputTextCleaning,
         lambda: DjangoOptimizerExtension(prefetch_custom_queryset=True),
     ],
 )
