@@ -412,7 +412,7 @@ def test_hotline_report_keys_keep_the_chats_retry_rule(ngo: Member) -> None:
 
 
 def fingerprint_migration() -> Any:
-    return importlib.import_module("liaison.migrations.0008_request_idempotency_fingerprint")
+    return importlib.import_module("liaison.migrations.0009_request_idempotency_fingerprint")
 
 
 @pytest.mark.django_db

@@ -79,7 +79,7 @@ def fill_fingerprints(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('liaison', '0007_webhook_bookkeeping_is_the_outboxs'),
+        ('liaison', '0008_webhook_url_egress_policy'),
     ]
 
     operations = [
