@@ -14,7 +14,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +180,62 @@ class Worker:
 
     def log_tail(self, chars: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-chars:]
+
+
+class PortalServer:
+    """A running uvicorn serving the portal: its base URL, port and log."""
+
+    def __init__(self, url: str, port: int, log: Path) -> None:
+        self.url = url
+        self.port = port
+        self.log = log
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def running_portal(
+    log: Path, *, env: dict[str, str] | None = None, uvicorn_args: tuple[str, ...] = ()
+) -> Iterator[PortalServer]:
+    """uvicorn serving the portal on the test database and the test Redis, as `make run`
+    starts its web process (routing runs in-process after each commit: CELERY_TASK_ALWAYS_EAGER,
+    the routing task's body), until the block ends. `env` and `uvicorn_args` add to it."""
+    port = free_port()
+    environ = {
+        **os.environ,
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "DB_POOL": "1",
+        "PYTHONPATH": str(ROOT),
+        **(env or {}),
+    }
+    environ.pop("TEST_DB_NAME", None)
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1",
+             "--port", str(port), "--ws", "websockets", "--lifespan", "off", *uvicorn_args],
+            cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        server = PortalServer(f"http://127.0.0.1:{port}", port, log)
+
+        def healthy() -> bool:
+            if process.poll() is not None:
+                raise AssertionError(server.log_text()[-3000:])
+            try:
+                with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:  # noqa: S310
+                    return response.status == 200
+            except OSError:
+                return False
+
+        try:
+            wait_for(healthy, 30, "uvicorn to answer /healthz")
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

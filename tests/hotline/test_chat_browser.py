@@ -3,15 +3,10 @@ staff member talk live, the urgent toggle raises a routed ticket, screenshots ar
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from hotline.models import Message
@@ -20,7 +15,7 @@ from switchboard.models import Ticket
 from tests.browser import CHROMIUM_ARGS, ensure_chromium
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
-from tests.realthings import ROOT, free_port, wait_for, worker_database_url
+from tests.realthings import ROOT, running_portal
 from tests.signin import sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,46 +32,11 @@ def _in_memory_channel_layer() -> None:
 def server(tmp_path: Path) -> Iterator[str]:
     """uvicorn serving the portal on the test database, as `make run` starts it; routing runs
     in-process after each commit (CELERY_TASK_ALWAYS_EAGER: the routing task's body)."""
-    port = free_port()
-    log = (tmp_path / "uvicorn.log").open("wb")
-    env = {
-        **os.environ,
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "1",
-        "DB_POOL": "1",
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("TEST_DB_NAME", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--ws", "websockets", "--lifespan", "off", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        if process.poll() is not None:
-            raise AssertionError((tmp_path / "uvicorn.log").read_text()[-3000:])
+    with running_portal(tmp_path / "uvicorn.log") as portal:
         try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
-                return response.status == 200
-        except OSError:
-            return False
-
-    try:
-        wait_for(healthy, 30, "uvicorn to answer /healthz")
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-        server_log = (tmp_path / "uvicorn.log").read_text(errors="replace")
-        print(server_log[-3000:])  # shown by pytest when the test failed
+            yield portal.url
+        finally:
+            print(portal.log_text()[-3000:])  # shown by pytest when the test failed
 
 
 def staff_session() -> str:

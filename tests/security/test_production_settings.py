@@ -27,7 +27,6 @@ from typing import Any
 
 import pytest
 import yaml
-from django.conf import settings as django_settings
 from django.test import Client
 
 from liaison.models import LegalDocument
@@ -36,7 +35,7 @@ from tests.conftest import Member
 from tests.factories import StaffUserFactory
 from tests.liaison.conftest import submit
 from tests.liaison.test_documents import PDF, gid, upload
-from tests.realthings import ROOT, free_port, wait_for, worker_database_url
+from tests.realthings import ROOT, running_portal
 from tests.security.conftest import PortalServer
 from tests.signin import sign_in_staff
 
@@ -282,45 +281,12 @@ def https_server(
 ) -> Iterator[str]:
     """uvicorn with HTTPS=true behind a (pretend) TLS proxy on 127.0.0.1: uvicorn takes the
     scheme from X-Forwarded-Proto of that address."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("https-server") / "uvicorn.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": django_settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "1",
-        "PYTHONPATH": str(ROOT),
-        "HTTPS": "true",
-    }
-    env.pop("TEST_DB_NAME", None)
-    env.pop("HSTS_SECONDS", None)
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1",
-             "--port", str(port), "--lifespan", "off", "--proxy-headers",
-             "--forwarded-allow-ips", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-
-        def healthy() -> bool:
-            if process.poll() is not None:
-                raise AssertionError(log_path.read_text()[-3000:])
-            try:
-                return fetch(f"{url}/healthz")[0] == 200
-            except OSError:
-                return False
-
-        try:
-            wait_for(healthy, 30, "the HTTPS=true uvicorn to answer /healthz")
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with running_portal(
+        tmp_path_factory.mktemp("https-server") / "uvicorn.log",
+        env={"HTTPS": "true", "HSTS_SECONDS": str(365 * 24 * 3600)},
+        uvicorn_args=("--proxy-headers", "--forwarded-allow-ips", "127.0.0.1"),
+    ) as server:
+        yield server.url
 
 
 HTTPS_PROXY = {"X-Forwarded-Proto": "https"}

@@ -12,13 +12,9 @@ Redis); the sign-in steps also go through Django's test client, over the same vi
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from functools import cache
@@ -39,7 +35,7 @@ from django.test import Client
 
 from core.signin import totp_ensure
 from tests.factories import StaffUserFactory, UserFactory
-from tests.realthings import ROOT, free_port, wait_for, worker_database_url
+from tests.realthings import running_portal
 from tests.security.conftest import PortalServer
 from tests.signin import sign_in_staff
 
@@ -102,47 +98,12 @@ def signin_server(
 
     uvicorn leaves X-Forwarded-For alone (--no-proxy-headers): the portal's own
     core.http.client_ip reads it, so the addresses below prove that axes and allauth use it."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("signin-server") / "uvicorn.log"
-    log = log_path.open("wb")
-    env = {
-        **os.environ,
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "1",
-        "DB_POOL": "1",
-        "PYTHONPATH": str(ROOT),
-        "TRUSTED_PROXIES": PROXY,
-    }
-    env.pop("TEST_DB_NAME", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--ws", "websockets", "--lifespan", "off",
-         "--no-proxy-headers"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(log_path.read_text()[-3000:])
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
-                return response.status == 200
-        except OSError:
-            return False
-
-    try:
-        wait_for(healthy, 30, "uvicorn to answer /healthz")
-        yield PortalServer(url, port, log_path)
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with running_portal(
+        tmp_path_factory.mktemp("signin-server") / "uvicorn.log",
+        env={"TRUSTED_PROXIES": PROXY},
+        uvicorn_args=("--no-proxy-headers",),
+    ) as server:
+        yield server
 
 
 class Browser:
