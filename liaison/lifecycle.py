@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from core.actors import Actor, public_name
 from core.outbox.services import outbox_emit
-from liaison import notifications
+from liaison import notifications, permissions
 from liaison.audit import AuditAction, audit_record
 from liaison.models import (
     DisclosurePackage,
@@ -176,6 +176,8 @@ def _transition_locked(
             f"You may not move a request from {from_status} to {to_status}.",
             code="transition_not_allowed",
         )
+    if role is Role.STAFF:
+        permissions.require(actor, permissions.STAFF_MOVES[to_status])
     for field, value in (changes or {}).items():
         setattr(locked, field, value)
     _guard(locked, to_status)

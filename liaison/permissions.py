@@ -1,5 +1,6 @@
 """What each platform staff member may do in the legal review: one predicate per verb, used by
-the services (the one place that decides) and by admin (to show only what the user may use).
+the services (the one place that decides; the one transition service checks the staff moves
+again, whoever calls it) and by admin (to show only what the user may use).
 
 Permissions are declared on LegalRequest (Meta.permissions) and granted through two groups:
 `legal_reviewer` reviews, approves, rejects and fulfils; `callback_officer` records the
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.actors import Actor, permission_denied
+from liaison.models.enums import RequestStatus
 
 LEGAL_REVIEWER = "legal_reviewer"
 CALLBACK_OFFICER = "callback_officer"
@@ -68,6 +70,18 @@ def can_fulfil_legal_request(actor: Actor | None) -> bool:
 def can_record_callback(actor: Actor | None) -> bool:
     """Record the out-of-band callback that confirms an emergency request."""
     return actor is not None and actor.has_perm(RECORD_CALLBACK)
+
+
+# The staff moves of the lifecycle's transition table, and the predicate each takes: the one
+# service that moves a request checks them too, whoever calls it.
+STAFF_MOVES: dict[str, Callable[[Actor | None], bool]] = {
+    RequestStatus.ROUTED: can_start_review,
+    RequestStatus.UNDER_REVIEW: can_start_review,
+    RequestStatus.NEEDS_INFO: can_ask_clarification,
+    RequestStatus.APPROVED: can_approve_legal_request,
+    RequestStatus.REJECTED: can_reject_legal_request,
+    RequestStatus.FULFILLED: can_fulfil_legal_request,
+}
 
 
 # What each predicate would have taken, for its refusal: (what, group, permission).

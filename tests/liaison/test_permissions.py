@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from core.actors import Actor, staff_actor
-from liaison import disclosure, permissions, review
+from liaison import disclosure, lifecycle, permissions, review
 from liaison.models import Approval, CallbackVerification, LegalAnalysis, LegalRequest
 from tests.conftest import Member
 from tests.factories import StaffUserFactory, SuperuserFactory
@@ -144,6 +144,27 @@ def test_each_review_service_refuses_staff_without_its_group_and_allows_it_with(
         assert group in error.messages[0]  # the refusal says what it takes
         assert LegalRequest.objects.get(pk=legal_request.pk).status == before
     call(staff(group), legal_request)  # the group is enough
+
+
+@pytest.mark.django_db
+def test_the_lifecycle_refuses_staff_moves_without_the_group(authority: Member) -> None:
+    """Whoever calls the one service that moves a request, a staff move takes its group."""
+    legal_request = route(submit(authority))
+    for actor in (staff(), staff(permissions.CALLBACK_OFFICER, "switchboard", "policy_admin")):
+        refused(
+            lambda actor=actor: lifecycle.legal_request_transition(
+                actor=actor, legal_request=legal_request, to_status="UNDER_REVIEW", reason="x"
+            )
+        )
+    lifecycle.legal_request_transition(
+        actor=staff(permissions.LEGAL_REVIEWER),
+        legal_request=legal_request,
+        to_status="UNDER_REVIEW",
+        reason="x",
+    )
+    assert set(permissions.STAFF_MOVES) == {
+        to for (_, to), roles in lifecycle.TRANSITIONS.items() if lifecycle.Role.STAFF in roles
+    }
 
 
 @pytest.mark.django_db

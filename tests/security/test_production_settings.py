@@ -38,6 +38,7 @@ from tests.liaison.conftest import submit
 from tests.liaison.test_documents import PDF, gid, upload
 from tests.realthings import ROOT, free_port, wait_for, worker_database_url
 from tests.security.conftest import PortalServer
+from tests.signin import sign_in_staff
 
 # Where nothing listens: the settings are imported, nothing is connected to.
 NOWHERE = {
@@ -423,8 +424,7 @@ def test_documents_work_on_s3_storage(client: Client, authority: Member, s3_buck
     own = client.get(result["downloadPath"], HTTP_AUTHORIZATION=f"Bearer {authority.token}")
     assert own.status_code == 200
     assert b"".join(own.streaming_content) == PDF
-    staff = Client()
-    staff.force_login(StaffUserFactory())
+    staff = sign_in_staff(Client(), StaffUserFactory())  # admin takes the second factor
     admin_url = f"/admin/liaison/legalrequest/{legal_request.pk}/documents/{document.pk}/"
     response = staff.get(admin_url)
     assert response.status_code == 200
