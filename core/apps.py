@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     """The transactional outbox and its dead letters."""
 
     name = "core"
-    verbose_name = "Delivery (outbox)"
+    verbose_name = "Platform (delivery, staff profiles)"
 
     def ready(self) -> None:
         from core import signin  # noqa: F401 (connects its allauth signal receivers)

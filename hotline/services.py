@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from core.actors import Actor
+from core.actors import PLATFORM_STAFF, Actor, public_name
 from core.durations import humanize_duration
 from core.ratelimit import rate_limit_hit
 from core.redis import get_redis
@@ -132,11 +132,36 @@ class ReportSpec:
     jurisdiction: str | None = None
 
 
-def author_display_name(actor: Actor) -> str:
-    """How the actor appears in the chat: full name, else e-mail or username."""
+def author_display_name(actor: Actor, *, desk: str | None = None) -> str:
+    """How the actor appears in the chat (as message author and in "… is typing").
+
+    Platform staff appear as `core.actors.public_name` says (the desk, with the display name
+    they chose), never by e-mail or username: `desk` is the one handling the conversation's
+    request ("Platform staff" on a main line). A member: full name, else e-mail or username.
+    """
+    if actor.is_platform_staff:
+        return public_name(actor, desk=desk)[:200]
     user = actor.user
     name = (user.get_full_name() or "").strip() or str(user.email or user.get_username())
     return name[:200]
+
+
+def conversation_desk(conversation: Conversation) -> str:
+    """The public name of the desk that answers in a conversation: the one handling its legal
+    request, "Platform staff" on an organization's main line."""
+    desk = (
+        Conversation.objects.filter(pk=conversation.pk)
+        .values_list("legal_request__handling_desk", flat=True)
+        .first()
+    )
+    return desk or PLATFORM_STAFF
+
+
+def _chat_name(actor: Actor, conversation: Conversation) -> str:
+    """The actor's name in this conversation (one query more for staff: the desk)."""
+    if actor.is_platform_staff:
+        return author_display_name(actor, desk=conversation_desk(conversation))
+    return author_display_name(actor)
 
 
 def _validate(body: str, client_message_id: str) -> str:
@@ -267,6 +292,7 @@ def message_send(
         raise ValidationError(
             {"urgent": ValidationError("Staff cannot raise reports here.", code="forbidden")}
         )
+    author_name = _chat_name(actor, conversation)  # before the seq's row lock is taken
     try:
         with transaction.atomic():
             legal_request = None
@@ -285,7 +311,7 @@ def message_send(
                 seq=seq,
                 kind=MessageKind.USER,
                 author=user,
-                author_name=author_display_name(actor),
+                author_name=author_name,
                 author_is_staff=actor.is_staff and actor.organization_id is None,
                 body=text,
                 urgent=is_report,
@@ -387,7 +413,7 @@ def typing_signal(*, actor: Actor, conversation_id: object) -> bool:
     events.typing_broadcast(
         conversation_id=conversation.pk,
         user_id=actor.user.pk,
-        name=author_display_name(actor),
+        name=_chat_name(actor, conversation),
         is_staff=actor.is_staff and actor.organization_id is None,
     )
     return True

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from core.actors import Actor
 from core.errors import NotFound
-from liaison import selectors, signing
+from liaison import permissions, selectors, signing
 from liaison.audit import AuditAction, audit_record, canonical_json
 from liaison.lifecycle import legal_request_transition, lock_request, require_staff
 from liaison.models import (
@@ -76,6 +76,7 @@ def legal_request_fulfil(
     if two different staff members approved it and, for an emergency, the callback was made;
     a removal or preservation is recorded with its time."""
     require_staff(actor)
+    permissions.require(actor, permissions.can_fulfil_legal_request)
     with transaction.atomic():
         locked = lock_request(legal_request)
         if locked.status != RequestStatus.APPROVED:

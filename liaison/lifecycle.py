@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.actors import Actor
+from core.actors import Actor, public_name
 from core.outbox.services import outbox_emit
-from liaison import notifications
+from liaison import notifications, permissions
 from liaison.audit import AuditAction, audit_record
 from liaison.models import (
     DisclosurePackage,
@@ -176,6 +176,8 @@ def _transition_locked(
             f"You may not move a request from {from_status} to {to_status}.",
             code="transition_not_allowed",
         )
+    if role is Role.STAFF:
+        permissions.require(actor, permissions.STAFF_MOVES[to_status])
     for field, value in (changes or {}).items():
         setattr(locked, field, value)
     _guard(locked, to_status)
@@ -202,12 +204,14 @@ def _transition_locked(
         )
     )
 
+    # The timeline entry is public: staff appear by desk (and chosen display name), never by
+    # e-mail; the audit log keeps who it was.
     label = actor_label or (actor.label if actor is not None else "system")
     TimelineEntry.objects.create(
         legal_request=locked,
         event=event,
         status=to_status,
-        actor_label=label,
+        actor_label=actor_label or public_name(actor, desk=locked.handling_desk),
         message=reason[:MAX_MESSAGE_LENGTH],
         at=now,
     )
@@ -312,7 +316,8 @@ def legal_request_record_event(
     at: datetime | None = None,
 ) -> TimelineEntry:
     """Add an entry (acknowledged, escalated, deadline warning, breach, note) to a request's
-    timeline without changing its status; internal unless `public`."""
+    timeline without changing its status; internal unless `public`. A public entry's
+    `actor_label` is shown to the organization: for staff, `core.actors.public_name`."""
     if event not in TimelineEntry.Event.values:
         raise ValidationError({"event": f"Unknown timeline event {event!r}."})
     return TimelineEntry.objects.create(

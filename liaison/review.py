@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.actors import Actor
+from liaison import permissions
 from liaison.audit import AuditAction, audit_record
 from liaison.lifecycle import (
     MAX_MESSAGE_LENGTH,
@@ -38,6 +39,7 @@ def legal_request_start_review(
 ) -> LegalRequest:
     """Staff take a routed request into legal review."""
     require_staff(actor)
+    permissions.require(actor, permissions.can_start_review)
     return legal_request_transition(
         actor=actor,
         legal_request=legal_request,
@@ -61,6 +63,7 @@ def legal_analysis_record(
 ) -> LegalAnalysis:
     """Record (or update) the legal analysis checklist of a request under review."""
     require_staff(actor)
+    permissions.require(actor, permissions.can_record_analysis)
     if rules_broken and not moderation_reference.strip():
         raise ValidationError(
             {
@@ -127,6 +130,7 @@ def legal_request_approve(*, actor: Actor, legal_request: LegalRequest, note: st
     """Record one staff member's approval; the request becomes APPROVED once the policy's number
     of different approvers is reached (two for disclosure). The same person twice is refused."""
     require_staff(actor)
+    permissions.require(actor, permissions.can_approve_legal_request)
     same_approver = ValidationError(
         "You have already approved this request; the next approval must come from a different "
         "staff member.",
@@ -197,6 +201,7 @@ def legal_request_reject(
 ) -> LegalRequest:
     """Refuse a request under review with a reason code (and a note for OTHER)."""
     require_staff(actor)
+    permissions.require(actor, permissions.can_reject_legal_request)
     if reason_code not in RejectionReason.values:
         raise ValidationError(
             {"reason_code": ValidationError("Choose a rejection reason.", code="invalid_choice")}
@@ -226,6 +231,7 @@ def legal_request_ask_clarification(
     Approvals already given are set aside: the answer may change the request, so it must be
     approved again, by two people, as it stands after the answer."""
     require_staff(actor)
+    permissions.require(actor, permissions.can_ask_clarification)
     if not question.strip():
         raise ValidationError({"question": ValidationError("Ask a question.", code="required")})
     with transaction.atomic():
@@ -292,6 +298,7 @@ def legal_request_record_callback(
     """Record the out-of-band call to the organization's registered number (from the portal's
     records, never from the request) that confirmed an emergency request, and whom it reached."""
     require_staff(actor)
+    permissions.require(actor, permissions.can_record_callback)
     errors: dict[str, ValidationError] = {}
     if not officer_name.strip():
         errors["officer_name"] = ValidationError("Name the officer you reached.", code="required")

@@ -16,10 +16,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from core.actors import staff_actor
 from core.durations import humanize_duration
 from liaison import instruments
 from liaison.models import RequestCategory, RequestKind
-from switchboard import policy, selectors, tickets
+from switchboard import permissions, policy, selectors, tickets
 from switchboard.models import (
     EscalationChain,
     EscalationStep,
@@ -35,7 +36,58 @@ from switchboard.models import (
 # Policy ------------------------------------------------------------------------------------------
 
 
-class TeamMemberInline(admin.TabularInline):
+def _may_edit_policy(request: HttpRequest) -> bool:
+    return permissions.can_edit_policy(staff_actor(request.user))
+
+
+class PolicyInlineMixin:
+    """An inline of a policy model: editable only by those who may edit the policy."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_edit_policy(request) and super().has_add_permission(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_edit_policy(request) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_edit_policy(request) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class PolicyModelAdmin(admin.ModelAdmin):
+    """A policy model (team, rule, clock, chain): staff who may not edit the policy (the
+    policy_admin group) see it read-only, and every write goes through the policy services,
+    which check the same permission."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _may_edit_policy(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_edit_policy(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_edit_policy(request) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        policy.policy_record_save(actor=staff_actor(request.user), record=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        policy.policy_record_delete(actor=staff_actor(request.user), record=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for record in queryset:
+            policy.policy_record_delete(actor=staff_actor(request.user), record=record)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # The inline rows (members, steps): saved through the service one by one.
+        actor = staff_actor(request.user)
+        for record in formset.save(commit=False):
+            policy.policy_record_save(actor=actor, record=record)
+        for record in formset.deleted_objects:
+            policy.policy_record_delete(actor=actor, record=record)
+        formset.save_m2m()
+
+
+class TeamMemberInline(PolicyInlineMixin, admin.TabularInline):
     model = TeamMember
     extra = 1
     autocomplete_fields = ["user"]
@@ -44,7 +96,7 @@ class TeamMemberInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(PolicyModelAdmin):
     list_display = ["name", "desk_name", "email", "escalation_chain", "is_fallback", "queue_link"]
     search_fields = ["name", "desk_name"]
     inlines = [TeamMemberInline]
@@ -55,12 +107,12 @@ class TeamAdmin(admin.ModelAdmin):
         url = reverse("admin:switchboard_ticket_changelist") + f"?team__id__exact={team.pk}"
         return format_html('<a href="{}">open tickets</a>', url)
 
-    @admin.action(description="Make fallback team")
+    @admin.action(description="Make fallback team", permissions=["change"])
     def make_fallback(self, request: HttpRequest, queryset: QuerySet[Team]) -> None:
         if queryset.count() != 1:
             self.message_user(request, "Choose exactly one team.", messages.ERROR)
             return
-        team = policy.team_make_fallback(team=queryset.get())
+        team = policy.team_make_fallback(actor=staff_actor(request.user), team=queryset.get())
         self.message_user(request, f"{team.name} is now the fallback team.")
 
     def has_delete_permission(self, request: HttpRequest, obj: Team | None = None) -> bool:
@@ -132,7 +184,7 @@ class PreviewForm(forms.Form):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(PolicyModelAdmin):
     form = RoutingRuleForm
     list_display = [
         "position", "name", "team", "kinds_shown", "categories_shown", "where", "urgency",
@@ -160,7 +212,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         return " + ".join(parts) or "anywhere"
 
     def save_model(self, request: HttpRequest, obj: RoutingRule, form: Any, change: bool) -> None:
-        policy.routing_rule_save(rule=obj)
+        policy.routing_rule_save(actor=staff_actor(request.user), rule=obj)
 
     def get_urls(self) -> list:
         preview = self.admin_site.admin_view(self.preview_view)
@@ -190,7 +242,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegalClock)
-class LegalClockAdmin(admin.ModelAdmin):
+class LegalClockAdmin(PolicyModelAdmin):
     list_display = ["kind", "category_shown", "duration", "note"]
     list_filter = ["kind"]
     ordering = ["kind", "category"]
@@ -200,7 +252,7 @@ class LegalClockAdmin(admin.ModelAdmin):
         return clock.category or "(any other)"
 
 
-class EscalationStepInline(admin.TabularInline):
+class EscalationStepInline(PolicyInlineMixin, admin.TabularInline):
     model = EscalationStep
     extra = 1
     fields = ["position", "wait_minutes", "action"]
@@ -208,7 +260,7 @@ class EscalationStepInline(admin.TabularInline):
 
 
 @admin.register(EscalationChain)
-class EscalationChainAdmin(admin.ModelAdmin):
+class EscalationChainAdmin(PolicyModelAdmin):
     list_display = ["name", "warn_before", "steps_shown"]
     inlines = [EscalationStepInline]
 
@@ -376,6 +428,11 @@ class TicketAdmin(admin.ModelAdmin):
         ]  # fmt: skip
         return _table(["At (UTC)", "Event", "By", "Message", "Shown"], rows)
 
+    def has_work_permission(self, request: HttpRequest) -> bool:
+        """The ticket actions are offered to those who may work tickets (the services check
+        the same predicate)."""
+        return permissions.can_acknowledge_ticket(staff_actor(request.user))
+
     def _apply(
         self, request: HttpRequest, queryset: QuerySet[Ticket], verb: str, call: Any
     ) -> None:
@@ -391,32 +448,36 @@ class TicketAdmin(admin.ModelAdmin):
         for message in failed:
             self.message_user(request, message, messages.ERROR)
 
-    @admin.action(description="Acknowledge")
+    @admin.action(description="Acknowledge", permissions=["work"])
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
+        actor = staff_actor(request.user)
         self._apply(
             request, queryset, "Acknowledged",
-            lambda t: tickets.ticket_acknowledge(ticket=t, actor=request.user),
+            lambda t: tickets.ticket_acknowledge(ticket=t, actor=actor),
         )  # fmt: skip
 
-    @admin.action(description="Assign to me")
+    @admin.action(description="Assign to me", permissions=["work"])
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
+        actor = staff_actor(request.user)
         self._apply(
             request, queryset, "Assigned",
-            lambda t: tickets.ticket_assign(ticket=t, actor=request.user, assignee=request.user),
+            lambda t: tickets.ticket_assign(ticket=t, actor=actor, assignee=request.user),
         )  # fmt: skip
 
-    @admin.action(description="Escalate now")
+    @admin.action(description="Escalate now", permissions=["work"])
     def escalate(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
+        actor = staff_actor(request.user)
         self._apply(
             request, queryset, "Escalated",
-            lambda t: tickets.ticket_escalate(ticket=t, actor=request.user),
+            lambda t: tickets.ticket_escalate(ticket=t, actor=actor),
         )  # fmt: skip
 
-    @admin.action(description="Resolve")
+    @admin.action(description="Resolve", permissions=["work"])
     def resolve(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> None:
+        actor = staff_actor(request.user)
         self._apply(
             request, queryset, "Resolved",
-            lambda t: tickets.ticket_resolve(ticket=t, actor=request.user),
+            lambda t: tickets.ticket_resolve(ticket=t, actor=actor),
         )  # fmt: skip
 
 

@@ -379,6 +379,10 @@ class Ticket(models.Model):
 
     class Meta:
         db_table = "hotline_ticket"  # the table it had before the move
+        # Granted through the `switchboard` group (switchboard.permissions).
+        permissions = [
+            ("work_ticket", "Can work tickets (acknowledge, assign, escalate, resolve)"),
+        ]
         ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["legal_request"], name="ticket_one_per_request"),
@@ -460,6 +464,14 @@ class PolicyRevision(models.Model):
 
     class Meta:
         db_table = "hotline_policyrevision"  # the table it had before the move
+        # The routing policy as a whole; granted through the `policy_admin` group, with the
+        # change permissions of the policy models (switchboard.permissions).
+        permissions = [
+            (
+                "edit_policy",
+                "Can edit the routing policy (teams, routing rules, legal clocks, chains)",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"policy {self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -9,7 +9,8 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from switchboard import selectors
+from core.actors import Actor
+from switchboard import permissions, selectors
 from switchboard.defaults import (
     CLOCK_NOTES,
     DEFAULT_CHAINS,
@@ -26,12 +27,14 @@ from switchboard.models import (
     PolicyRevision,
     RoutingRule,
     Team,
+    TeamMember,
     Urgency,
 )
 
 logger = logging.getLogger(__name__)
 
-logger = logging.getLogger(__name__)
+# A record of the routing policy that staff edit (in admin) through these services.
+PolicyRecord = Team | TeamMember | RoutingRule | LegalClock | EscalationChain | EscalationStep
 
 
 def policy_revision_bump() -> None:
@@ -65,8 +68,9 @@ def team_fallback_ensure() -> Team:
     return team
 
 
-def team_make_fallback(*, team: Team) -> Team:
+def team_make_fallback(*, actor: Actor, team: Team) -> Team:
     """Move the fallback role to `team` (there is always exactly one fallback)."""
+    permissions.require(actor, permissions.can_edit_policy)
     with transaction.atomic():
         Team.objects.filter(is_fallback=True).exclude(pk=team.pk).update(is_fallback=False)
         Team.objects.filter(pk=team.pk).update(is_fallback=True)
@@ -75,11 +79,32 @@ def team_make_fallback(*, team: Team) -> Team:
     return team
 
 
-def routing_rule_save(*, rule: RoutingRule) -> RoutingRule:
+def routing_rule_save(*, actor: Actor, rule: RoutingRule) -> RoutingRule:
     """Validate (field-level errors) and save a routing rule."""
+    permissions.require(actor, permissions.can_edit_policy)
+    return _routing_rule_save(rule)
+
+
+def _routing_rule_save(rule: RoutingRule) -> RoutingRule:
     rule.full_clean()
     rule.save()
     return rule
+
+
+def policy_record_save(*, actor: Actor, record: PolicyRecord) -> PolicyRecord:
+    """Save a team, team membership, legal clock, escalation chain or step that a form has
+    validated (a routing rule: `routing_rule_save`); the revision token follows (signals)."""
+    permissions.require(actor, permissions.can_edit_policy)
+    if isinstance(record, RoutingRule):
+        return _routing_rule_save(record)
+    record.save()
+    return record
+
+
+def policy_record_delete(*, actor: Actor, record: PolicyRecord) -> None:
+    """Delete a record of the routing policy (the database refuses one still in use)."""
+    permissions.require(actor, permissions.can_edit_policy)
+    record.delete()
 
 
 def legal_clock_seed_defaults() -> None:
@@ -142,5 +167,5 @@ def switchboard_seed_defaults() -> None:
                 urgency=spec.get("urgency", Urgency.ANY),
                 escalation_chain=chains.get(spec.get("chain", "")),
             )
-            routing_rule_save(rule=rule)
+            _routing_rule_save(rule)
     team_fallback_ensure()

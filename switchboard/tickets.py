@@ -14,9 +14,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.actors import Actor, internal_label, public_name, staff_actor
 from liaison import lifecycle
 from liaison.models import LegalRequest, RequestStatus, TimelineEntry
-from switchboard import selectors
+from switchboard import permissions, selectors
 from switchboard.models import (
     EscalationStep,
     Notification,
@@ -29,10 +30,6 @@ from switchboard.policy import team_fallback_ensure
 logger = logging.getLogger(__name__)
 
 SWITCHBOARD_ACTOR = "Switchboard"
-
-
-def _user_label(user: Any) -> str:
-    return str(getattr(user, "email", "") or user.get_username())
 
 
 def ticket_priority(clock: timedelta) -> int:
@@ -151,50 +148,69 @@ def _locked(ticket: Ticket) -> Ticket:
     )
 
 
-def ticket_acknowledge(*, ticket: Ticket, actor: Any, now: datetime | None = None) -> Ticket:
+def ticket_acknowledge(*, ticket: Ticket, actor: Actor, now: datetime | None = None) -> Ticket:
     """A team member takes note of a ticket: escalation stops (the deadline still runs)."""
+    permissions.require(actor, permissions.can_acknowledge_ticket)
     now = _now(now)
     with transaction.atomic():
         ticket = _locked(ticket)
-        if ticket.state != Ticket.State.OPEN:
-            return ticket
-        ticket.state = Ticket.State.ACKNOWLEDGED
-        ticket.acknowledged_at = now
-        ticket.acknowledged_by = actor
-        ticket.next_escalation_at = None
-        if ticket.assignee_id is None:
-            ticket.assignee = actor
-        ticket.save(
-            update_fields=[
-                "state",
-                "acknowledged_at",
-                "acknowledged_by",
-                "next_escalation_at",
-                "assignee",
-            ]
-        )
-        lifecycle.legal_request_record_event(
-            legal_request=ticket.legal_request,
-            event=TimelineEntry.Event.ACKNOWLEDGED,
-            actor_label=ticket.team.desk_name,
-            message=f"Acknowledged by {ticket.team.desk_name}.",
-            public=True,
-            at=now,
-        )
-        lifecycle.legal_request_record_event(
-            legal_request=ticket.legal_request,
-            event=TimelineEntry.Event.NOTE,
-            actor_label=_user_label(actor),
-            message=f"Acknowledged by {_user_label(actor)}.",
-            at=now,
-        )
+        if ticket.state == Ticket.State.OPEN:
+            _acknowledge_locked(ticket, actor=actor, now=now)
     return ticket
 
 
+def _acknowledge_locked(ticket: Ticket, *, actor: Actor, now: datetime) -> None:
+    """Acknowledge an open ticket the caller holds locked, in `actor`'s name: the organization
+    sees the desk (and the display name `actor` chose), staff see who it was."""
+    ticket.state = Ticket.State.ACKNOWLEDGED
+    ticket.acknowledged_at = now
+    ticket.acknowledged_by = actor.user
+    ticket.next_escalation_at = None
+    if ticket.assignee_id is None:
+        ticket.assignee = actor.user
+    ticket.save(
+        update_fields=[
+            "state",
+            "acknowledged_at",
+            "acknowledged_by",
+            "next_escalation_at",
+            "assignee",
+        ]
+    )
+    lifecycle.legal_request_record_event(
+        legal_request=ticket.legal_request,
+        event=TimelineEntry.Event.ACKNOWLEDGED,
+        actor_label=public_name(actor, desk=ticket.team.desk_name),
+        message=f"Acknowledged by {ticket.team.desk_name}.",
+        public=True,
+        at=now,
+    )
+    lifecycle.legal_request_record_event(
+        legal_request=ticket.legal_request,
+        event=TimelineEntry.Event.NOTE,
+        actor_label=actor.label,
+        message=f"Acknowledged by {actor.label}.",
+        at=now,
+    )
+
+
 def ticket_assign(
-    *, ticket: Ticket, actor: Any, assignee: Any, now: datetime | None = None
+    *, ticket: Ticket, actor: Actor, assignee: Any, now: datetime | None = None
 ) -> Ticket:
-    """Give a ticket to a staff member (assigning also acknowledges an open ticket)."""
+    """Give a ticket to a staff member who can work tickets (assigning also acknowledges an
+    open ticket, in the assignee's name)."""
+    permissions.require(actor, permissions.can_assign_ticket)
+    assignee_actor = staff_actor(assignee)
+    if not permissions.can_acknowledge_ticket(assignee_actor):
+        raise ValidationError(
+            {
+                "assignee": ValidationError(
+                    f"{internal_label(assignee)} cannot work tickets (the "
+                    f"{permissions.SWITCHBOARD} group); assign someone who can.",
+                    code="permission_denied",
+                )
+            }
+        )
     now = _now(now)
     with transaction.atomic():
         ticket = _locked(ticket)
@@ -205,17 +221,18 @@ def ticket_assign(
         lifecycle.legal_request_record_event(
             legal_request=ticket.legal_request,
             event=TimelineEntry.Event.NOTE,
-            actor_label=_user_label(actor),
-            message=f"Assigned to {_user_label(assignee)}.",
+            actor_label=actor.label,
+            message=f"Assigned to {internal_label(assignee)}.",
             at=now,
         )
-    if ticket.state == Ticket.State.OPEN:
-        ticket = ticket_acknowledge(ticket=ticket, actor=assignee, now=now)
+        if ticket.state == Ticket.State.OPEN:
+            _acknowledge_locked(ticket, actor=assignee_actor, now=now)
     return ticket
 
 
-def ticket_resolve(*, ticket: Ticket, actor: Any, now: datetime | None = None) -> Ticket:
+def ticket_resolve(*, ticket: Ticket, actor: Actor, now: datetime | None = None) -> Ticket:
     """Close a ticket: no more escalations, warnings or breaches."""
+    permissions.require(actor, permissions.can_resolve_ticket)
     now = _now(now)
     with transaction.atomic():
         ticket = _locked(ticket)
@@ -224,11 +241,11 @@ def ticket_resolve(*, ticket: Ticket, actor: Any, now: datetime | None = None) -
     return ticket
 
 
-def _resolve_locked(ticket: Ticket, *, now: datetime, actor: Any, message: str) -> None:
+def _resolve_locked(ticket: Ticket, *, now: datetime, actor: Actor | None, message: str) -> None:
     """Close a ticket the caller holds locked (actor None: the switchboard itself)."""
     ticket.state = Ticket.State.RESOLVED
     ticket.resolved_at = now
-    ticket.resolved_by = actor
+    ticket.resolved_by = actor.user if actor is not None else None
     ticket.next_escalation_at = None
     ticket.paused_at = None
     ticket.save(
@@ -237,7 +254,7 @@ def _resolve_locked(ticket: Ticket, *, now: datetime, actor: Any, message: str) 
     lifecycle.legal_request_record_event(
         legal_request=ticket.legal_request,
         event=TimelineEntry.Event.NOTE,
-        actor_label=_user_label(actor) if actor is not None else SWITCHBOARD_ACTOR,
+        actor_label=actor.label if actor is not None else SWITCHBOARD_ACTOR,
         message=message,
         at=now,
     )
@@ -375,12 +392,13 @@ def _record_and_notify(
     )
 
 
-def ticket_escalate(*, ticket: Ticket, actor: Any, now: datetime | None = None) -> Ticket:
+def ticket_escalate(*, ticket: Ticket, actor: Actor, now: datetime | None = None) -> Ticket:
     """Staff escalate a ticket by hand: its next step (or the whole team) is notified now."""
+    permissions.require(actor, permissions.can_escalate_ticket)
     now = _now(now)
     with transaction.atomic():
         ticket = _locked(ticket)
         if ticket.state == Ticket.State.RESOLVED:
             raise ValidationError("A resolved ticket cannot be escalated.", code="resolved")
-        _escalate_locked(ticket, now=now, actor_label=_user_label(actor), manual=True)
+        _escalate_locked(ticket, now=now, actor_label=actor.label, manual=True)
     return ticket

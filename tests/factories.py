@@ -20,8 +20,47 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.SelfAttribute("username")
 
 
+def staff_groups() -> dict[str, tuple[str, ...]]:
+    """The four staff groups with their permissions, as the apps define them."""
+    from liaison import permissions as liaison_permissions
+    from switchboard import permissions as switchboard_permissions
+
+    return {**liaison_permissions.STAFF_GROUPS, **switchboard_permissions.STAFF_GROUPS}
+
+
+def staff_groups_ensure() -> None:
+    """The groups exist (a transactional test's flush empties auth_group; migrations made them)."""
+    from core.staff import staff_groups_ensure as ensure
+
+    ensure(staff_groups())
+
+
 class StaffUserFactory(UserFactory):
+    """A staff member (not a superuser) in every staff group, unless `groups=[...]` names
+    fewer: least privilege is what the services check, so the tests go through it."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
     username = factory.Sequence(lambda n: f"staff{n}@platform.example")
+    is_staff = True
+    is_superuser = False
+
+    @factory.post_generation
+    def groups(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if not create:
+            return
+        from django.contrib.auth.models import Group
+
+        staff_groups_ensure()
+        names = list(staff_groups()) if extracted is None else extracted
+        self.groups.set(Group.objects.filter(name__in=names))
+
+
+class SuperuserFactory(UserFactory):
+    """A staff superuser: every permission, no group needed."""
+
+    username = factory.Sequence(lambda n: f"root{n}@platform.example")
     is_staff = True
     is_superuser = True
 

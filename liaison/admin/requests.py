@@ -157,7 +157,8 @@ class LegalRequestAdmin(admin.ModelAdmin):
             policy = current_policy()
             context.update(
                 review_steps=[
-                    (step, REVIEW_STEPS[step].title) for step in available_steps(legal_request)
+                    (step, REVIEW_STEPS[step].title)
+                    for step in available_steps(legal_request, staff_actor(request.user))
                 ],
                 analysis=analysis,
                 checklist=_checklist(analysis),
@@ -185,6 +186,10 @@ class LegalRequestAdmin(admin.ModelAdmin):
         if step not in REVIEW_STEPS:
             raise Http404("No such review step.")
         review_step = REVIEW_STEPS[step]
+        actor = staff_actor(request.user)
+        if not review_step.permitted(actor):
+            # Not offered on the page either; the service would refuse it the same way.
+            raise PermissionDenied
         title = review_step.title
         initial: dict[str, Any] = {}
         analysis = LegalAnalysis.objects.filter(legal_request=legal_request).first()
@@ -193,7 +198,7 @@ class LegalRequestAdmin(admin.ModelAdmin):
         form = review_step.form(request.POST if request.method == "POST" else None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                review_step.run(staff_actor(request.user), legal_request, form.cleaned_data)
+                review_step.run(actor, legal_request, form.cleaned_data)
             except ValidationError as error:
                 for message in error.messages:
                     form.add_error(None, message)

@@ -3,7 +3,9 @@
 Which steps a request offers is not decided here: a step that moves the request is offered when
 the lifecycle's transition table lets staff make that move from the request's status; a step
 that records something without moving it (analysis, callback) is offered in the statuses its
-service accepts. The checklist form is built from the review policy's checks and labels.
+service accepts; and only to staff whom the step's predicate of liaison.permissions allows (the
+service checks the same predicate). The checklist form is built from the review policy's checks
+and labels.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from django import forms
 
 from core.actors import Actor
-from liaison import disclosure, lifecycle, review
+from liaison import disclosure, lifecycle, permissions, review
 from liaison.models import LegalRequest, RejectionReason, RequestKind, RequestStatus
 from liaison.review_policy import current_policy
 
@@ -81,6 +83,7 @@ class ReviewStep:
     title: str
     form: type[forms.Form]
     run: ReviewHandler
+    permitted: Callable[[Actor | None], bool]  # who may take it (liaison.permissions)
     moves_to: str | None = None
     during: frozenset[str] = frozenset()
     kinds: frozenset[str] | None = None  # None: every kind
@@ -100,12 +103,14 @@ REVIEW_STEPS: dict[str, ReviewStep] = {
         lambda actor, lr, data: review.legal_request_start_review(
             actor=actor, legal_request=lr, note=data["note"]
         ),
+        permitted=permissions.can_start_review,
         moves_to=RequestStatus.UNDER_REVIEW,
     ),
     "analysis": ReviewStep(
         "Legal analysis checklist",
         AnalysisForm,
         lambda actor, lr, data: review.legal_analysis_record(actor=actor, legal_request=lr, **data),
+        permitted=permissions.can_record_analysis,
         during=review.ANALYSIS_STATUSES,
     ),
     "approve": ReviewStep(
@@ -114,6 +119,7 @@ REVIEW_STEPS: dict[str, ReviewStep] = {
         lambda actor, lr, data: review.legal_request_approve(
             actor=actor, legal_request=lr, note=data["note"]
         ),
+        permitted=permissions.can_approve_legal_request,
         moves_to=RequestStatus.APPROVED,
     ),
     "reject": ReviewStep(
@@ -122,6 +128,7 @@ REVIEW_STEPS: dict[str, ReviewStep] = {
         lambda actor, lr, data: review.legal_request_reject(
             actor=actor, legal_request=lr, reason_code=data["reason_code"], note=data["note"]
         ),
+        permitted=permissions.can_reject_legal_request,
         moves_to=RequestStatus.REJECTED,
     ),
     "clarify": ReviewStep(
@@ -130,6 +137,7 @@ REVIEW_STEPS: dict[str, ReviewStep] = {
         lambda actor, lr, data: review.legal_request_ask_clarification(
             actor=actor, legal_request=lr, question=data["question"]
         ),
+        permitted=permissions.can_ask_clarification,
         moves_to=RequestStatus.NEEDS_INFO,
     ),
     "callback": ReviewStep(
@@ -142,6 +150,7 @@ REVIEW_STEPS: dict[str, ReviewStep] = {
             confirmed=data["confirmed"],
             notes=data["notes"],
         ),
+        permitted=permissions.can_record_callback,
         during=review.CALLBACK_STATUSES,
         kinds=frozenset({RequestKind.EMERGENCY_DISCLOSURE}),
     ),
@@ -151,12 +160,18 @@ REVIEW_STEPS: dict[str, ReviewStep] = {
         lambda actor, lr, data: disclosure.legal_request_fulfil(
             actor=actor, legal_request=lr, note=data["note"]
         ),
+        permitted=permissions.can_fulfil_legal_request,
         moves_to=RequestStatus.FULFILLED,
     ),
 }
 
 
-def available_steps(legal_request: LegalRequest) -> list[str]:
-    """The review steps staff can take on the request in its current status, in order."""
+def available_steps(legal_request: LegalRequest, actor: Actor | None = None) -> list[str]:
+    """The review steps staff can take on the request in its current status, in order; with
+    `actor`, only those its permissions allow."""
     staff_moves = lifecycle.allowed_moves(legal_request.status, role=lifecycle.Role.STAFF)
-    return [name for name, step in REVIEW_STEPS.items() if step.offered(legal_request, staff_moves)]
+    return [
+        name
+        for name, step in REVIEW_STEPS.items()
+        if step.offered(legal_request, staff_moves) and (actor is None or step.permitted(actor))
+    ]

@@ -105,6 +105,15 @@ class LegalRequest(models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
+        # Granted through the staff groups of liaison.permissions (checked in the services).
+        permissions = [
+            (
+                "review_legalrequest",
+                "Can review legal requests (start, analysis, clarification, approve, reject)",
+            ),
+            ("fulfil_legalrequest", "Can fulfil approved legal requests (disclosure packages)"),
+            ("record_callback", "Can record the callback of an emergency request"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "idempotency_key"],

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from core.staff import StaffProfile
 from hotline.models import Message
 from liaison.models import LegalRequest
 from switchboard.models import Ticket
@@ -40,7 +41,10 @@ def server(tmp_path: Path) -> Iterator[str]:
 
 
 def staff_session() -> str:
-    browser = sign_in_staff(Client(), StaffUserFactory(first_name="Dana", last_name="Okafor"))
+    user = StaffUserFactory(first_name="Dana", last_name="Okafor")
+    # Outsiders see the name staff choose (with the desk), never the full name or e-mail.
+    StaffProfile.objects.create(user=user, display_name="Dana")
+    browser = sign_in_staff(Client(), user)
     return browser.cookies["sessionid"].value
 
 
@@ -99,7 +103,7 @@ def test_ngo_and_staff_talk_live_and_urgent_reports_are_routed(
                 "Thanks, I am here. Send the worst ones as urgent"
             )
             expect(ngo_page.locator("#typing")).to_contain_text(
-                "Dana Okafor (staff) is typing", timeout=SEEN_TIMEOUT_MS
+                "Dana (Platform staff) (staff) is typing", timeout=SEEN_TIMEOUT_MS
             )
             staff_page.get_by_label("Message", exact=True).type(" reports.")
             staff_page.get_by_label("Message", exact=True).press("Enter")

@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 from django.test import Client
 
 from core.redis import get_redis
+from core.staff import StaffProfile
 from hotline import events, services
 from hotline.models import Conversation, Message
 from liaison.models import LegalRequest, Membership
@@ -309,8 +310,11 @@ async def test_a_dropped_group_message_is_backfilled_from_the_database(ngo: Memb
     await client.close()
 
 
-def _staff_headers() -> list[tuple[bytes, bytes]]:
-    browser = sign_in_staff(Client(), StaffUserFactory(first_name="Dana", last_name="Staff"))
+def _staff_headers(display_name: str = "") -> list[tuple[bytes, bytes]]:
+    user = StaffUserFactory(first_name="Dana", last_name="Staff")
+    if display_name:
+        StaffProfile.objects.create(user=user, display_name=display_name)
+    browser = sign_in_staff(Client(), user)
     cookie = f"sessionid={browser.cookies['sessionid'].value}"
     return [
         (b"cookie", cookie.encode()),
@@ -326,7 +330,9 @@ async def test_staff_see_every_conversation_and_answer_live(ngo: Member) -> None
     member = await ChatClient.connect(ngo.token)
     op = await member.subscribe(conversation, after_seq=0)
     await member.send(conversation, "urgent-ish question", "q1")
-    staff = await ChatClient.connect(headers=await database_sync_to_async(_staff_headers)())
+    staff = await ChatClient.connect(
+        headers=await database_sync_to_async(_staff_headers)(display_name="Dana")
+    )
     listing = (await staff.execute(CONVERSATIONS))["data"]["hotlineConversations"]
     assert {c["organizationName"] for c in listing} >= {
         ngo.organization.name,
@@ -334,7 +340,9 @@ async def test_staff_see_every_conversation_and_answer_live(ngo: Member) -> None
     }
     assert listing[0]["id"] == conversation  # the busy one first
     answer = await staff.send(conversation, "We are on it.", "a1")
-    assert answer["author"] == {"displayName": "Dana Staff", "isStaff": True}
+    # Outsiders see the display name staff chose, with the desk (a main line has none): never
+    # the full name, e-mail or username.
+    assert answer["author"] == {"displayName": "Dana (Platform staff)", "isStaff": True}
     assert (await member.next_message(op))["body"] == "urgent-ish question"
     assert (await member.next_message(op))["author"]["isStaff"] is True
     refused = await staff.send(conversation, "x https://t.me/a_channel/1", "a2", urgent=True)
@@ -370,7 +378,8 @@ async def test_staff_presence_and_typing_are_live(ngo: Member) -> None:
     )
     assert again["data"]["hotlineTyping"] is False  # rate-limited: dropped, not an error
     typing = (await member.receive(op))["payload"]["data"]["hotlinePresence"]
-    assert typing == {"staffOnline": 1, "typing": "Dana Staff", "typingIsStaff": True}
+    # No display name chosen: the desk only (never the full name, e-mail or username).
+    assert typing == {"staffOnline": 1, "typing": "Platform staff", "typingIsStaff": True}
     await staff.close()
     gone = await member.receive(op)
     assert gone["payload"]["data"]["hotlinePresence"]["staffOnline"] == 0

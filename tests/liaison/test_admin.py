@@ -9,13 +9,14 @@ from django.test import Client
 
 from liaison.models import ApiToken, Organization
 from tests.conftest import Member
-from tests.factories import LegalRequestFactory, StaffUserFactory
+from tests.factories import LegalRequestFactory, SuperuserFactory
 from tests.signin import sign_in_staff
 
 
 @pytest.fixture
 def staff_client(db: Any) -> Client:
-    return sign_in_staff(Client(), StaffUserFactory())
+    # Organizations and tokens are a superuser's (no staff group manages them).
+    return sign_in_staff(Client(), SuperuserFactory())
 
 
 def run_action(client: Client, model: str, action: str, pks: list[Any]) -> Any:

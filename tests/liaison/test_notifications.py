@@ -29,7 +29,7 @@ from liaison.models import WebhookDelivery
 from liaison.topics import WEBHOOK_DELIVERY
 from portal.celery import app
 from tests.conftest import Member
-from tests.factories import StaffUserFactory
+from tests.factories import SuperuserFactory
 from tests.liaison.conftest import route, submit, under_review
 from tests.signin import sign_in_staff
 
@@ -165,7 +165,8 @@ def test_retries_stop_then_staff_revive_the_dead_letter_from_admin(
 
     # The receiver is fixed; staff revive the letter in admin: delivered once, after commit.
     receiver.status = 204
-    client = sign_in_staff(Client(), StaffUserFactory())
+    # Dead letters are a superuser's; admin takes the second factor too.
+    client = sign_in_staff(Client(), SuperuserFactory())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:core_deadletter_changelist"),

@@ -13,7 +13,7 @@ from liaison.admin.review_steps import REVIEW_STEPS, AnalysisForm, available_ste
 from liaison.models import Approval, DisclosurePackage, LegalAnalysis, LegalRequest
 from liaison.review_policy import current_policy
 from tests.conftest import Member
-from tests.factories import StaffUserFactory
+from tests.factories import StaffUserFactory, SuperuserFactory
 from tests.liaison.conftest import ALL_CHECKS, route, submit
 from tests.signin import sign_in_staff
 
@@ -80,7 +80,7 @@ def test_reject_with_a_reason_code_in_admin(authority: Member) -> None:
 
 @pytest.mark.django_db
 def test_the_audit_log_is_read_only_in_admin(authority: Member) -> None:
-    client = staff_client()
+    client = sign_in_staff(Client(), SuperuserFactory())  # the audit log is not a group's
     route(submit(authority))
     from liaison.models import AuditEntry
 

@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.management import create_contenttypes
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -782,8 +782,15 @@ DROPPED_COLUMNS = {
     "liaison_webhookdelivery": {"enqueued_at"},
 }
 # Tables the migrations add rows to or re-point on purpose (notifications and webhooks through
-# the outbox: switchboard 0003, liaison 0006): their old rows are compared up to `OLD_MAX_ID`.
-GROWN_TABLES = {"portal_outboxevent", "portal_deadletter"}
+# the outbox: switchboard 0003, liaison 0006; the staff permissions and their groups: liaison
+# 0008, switchboard 0005): their old rows are compared up to `OLD_MAX_ID`.
+GROWN_TABLES = {
+    "portal_outboxevent",
+    "portal_deadletter",
+    "auth_permission",
+    "auth_group",
+    "auth_group_permissions",
+}
 
 
 def kept_columns(columns: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -871,7 +878,17 @@ def test_an_old_installation_migrates_with_nothing_lost(migrator: Migrator) -> N
         assert types_after[pk] == (MOVED.get((label, model), label), model)
 
     ContentType.objects.clear_cache()
-    assert dict(Permission.objects.values_list("pk", "content_type_id")) == permissions_before
+    permissions_after = dict(Permission.objects.values_list("pk", "content_type_id"))
+    assert {pk: permissions_after.get(pk) for pk in permissions_before} == permissions_before
+    # The new ones: the staff permissions, held by the four staff groups (and the old group
+    # kept what it had).
+    assert Permission.objects.filter(
+        codename__in=["review_legalrequest", "fulfil_legalrequest", "record_callback",
+                      "work_ticket", "edit_policy"]
+    ).count() == 5  # fmt: skip
+    assert set(Group.objects.values_list("name", flat=True)) == {
+        "Legal desk", "legal_reviewer", "callback_officer", "switchboard", "policy_admin",
+    }  # fmt: skip
     lead, on_call = User.objects.get(pk=old.lead), User.objects.get(pk=old.on_call)
     assert lead.has_perm("switchboard.change_ticket")
     assert lead.has_perm("switchboard.view_notification")

@@ -390,7 +390,7 @@ def test_documents_work_on_s3_storage(client: Client, authority: Member, s3_buck
     own = client.get(result["downloadPath"], HTTP_AUTHORIZATION=f"Bearer {authority.token}")
     assert own.status_code == 200
     assert b"".join(own.streaming_content) == PDF
-    staff = sign_in_staff(Client(), StaffUserFactory())
+    staff = sign_in_staff(Client(), StaffUserFactory())  # admin takes the second factor
     admin_url = f"/admin/liaison/legalrequest/{legal_request.pk}/documents/{document.pk}/"
     response = staff.get(admin_url)
     assert response.status_code == 200

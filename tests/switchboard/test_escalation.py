@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from core.actors import staff_actor
 from core.outbox import services as outbox
 from liaison.models import TimelineEntry
 from switchboard.models import Notification, Team, TeamMember, Ticket
@@ -93,7 +94,7 @@ def test_acknowledging_stops_escalation_but_not_the_deadline(
     ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
     start = ticket.opened_at
     staff = StaffUserFactory()
-    ticket_acknowledge(ticket=ticket, actor=staff, now=start + timedelta(minutes=2))
+    ticket_acknowledge(ticket=ticket, actor=staff_actor(staff), now=start + timedelta(minutes=2))
     report = switchboard_sweep(now=start + timedelta(minutes=30))
     assert report.escalated == 0
     assert switchboard_sweep(now=start + timedelta(minutes=61)).breached == 1
@@ -108,7 +109,7 @@ def test_acknowledging_stops_escalation_but_not_the_deadline(
 @pytest.mark.django_db
 def test_resolved_ticket_never_breaches(ct_team: Team, authority: Member) -> None:
     ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
-    ticket_resolve(ticket=ticket, actor=StaffUserFactory())
+    ticket_resolve(ticket=ticket, actor=staff_actor(StaffUserFactory()))
     report = switchboard_sweep(now=ticket.due_at + timedelta(hours=1))
     assert (report.escalated, report.warned, report.breached) == (0, 0, 0)
 
@@ -129,11 +130,11 @@ def test_a_late_sweep_breaches_without_a_pointless_warning(
 def test_manual_escalation_and_assignment(ct_team: Team, authority: Member) -> None:
     ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")
     staff = StaffUserFactory()
-    ticket_escalate(ticket=ticket, actor=staff)
+    ticket_escalate(ticket=ticket, actor=staff_actor(staff))
     ticket.refresh_from_db()
     assert ticket.escalation_step == 1
     assert TimelineEntry.objects.get(event="ESCALATED").actor_label == staff.email
-    ticket_assign(ticket=ticket, actor=staff, assignee=staff)
+    ticket_assign(ticket=ticket, actor=staff_actor(staff), assignee=staff)
     ticket.refresh_from_db()
     assert (ticket.assignee, ticket.state) == (staff, "ACKNOWLEDGED")
 
@@ -187,7 +188,6 @@ def outbox_events(topic: str) -> list[Any]:
 def test_a_clarification_pauses_the_ticket_and_the_answer_resumes_it(
     ct_team: Team, authority: Member
 ) -> None:
-    from core.actors import staff_actor
     from liaison import review
 
     ticket = open_ticket(authority, kind="CONTENT_REMOVAL", category="TERRORISM")

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
+from core.actors import staff_actor
 from core.outbox import services as outbox
 from liaison.models import TimelineEntry
 from switchboard.defaults import DEFAULT_CLOCKS
@@ -67,7 +68,7 @@ def test_default_clocks_are_those_of_the_design(policy: None) -> None:
 def test_bad_rules_are_refused_field_by_field(policy: None, fields: dict, error_field: str) -> None:
     rule = RoutingRule(name="bad", team=Team.objects.first(), **fields)
     with pytest.raises(ValidationError) as error:
-        routing_rule_save(rule=rule)
+        routing_rule_save(actor=staff_actor(StaffUserFactory()), rule=rule)
     assert error_field in error.value.message_dict
 
 
@@ -110,7 +111,7 @@ def test_the_fallback_moves_but_never_disappears(policy: None) -> None:
     with pytest.raises(ValidationError):
         fallback.full_clean()
     other = Team.objects.get(name="Child Safety Desk")
-    team_make_fallback(team=other)
+    team_make_fallback(actor=staff_actor(StaffUserFactory()), team=other)
     assert list(Team.objects.filter(is_fallback=True)) == [other]
 
 

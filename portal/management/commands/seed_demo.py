@@ -6,13 +6,17 @@ import os
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from core.signin import totp_ensure, totp_uri
+from core.staff import staff_groups_ensure
 from liaison import organizations, tokens
+from liaison import permissions as liaison_permissions
 from liaison.models import ApiToken, Organization, OrganizationKind
 from liaison.subscriber_records import demo
+from switchboard import permissions as switchboard_permissions
 from switchboard.policy import switchboard_seed_defaults
 
 DEMO_ORGANIZATIONS = [
@@ -52,6 +56,10 @@ DEMO_ORGANIZATIONS = [
 ]
 DEMO_TOKEN_LABEL = "demo"  # noqa: S105 (a label, not a secret)
 DEMO_STAFF_EMAIL = "admin@platform.demo"
+# A second legal reviewer, so that a disclosure can get its two approvals (four eyes) in the
+# demo: the same password and authenticator secret as the demo staff member.
+DEMO_REVIEWER_EMAIL = "reviewer@platform.demo"
+STAFF_GROUPS = {**liaison_permissions.STAFF_GROUPS, **switchboard_permissions.STAFF_GROUPS}
 
 
 class Command(BaseCommand):
@@ -79,6 +87,24 @@ class Command(BaseCommand):
         )
         uri = totp_uri(user=staff, secret=totp_secret)
         self.stdout.write(f"staff {DEMO_STAFF_EMAIL} TOTP URI: {uri}")
+        # Least privilege: the staff groups, the demo staff member in all of them, and a second
+        # legal reviewer (not a superuser) for the four eyes.
+        staff_groups_ensure(STAFF_GROUPS)
+        staff.groups.add(*Group.objects.filter(name__in=STAFF_GROUPS))
+        reviewer, reviewer_created = user_model.objects.get_or_create(
+            username=DEMO_REVIEWER_EMAIL,
+            defaults={"email": DEMO_REVIEWER_EMAIL, "is_staff": True},
+        )
+        if reviewer_created:
+            reviewer.set_password(password)
+            reviewer.save(update_fields=["password"])
+        totp_ensure(user=reviewer, secret=totp_secret)
+        reviewer.groups.add(Group.objects.get(name=liaison_permissions.LEGAL_REVIEWER))
+        self.stdout.write(
+            f"staff groups: {', '.join(STAFF_GROUPS)} ({DEMO_STAFF_EMAIL} in all; "
+            f"{DEMO_REVIEWER_EMAIL}, same password and TOTP secret: "
+            f"{liaison_permissions.LEGAL_REVIEWER})"
+        )
         for slug, kind, name, country, phone, email in DEMO_ORGANIZATIONS:
             # Registered (and verified) through the service once; a later run leaves it as staff
             # have kept it since.

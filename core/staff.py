@@ -1,0 +1,108 @@
+"""Platform staff: the display name a staff member chooses to show outsiders, and the permission
+groups that say what each staff member may do (the apps define their groups; this creates them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import models
+
+DISPLAY_NAME_MAX_LENGTH = 60
+
+
+class StaffProfile(models.Model):
+    """What outsiders (authorities, NGOs) may know of a staff member: a display name of their
+    own choosing, shown with the desk's public name. Never their e-mail or username."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    display_name = models.CharField(
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        blank=True,
+        help_text="Shown to authorities and NGOs with your desk's name (in the hotline chat and "
+        "on request timelines), e.g. “Alex”. Leave blank to appear as the desk only. Not an "
+        "e-mail address or your username.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "staff display name"
+        verbose_name_plural = "staff display names"
+
+    def __str__(self) -> str:
+        return self.display_name or "(desk name only)"
+
+    def clean(self) -> None:
+        """A display name is a name: no e-mail address, no username, no control characters."""
+        name = " ".join(self.display_name.split())
+        self.display_name = name
+        if not name:
+            return
+        user = self.user if self.user_id else None
+        own = {
+            str(getattr(user, "email", "") or "").casefold(),
+            str(user.get_username() if user is not None else "").casefold(),
+        } - {""}
+        if "@" in name or name.casefold() in own:
+            raise ValidationError(
+                {
+                    "display_name": ValidationError(
+                        "Choose a name, not an e-mail address or your username: outsiders see it.",
+                        code="not_a_name",
+                    )
+                }
+            )
+        if any(not character.isprintable() for character in name):
+            raise ValidationError(
+                {
+                    "display_name": ValidationError(
+                        "No control or invisible formatting characters.", code="invalid"
+                    )
+                }
+            )
+
+
+def staff_display_name(user: Any) -> str:
+    """The display name `user` chose ("" if none). Reads the profile once per user object."""
+    try:
+        profile = user.staff_profile
+    except (ObjectDoesNotExist, AttributeError):
+        return ""
+    return str(profile.display_name or "").strip()
+
+
+def staff_groups_ensure(groups: Mapping[str, Iterable[str]], *, apps: Any = None) -> None:
+    """Create the named groups and give each its permissions ("app_label.codename"); permissions
+    staff gave a group by hand are kept. Idempotent. `apps`: a migration's historical apps."""
+    registry = apps or global_apps
+    group_model = registry.get_model("auth", "Group")
+    permission_model = registry.get_model("auth", "Permission")
+    for name, dotted in groups.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        wanted = []
+        for permission in dotted:
+            app_label, codename = permission.split(".", 1)
+            wanted.append(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.add(*wanted)
+
+
+def permissions_create_now(apps: Any, *, using: str, app_labels: Iterable[str]) -> None:
+    """Create the permissions of these apps' models in a data migration (Django creates them
+    only after migrate, on post_migrate; a migration that grants them needs them earlier)."""
+    from django.contrib.auth.management import create_permissions
+
+    for label in app_labels:
+        config = apps.get_app_config(label)
+        config.models_module = True  # a historical app config has none: create_permissions skips it
+        try:
+            create_permissions(config, verbosity=0, using=using, apps=apps)
+        finally:
+            config.models_module = None
