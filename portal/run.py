@@ -140,8 +140,11 @@ def children(host: str, port: int) -> list[Child]:
             # Two processes by default: Django runs every sync view and every database call of
             # a WebSocket consumer through ONE thread per process, so a second process doubles
             # what the web tier can commit (bench.hotline: p99 6.5 s -> 0.17 s at 50 msg/s).
+            # --no-proxy-headers: uvicorn would otherwise believe X-Forwarded-For from any
+            # local client; the portal reads it itself, from TRUSTED_PROXIES only
+            # (core.http.client_ip).
             [python, "-m", "uvicorn", "portal.asgi:application", "--host", host,
-             "--port", str(port), "--ws", "websockets",
+             "--port", str(port), "--ws", "websockets", "--no-proxy-headers",
              "--workers", os.environ.get("WEB_WORKERS", "2")],
             extra_env={"DB_POOL": "1"},  # see DATABASES in portal/settings.py
         ),

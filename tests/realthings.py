@@ -200,7 +200,8 @@ def running_portal(
 ) -> Iterator[PortalServer]:
     """uvicorn serving the portal on the test database and the test Redis, as `make run`
     starts its web process (routing runs in-process after each commit: CELERY_TASK_ALWAYS_EAGER,
-    the routing task's body), until the block ends. `env` and `uvicorn_args` add to it."""
+    the routing task's body), until the block ends. `env` adds to its environment;
+    `uvicorn_args` replace make run's `--no-proxy-headers`."""
     port = free_port()
     environ = {
         **os.environ,
@@ -215,7 +216,8 @@ def running_portal(
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1",
-             "--port", str(port), "--ws", "websockets", "--lifespan", "off", *uvicorn_args],
+             "--port", str(port), "--ws", "websockets", "--lifespan", "off",
+             *(uvicorn_args or ("--no-proxy-headers",))],
             cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
         server = PortalServer(f"http://127.0.0.1:{port}", port, log)

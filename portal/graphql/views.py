@@ -14,7 +14,7 @@ from strawberry.http import GraphQLHTTPResponse, process_result
 from core.actors import Actor
 from core.graphql.context import Context
 from core.graphql.security import strip_suggestions
-from core.http import bearer_token, error_response
+from core.http import bearer_token, client_ip, error_response
 from core.logging import set_current_caller
 from core.ratelimit import rate_limit_hit
 from liaison.tokens import api_token_authenticate
@@ -46,7 +46,7 @@ class PortalGraphQLView(GraphQLView):
             )
         else:
             decision = rate_limit_hit(
-                bucket=f"ip:{request.META.get('REMOTE_ADDR', '?')}",
+                bucket=f"ip:{client_ip(request)}",
                 limit=settings.API_ANONYMOUS_RATE_LIMIT_PER_MINUTE,
             )
         if not decision.allowed:
@@ -59,9 +59,7 @@ class PortalGraphQLView(GraphQLView):
             )
         request.liaison_actor = actor  # type: ignore[attr-defined]
         set_current_caller(
-            f"token {actor.token_id}"
-            if actor is not None
-            else f"anonymous {request.META.get('REMOTE_ADDR', '?')}"
+            f"token {actor.token_id}" if actor is not None else f"anonymous {client_ip(request)}"
         )
         return super().dispatch(request, *args, **kwargs)
 
