@@ -52,7 +52,7 @@ def signed_in(server: PortalServer, *groups: str) -> tuple[Browser, Any]:
     )
     secret = totp_ensure(user=user)
     browser = Browser(server, address=unique_address())
-    assert browser.sign_in(user.email, "correct horse battery staple").status_code == 302
+    assert browser.sign_in(str(user.email), "correct horse battery staple").status_code == 302
     done = browser.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
     assert done.headers["Location"] == "/admin/", done.text[:300]
     return browser, user
