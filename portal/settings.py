@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "liaison",
     "switchboard",
     "hotline",
+    "casework",  # the staff case tool (admin), above hotline and switchboard
     "portal",
     # Sign-in (core/signin.py); after core, whose templates override allauth's layout.
     "allauth",
