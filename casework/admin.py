@@ -262,7 +262,8 @@ class CaseAdmin(admin.ModelAdmin):
         for name in offered:
             action = CASE_ACTIONS[name]
             form = forms.get(name) or action_form(action, case.colleagues)()
-            buttons.append({"action": action, "form": form})
+            needs_input = any(f.required for f in form.fields.values()) or name == "analysis"
+            buttons.append({"action": action, "form": form, "needs_input": needs_input})
         document_id = request.GET.get("document", "")
         opened = next((d for d in case.documents if str(d.pk) == document_id), None)
         context = {
