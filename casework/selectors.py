@@ -233,12 +233,19 @@ def case_timeline(*, legal_request: LegalRequest) -> list[TimelineRow]:
             source="audit",
             what=entry.action,
             actor=entry.actor_label,
-            message=f"{entry.object_type} {entry.object_id} (audit #{entry.seq})",
+            message=_audit_object(entry, legal_request),
             public=False,
         )
         for entry in case_audit_entries(legal_request=legal_request)[:AUDIT_SHOWN]
     ]
     return sorted(rows, key=lambda row: row.at)
+
+
+def _audit_object(entry: AuditEntry, legal_request: LegalRequest) -> str:
+    """What an audit entry is about, short: the request itself goes without saying."""
+    if entry.object_type == "LegalRequest" and entry.object_id == str(legal_request.pk):
+        return f"audit #{entry.seq}"
+    return f"{entry.object_type} {entry.object_id[:8]} (audit #{entry.seq})"
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,14 @@
 
   var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
   var socket = new WebSocket(scheme + window.location.host + "/ws/staff/tickets/");
+  socket.onopen = function () {
+    document.body.setAttribute("data-live", "on");
+    status.textContent = "Live: new tickets of your teams appear here.";
+  };
+  socket.onclose = function () {
+    document.body.setAttribute("data-live", "off");
+    status.textContent = "Not live: reload the page to see new tickets.";
+  };
   socket.onmessage = function (message) {
     var data = JSON.parse(message.data);
     if (data.type !== "ticket") return;
