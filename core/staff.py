@@ -20,7 +20,7 @@ UTC_NAME = "UTC"
 
 def validate_time_zone(name: str) -> None:
     """An IANA time zone name that this machine knows ("Europe/Berlin")."""
-    if name not in zoneinfo.available_timezones() and name != UTC_NAME:
+    if name and name != UTC_NAME and name not in zoneinfo.available_timezones():
         raise ValidationError(
             f"“{name}” is not a time zone; give an IANA name such as Europe/Berlin.",
             code="invalid_time_zone",
@@ -44,9 +44,10 @@ class StaffProfile(models.Model):
     time_zone = models.CharField(
         max_length=64,
         default=UTC_NAME,
+        blank=True,
         validators=[validate_time_zone],
         help_text="Your own time zone (IANA name, e.g. Europe/Berlin): staff pages show every "
-        "time in UTC and, beside it, in this zone.",
+        "time in UTC and, beside it, in this zone. Blank: UTC only.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
