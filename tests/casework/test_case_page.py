@@ -324,3 +324,29 @@ def test_case_page_query_count_is_pinned(
 
 
 CASE_PAGE_QUERIES = 20  # session, user, factor, permissions, the case (13), profile, colleagues
+
+
+def test_bad_input_gets_form_errors_never_a_500(policy: None, authority: Member) -> None:
+    ticket = routed_ticket(submit(authority))
+    client = sign_in_staff(Client(), staff(team=ticket.team))
+    bogus = act(client, ticket, "assign", {"assignee": "not-a-user"})
+    assert bogus.status_code == 200
+    assert "Select a valid choice" in text(bogus)
+    unknown = act(client, ticket, "nonsense")
+    assert "not available on this case" in text(unknown)
+    # GET on an action only leads back to the case; nothing is done.
+    assert (
+        client.get(
+            reverse("admin:casework_case_action", args=[ticket.pk, "acknowledge"])
+        ).status_code
+        == 302
+    )
+    ticket.refresh_from_db()
+    assert ticket.state == "OPEN"
+    too_long = act(client, ticket, "reply", {"body": "x" * 20_000, "client_message_id": "c1"})
+    assert too_long.status_code == 200
+    assert not Message.objects.exists()
+    assert 'class="errorlist' in too_long.content.decode()
+    # Another case's action URL with this case's data does nothing to this one.
+    missing = client.post(reverse("admin:casework_case_action", args=[999_999, "acknowledge"]))
+    assert missing.status_code == 404
