@@ -14,12 +14,13 @@ from typing import Any
 
 import httpx
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from core.staff import StaffProfile
-from liaison import signing
+from liaison import documents, signing
 from liaison.audit import canonical_json
-from liaison.models import DisclosurePackage, LegalRequest
+from liaison.models import AuditEntry, DisclosurePackage, LegalRequest
 from switchboard import selectors as switchboard_selectors
 from switchboard.models import TeamMember, Ticket
 from switchboard.policy import team_fallback_ensure
@@ -59,6 +60,17 @@ def server(tmp_path: Path, settings: Any, media_root: Path) -> Iterator[str]:
             yield portal.url
         finally:
             print(portal.log_text()[-3000:])
+
+
+NOTIFICATION_RECORDER = """
+window.__notes = [];
+window.Notification = class {
+  constructor(title, options) { window.__notes.push(title + ": " + (options || {}).body); }
+  static get permission() { return "granted"; }
+  static requestPermission() { return Promise.resolve("granted"); }
+};
+"""
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 class Clicks:
@@ -254,8 +266,28 @@ def test_two_staff_take_a_data_disclosure_to_a_signed_package(
             expect(tab.page.locator("#result_list")).to_contain_text("DD-1", timeout=SEEN_MS)
         alex.shot("queue")
         billie.shot("queue")
+        for tab in (alex, billie):  # every column visible: no horizontal scrolling
+            assert tab.page.evaluate(
+                "() => { const t = document.querySelector('#result_list');"
+                " return t.getBoundingClientRect().right <= window.innerWidth; }"
+            )
 
+        document = documents.legal_document_attach(
+            actor=authority.actor,
+            legal_request_id=legal_request.pk,
+            upload=SimpleUploadedFile("Beschluss.pdf", PDF, content_type="application/pdf"),
+        )
         alex.open_case("DD-1")
+        # The document opens inside the case page; the read is audited.
+        alex.clicks.click(alex.page.get_by_role("link", name="open here"))
+        expect(alex.page.locator("iframe#document")).to_be_visible()
+        wait_for(
+            lambda: AuditEntry.objects.filter(
+                action="legal_document.read", object_id=str(document.pk)
+            ).exists(),
+            SEEN_MS / 1000,
+            "the audited read of the document",
+        )
         alex.shot("case-new")
         alex.button("Acknowledge")
         alex.done("Acknowledge")
@@ -373,7 +405,10 @@ def test_terrorism_removal_order_acknowledged_and_resolved_within_its_hour(
 
     def flow(browser: Any) -> None:
         sam = Staff(browser, server, session, SMALL)
+        # The desktop notification, recorded (the browser's own needs a desktop).
+        sam.page.add_init_script(NOTIFICATION_RECORDER)
         sam.queue()
+        sam.clicks.check(sam.page.get_by_label("Sound and desktop notification for 1-hour clocks"))
         legal_request = submit(
             server,
             authority,
@@ -388,6 +423,11 @@ def test_terrorism_removal_order_acknowledged_and_resolved_within_its_hour(
         expect(row).to_contain_text("P1 urgent", timeout=SEEN_MS)
         expect(row).to_contain_text("59m")
         sam.shot("queue-urgent")
+        notes = sam.page.evaluate("() => window.__notes")
+        assert notes == [
+            "Liaison Portal: 1-hour clock: [P1] New Content removal for "
+            f"{team.name}, due {legal_request.due_at:%Y-%m-%d %H:%M} UTC"
+        ]
         sam.open_case("TCO-1")
         expect(sam.page.locator("#case-time-left")).to_contain_text("m")
         # Keyboard reachable: the buttons and the folded forms answer Enter.

@@ -19,7 +19,14 @@
   function beep() {
     var Context = window.AudioContext || window.webkitAudioContext;
     if (!Context) return;
-    var audio = new Context();
+    try {
+      playTone(new Context());
+    } catch (error) {
+      // No audio device: the desktop notification and the banner remain.
+    }
+  }
+
+  function playTone(audio) {
     var tone = audio.createOscillator();
     var gain = audio.createGain();
     tone.frequency.value = 880;
