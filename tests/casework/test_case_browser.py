@@ -266,6 +266,10 @@ def test_two_staff_take_a_data_disclosure_to_a_signed_package(
             expect(tab.page.locator("#result_list")).to_contain_text("DD-1", timeout=SEEN_MS)
         alex.shot("queue")
         billie.shot("queue")
+        # The admin's select-all works on the rows that arrived live.
+        alex.page.locator("#action-toggle").check()
+        expect(alex.page.locator(".action-counter")).to_contain_text("1 of 1 selected")
+        alex.page.locator("#action-toggle").uncheck()
         for tab in (alex, billie):  # every column visible: no horizontal scrolling
             assert tab.page.evaluate(
                 "() => { const t = document.querySelector('#result_list');"

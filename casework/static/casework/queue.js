@@ -58,6 +58,9 @@
           var next = fresh.querySelector(selector);
           if (now && next) now.replaceWith(next);
         });
+        // Admin's select-all and counter bind to the rows: bind them to the new rows.
+        var boxes = document.querySelectorAll("tr input.action-select");
+        if (boxes.length && typeof window.Actions === "function") window.Actions(boxes);
       });
   }
 
