@@ -28,12 +28,13 @@ class StaffProfileAdmin(admin.ModelAdmin):
     """Every staff member sets their own display name here (no permission needed beyond being
     staff); superusers see and correct everyone's."""
 
-    list_display = ("user", "display_name", "updated_at")
+    list_display = ("user", "display_name", "time_zone", "updated_at")
     search_fields = ("display_name",)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         user: Any = request.user
-        return ["user", "display_name"] if user.is_superuser else ["display_name"]
+        fields = ["display_name", "time_zone"]
+        return ["user", *fields] if user.is_superuser else fields
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

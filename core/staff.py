@@ -4,7 +4,9 @@ groups that say what each staff member may do (the apps define their groups; thi
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from django.apps import apps as global_apps
@@ -13,6 +15,16 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 
 DISPLAY_NAME_MAX_LENGTH = 60
+UTC_NAME = "UTC"
+
+
+def validate_time_zone(name: str) -> None:
+    """An IANA time zone name that this machine knows ("Europe/Berlin")."""
+    if name and name != UTC_NAME and name not in zoneinfo.available_timezones():
+        raise ValidationError(
+            f"“{name}” is not a time zone; give an IANA name such as Europe/Berlin.",
+            code="invalid_time_zone",
+        )
 
 
 class StaffProfile(models.Model):
@@ -28,6 +40,14 @@ class StaffProfile(models.Model):
         help_text="Shown to authorities and NGOs with your desk's name (in the hotline chat and "
         "on request timelines), e.g. “Alex”. Leave blank to appear as the desk only. Not an "
         "e-mail address or your username.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=UTC_NAME,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="Your own time zone (IANA name, e.g. Europe/Berlin): staff pages show every "
+        "time in UTC and, beside it, in this zone. Blank: UTC only.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -75,6 +95,34 @@ def staff_display_name(user: Any) -> str:
     except (ObjectDoesNotExist, AttributeError):
         return ""
     return str(profile.display_name or "").strip()
+
+
+def staff_time_zone(user: Any) -> zoneinfo.ZoneInfo | None:
+    """The zone `user` chose (None for UTC or none chosen). Reads the profile once per user."""
+    try:
+        name = str(user.staff_profile.time_zone or UTC_NAME)
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+    if name == UTC_NAME:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def staff_time(value: datetime | None, zone: zoneinfo.ZoneInfo | None) -> str:
+    """A moment as staff pages show it: date, 24-hour clock, UTC, and the staff member's own
+    zone beside it ("2026-12-01 14:05 UTC (15:05 CET)"; the date too when it differs)."""
+    if value is None:
+        return "—"
+    utc = value.astimezone(zoneinfo.ZoneInfo(UTC_NAME))
+    shown = f"{utc:%Y-%m-%d %H:%M} UTC"
+    if zone is None:
+        return shown
+    local = value.astimezone(zone)
+    local_text = f"{local:%H:%M %Z}" if local.date() == utc.date() else f"{local:%Y-%m-%d %H:%M %Z}"
+    return f"{shown} ({local_text})"
 
 
 def staff_groups_ensure(groups: Mapping[str, Iterable[str]], *, apps: Any = None) -> None:

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "liaison",
     "switchboard",
     "hotline",
+    "casework",  # the staff case tool (admin), above hotline and switchboard
     "portal",
     # Sign-in (core/signin.py); after core, whose templates override allauth's layout.
     "allauth",
@@ -226,6 +227,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Date, 24-hour clock and zone on every page ("2026-12-01 14:05 UTC"); the case tool adds the
+# staff member's own zone beside it (core.staff.staff_time).
+FORMAT_MODULE_PATH = ["core.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"

@@ -408,10 +408,12 @@ class TicketAdmin(admin.ModelAdmin):
         url = reverse("admin:liaison_legalrequest_change", args=[request.pk])
         return format_html(
             '<a href="{}">{}</a> · {} · {} · {}<br>From {} · legal basis: {}<br>'
-            "Status {} · submitted {:%Y-%m-%d %H:%M} UTC<br><em>{}</em>",
+            "Status {} · submitted {} UTC<br><em>{}</em>",
             url, request.reference, request.get_kind_display(), request.get_category_display(),
             request.jurisdiction, request.organization.name, request.legal_basis,
-            request.get_status_display(), request.submitted_at, request.summary,
+            # Formatted here: format_html escapes each argument to a string first, so a format
+            # spec such as {:%Y-%m-%d} would raise and admin would show "-" for the whole field.
+            request.get_status_display(), f"{request.submitted_at:%Y-%m-%d %H:%M}", request.summary,
         )  # fmt: skip
 
     @admin.display(description="Targets")

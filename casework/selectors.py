@@ -1,0 +1,297 @@
+"""Every read of the case tool: the queue, one case with everything the case page shows, and
+the dashboard's numbers. Staff only (the admin site checks the second factor; the views check
+the view permissions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+
+from core.outbox.models import DeadLetter
+from hotline import selectors as hotline_selectors
+from hotline.models import Conversation
+from hotline.records import MessageView
+from liaison.models import (
+    Approval,
+    AuditEntry,
+    CallbackVerification,
+    DisclosurePackage,
+    LegalAnalysis,
+    LegalDocument,
+    LegalRequest,
+    Organization,
+    Target,
+    TimelineEntry,
+)
+from liaison.review_policy import current_policy
+from switchboard.models import Team, TeamMember, Ticket
+
+CONVERSATION_SHOWN = 50  # the newest messages of the request's line on the case page
+AUDIT_SHOWN = 200
+
+# Who may look at cases: those who work tickets (switchboard) or review requests (liaison).
+CASE_VIEW_PERMISSIONS = ("switchboard.view_ticket", "liaison.view_legalrequest")
+
+
+def can_view_cases(user: Any) -> bool:
+    """A staff member who may see tickets or legal requests sees cases."""
+    return bool(
+        getattr(user, "is_active", False)
+        and getattr(user, "is_staff", False)
+        and any(user.has_perm(permission) for permission in CASE_VIEW_PERMISSIONS)
+    )
+
+
+def case_queue(*, user: Any, scope: str) -> QuerySet[Ticket]:
+    """The queue: urgent first, then by deadline; `scope` "team" (the user's teams), "mine"
+    (assigned to the user) or "all". One query for a page whatever its size."""
+    tickets = Ticket.objects.select_related(
+        "team", "assignee", "legal_request", "legal_request__organization"
+    ).order_by("-urgent", "due_at", "id")
+    if scope == "mine":
+        return tickets.filter(assignee=user)
+    if scope == "team":
+        return tickets.filter(team__memberships__user=user)
+    return tickets
+
+
+def user_has_team(*, user: Any) -> bool:
+    """Is the staff member in a team (the queue's default is "my team" for those who are)?"""
+    return TeamMember.objects.filter(user=user).exists()
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One item of the legal analysis as the case page shows it."""
+
+    label: str
+    confirmed: bool
+    required: bool
+    moderation_reference: str = ""
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One line of the case's timeline: a timeline entry of the request or an audit entry."""
+
+    at: datetime
+    source: str  # "timeline" or "audit"
+    what: str
+    actor: str
+    message: str
+    public: bool
+
+
+@dataclass
+class CaseView:
+    """Everything the case page shows, read in a fixed number of queries."""
+
+    ticket: Ticket
+    legal_request: LegalRequest
+    organization: Organization
+    targets: list[Target]
+    documents: list[LegalDocument]
+    analysis: LegalAnalysis | None
+    checklist: list[ChecklistRow]
+    missing_checks: list[str]
+    approvals: list[Approval]
+    approvals_required: int
+    callbacks: list[CallbackVerification]
+    package: DisclosurePackage | None
+    conversation: Conversation | None
+    messages: list[MessageView]
+    timeline: list[TimelineRow]
+    policy_version: str
+    colleagues: list[Any] = field(default_factory=list)
+
+    @property
+    def approvals_given(self) -> int:
+        return len({approval.approver_id for approval in self.approvals})
+
+    @property
+    def paused(self) -> bool:
+        return self.ticket.paused_at is not None
+
+    def time_left(self, now: datetime) -> timedelta:
+        """Until the deadline; while paused, what was left when the clock stopped."""
+        if self.ticket.paused_at is not None:
+            return self.ticket.due_at - self.ticket.paused_at
+        return self.ticket.due_at - now
+
+
+def case_get(*, ticket_id: object) -> CaseView | None:
+    """One case by its ticket's id, None if there is none."""
+    try:
+        pk = int(str(ticket_id))
+    except ValueError:
+        return None
+    ticket = (
+        Ticket.objects.select_related(
+            "team",
+            "assignee",
+            "acknowledged_by",
+            "resolved_by",
+            "legal_request__organization",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if ticket is None:
+        return None
+    legal_request = ticket.legal_request
+    policy = current_policy()
+    analysis = LegalAnalysis.objects.filter(legal_request=legal_request).first()
+    required = {name for name, _ in policy.required_checks(legal_request.kind)}
+    checklist = [
+        ChecklistRow(
+            label=policy.label(name),
+            confirmed=bool(analysis is not None and getattr(analysis, name)),
+            required=name in required,
+            moderation_reference=(
+                analysis.moderation_reference if analysis and name == "rules_broken" else ""
+            ),
+        )
+        for name, _ in policy.checks
+    ]
+    conversation = Conversation.objects.filter(legal_request=legal_request).first()
+    messages = (
+        hotline_selectors.message_list(conversation=conversation, first=CONVERSATION_SHOWN)
+        if conversation is not None
+        else []
+    )
+    return CaseView(
+        ticket=ticket,
+        legal_request=legal_request,
+        organization=legal_request.organization,
+        targets=list(legal_request.targets.all()),
+        documents=list(LegalDocument.objects.filter(legal_request=legal_request)),
+        analysis=analysis,
+        checklist=checklist,
+        missing_checks=policy.missing_checks(analysis, legal_request.kind),
+        approvals=list(
+            Approval.objects.filter(legal_request=legal_request, set_aside_at__isnull=True)
+            .select_related("approver")
+            .order_by("approved_at", "id")
+        ),
+        approvals_required=policy.approvals_required(legal_request.kind),
+        callbacks=list(
+            CallbackVerification.objects.filter(legal_request=legal_request)
+            .select_related("called_by")
+            .order_by("called_at", "id")
+        ),
+        package=DisclosurePackage.objects.filter(legal_request=legal_request).first(),
+        conversation=conversation,
+        messages=messages,
+        timeline=case_timeline(legal_request=legal_request),
+        policy_version=policy.version,
+        colleagues=team_colleagues(team=ticket.team),
+    )
+
+
+def team_colleagues(*, team: Team) -> list[Any]:
+    """The active staff members of a team, in on-call order: whom a ticket can be given to
+    (the assign service checks that the one chosen can work tickets)."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            hotline_memberships__team=team,
+            is_active=True,
+            is_staff=True,
+        )
+        .order_by("hotline_memberships__position", "pk")
+    )
+
+
+def case_audit_entries(*, legal_request: LegalRequest) -> QuerySet[AuditEntry]:
+    """The audit log's entries about this request and its documents and package."""
+    return AuditEntry.objects.filter(
+        Q(object_type="LegalRequest", object_id=str(legal_request.pk))
+        | Q(details__legal_request_id=str(legal_request.pk))
+    ).order_by("seq")
+
+
+def case_timeline(*, legal_request: LegalRequest) -> list[TimelineRow]:
+    """The request's timeline and the audit entries of the case, oldest first (two queries)."""
+    rows = [
+        TimelineRow(
+            at=entry.at,
+            source="timeline",
+            what=entry.get_event_display(),
+            actor=entry.actor_label,
+            message=entry.message,
+            public=entry.public,
+        )
+        for entry in TimelineEntry.objects.filter(legal_request=legal_request).order_by("at", "id")
+    ]
+    rows += [
+        TimelineRow(
+            at=entry.at,
+            source="audit",
+            what=entry.action,
+            actor=entry.actor_label,
+            message=_audit_object(entry, legal_request),
+            public=False,
+        )
+        for entry in case_audit_entries(legal_request=legal_request)[:AUDIT_SHOWN]
+    ]
+    return sorted(rows, key=lambda row: row.at)
+
+
+def _audit_object(entry: AuditEntry, legal_request: LegalRequest) -> str:
+    """What an audit entry is about, short: the request itself goes without saying."""
+    if entry.object_type == "LegalRequest" and entry.object_id == str(legal_request.pk):
+        return f"audit #{entry.seq}"
+    return f"{entry.object_type} {entry.object_id[:8]} (audit #{entry.seq})"
+
+
+@dataclass(frozen=True)
+class TeamCount:
+    """Open tickets of one team."""
+
+    team_id: int
+    name: str
+    open: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The numbers on the admin index, each the count of a filtered queue."""
+
+    teams: list[TeamCount]
+    overdue: int
+    due_within_hour: int
+    breaches_today: int
+    dead_letters: int
+
+
+def start_of_day(now: datetime) -> datetime:
+    """Midnight UTC of `now`'s day ("today" of the dashboard is the UTC day)."""
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def dashboard_get(*, now: datetime) -> Dashboard:
+    """Open tickets per team, overdue, due within the hour (clock running), breaches since
+    midnight UTC, dead letters waiting for staff. Three queries."""
+    per_team = Team.objects.annotate(
+        open=Count("tickets", filter=~Q(tickets__state=Ticket.State.RESOLVED))
+    ).order_by("name")
+    unresolved = Ticket.objects.unresolved()
+    counts = unresolved.aggregate(
+        overdue=Count("pk", filter=Q(due_at__lte=now)),
+        due_within_hour=Count(
+            "pk",
+            filter=Q(due_at__gt=now, due_at__lte=now + timedelta(hours=1), paused_at__isnull=True),
+        ),
+    )
+    breaches = Ticket.objects.filter(breached_at__gte=start_of_day(now)).count()
+    return Dashboard(
+        teams=[TeamCount(team_id=t.pk, name=t.name, open=t.open) for t in per_team],
+        overdue=counts["overdue"],
+        due_within_hour=counts["due_within_hour"],
+        breaches_today=breaches,
+        dead_letters=DeadLetter.objects.filter(redriven_at__isnull=True).count(),
+    )

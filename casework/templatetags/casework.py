@@ -1,0 +1,42 @@
+"""Template helpers of the case tool: times as staff read them, and the dashboard."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+from django.utils import timezone
+
+from core.staff import staff_time, staff_time_zone
+
+register = template.Library()
+
+_ZONE_ATTRIBUTE = "_casework_staff_zone"
+
+
+def staff_zone(request: HttpRequest | None) -> zoneinfo.ZoneInfo | None:
+    """The signed-in staff member's own zone, read once per request."""
+    if request is None:
+        return None
+    if not hasattr(request, _ZONE_ATTRIBUTE):
+        user = getattr(request, "user", None)
+        zone = staff_time_zone(user) if user is not None and user.is_authenticated else None
+        setattr(request, _ZONE_ATTRIBUTE, zone)
+    return getattr(request, _ZONE_ATTRIBUTE)
+
+
+@register.simple_tag(takes_context=True)
+def when(context: dict[str, Any], value: datetime | None) -> str:
+    """`{% when ticket.due_at %}`: date, 24-hour clock, UTC, and the staff member's zone."""
+    return staff_time(value, staff_zone(context.get("request")))
+
+
+@register.simple_tag
+def case_dashboard() -> Any:
+    """`{% case_dashboard as dashboard %}`: the numbers of the admin index."""
+    from casework.selectors import dashboard_get
+
+    return dashboard_get(now=timezone.now())
