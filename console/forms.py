@@ -32,6 +32,8 @@ def apply_service_errors(
     """Put a service's ValidationError on `form`: each named field on the form's field (through
     `field_map`, e.g. the API's `legalBasis` → `legal_basis`), anything else above the form."""
     field_map = field_map or {}
+    if not hasattr(form, "cleaned_data"):  # an unbound form (a button without fields)
+        form.cleaned_data = {}
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return

@@ -24,6 +24,7 @@ from tests.liaison.conftest import (  # noqa: F401 - fixtures of this directory
     staff_one,
     staff_two,
 )
+from tests.liaison.test_notifications import receiver  # noqa: F401 - a real webhook receiver
 from tests.signin import mark_second_factor
 
 PASSWORD = "correct horse battery staple 7"

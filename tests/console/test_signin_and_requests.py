@@ -68,7 +68,9 @@ def test_a_password_alone_does_not_open_the_console(officer: Member) -> None:
     totp_ensure(user=officer.membership.user)
     response = browser.get("/console/tokens/")  # enrolled, not proven in this session
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/2fa/reauthenticate/?next=%2Fconsole%2Ftokens%2F")
+    assert response["Location"].startswith(
+        "/accounts/2fa/reauthenticate/?next=%2Fconsole%2Ftokens%2F"
+    )
 
 
 def test_an_account_without_membership_is_refused(db: Any) -> None:
@@ -149,7 +151,8 @@ def test_submit_shows_desk_and_deadline_at_once(
     assert response["Location"] == f"/console/requests/{legal_request.pk}/"
     page = browser.get(response["Location"]).content.decode()
     legal_request.refresh_from_db()
-    assert legal_request.handling_desk and legal_request.due_at
+    assert legal_request.handling_desk
+    assert legal_request.due_at
     assert legal_request.handling_desk in page
     assert f"{legal_request.due_at:%Y-%m-%d %H:%M} UTC" in page
     # The same form posted again (double click) is the same request: the idempotency key.
@@ -177,8 +180,11 @@ SUBMIT = """mutation($input: SubmitLegalRequestInput!) { submitLegalRequest(inpu
         ({"jurisdiction": "XX"}, {"jurisdiction": "XX"}, {"jurisdiction"}),
         (
             {"kind": "CONTENT_REMOVAL", "target_kind_0": "USER_ID", "target_value_0": "42"},
-            {"kind": "CONTENT_REMOVAL", "targets": [{"kind": "USER_ID", "value": "42"}],
-             "dataCategories": []},
+            {
+                "kind": "CONTENT_REMOVAL",
+                "targets": [{"kind": "USER_ID", "value": "42"}],
+                "dataCategories": [],
+            },
             {"target_kind_0", "data_categories"},
         ),
     ],
@@ -289,7 +295,8 @@ def test_package_downloads_verify(
     legal_request = fulfilled(officer, staff_one, staff_two)
     base = f"/console/requests/{legal_request.pk}/"
     page = browser.get(base).content.decode()
-    assert "Disclosure package" in page and "Ed25519PublicKey" in page
+    assert "Disclosure package" in page
+    assert "Ed25519PublicKey" in page
     records = browser.get(f"{base}package.json")
     signature = browser.get(f"{base}package.json.sig")
     csv = browser.get(f"{base}package.csv")
@@ -299,7 +306,9 @@ def test_package_downloads_verify(
     public_key = Ed25519PublicKey.from_public_bytes(base64.b64decode(key["public_key"]))
     public_key.verify(base64.b64decode(signature.content), records.content)  # raises if wrong
     assert json.loads(records.content)[0]["target"] == "fraud_boss"
-    assert csv.content.decode().splitlines()[0] == "target_kind,target,phone_number,ip_address,seen_at"
+    assert (
+        csv.content.decode().splitlines()[0] == "target_kind,target,phone_number,ip_address,seen_at"
+    )
     from liaison.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="disclosure_package.read").count() == 3
