@@ -57,7 +57,6 @@ WITHDRAWABLE = {
     RequestStatus.NEEDS_INFO,
     RequestStatus.APPROVED,
 }
-ACCESS_FORM_LIMIT_PER_HOUR = 10
 
 
 class ConsoleRequest(HttpRequest):
@@ -623,7 +622,7 @@ def request_access_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         decision = rate_limit_hit(
             bucket=f"console:access:{client_ip(request)}",
-            limit=ACCESS_FORM_LIMIT_PER_HOUR,
+            limit=settings.CONSOLE_ACCESS_REQUESTS_PER_HOUR,
             window=3600,
         )
         if not decision.allowed:

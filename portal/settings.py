@@ -213,6 +213,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CONSOLE_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("CONSOLE_IDLE_MINUTES", "30")))
 # How long the one-time link of an invitation to join an organization works.
 CONSOLE_INVITATION_LIFETIME = timedelta(days=int(os.environ.get("CONSOLE_INVITATION_DAYS", "7")))
+# Requests for access (the public form) per client address and hour.
+CONSOLE_ACCESS_REQUESTS_PER_HOUR = int(os.environ.get("CONSOLE_ACCESS_REQUESTS_PER_HOUR", "10"))
 # How soon a deadline counts as "due soon" in the console's filters.
 CONSOLE_DUE_SOON = timedelta(hours=int(os.environ.get("CONSOLE_DUE_SOON_HOURS", "24")))
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))

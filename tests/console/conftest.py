@@ -51,6 +51,12 @@ def admin_member(organization: Any = None) -> Member:
     return member
 
 
+@pytest.fixture(autouse=True)
+def _generous_access_form_limit(settings: Any) -> None:
+    """The public form's hourly limit would carry over between tests (one Redis window)."""
+    settings.CONSOLE_ACCESS_REQUESTS_PER_HOUR = 100_000
+
+
 @pytest.fixture
 def officer(db: Any) -> Member:
     """An administrator of a verified German authority."""
