@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import REDIRECT_FIELD_NAME, login, logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -31,7 +31,7 @@ from core.actors import Actor
 from core.errors import NotFound
 from core.http import client_ip
 from core.ratelimit import rate_limit_hit
-from core.signin import has_enrolled_factor, second_factor_verified
+from core.signin import has_enrolled_factor, second_factor_verified, sign_in_with_new_password
 from liaison import (
     disclosure,
     documents,
@@ -665,11 +665,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
                     password=form.cleaned_data["password"],
                     password_again=form.cleaned_data["password_again"],
                 )
-                login(
-                    request,
-                    membership.user,
-                    backend="allauth.account.auth_backends.AuthenticationBackend",
-                )
+                sign_in_with_new_password(request, membership.user)
         except ValidationError as error:
             console_forms.apply_service_errors(form, error)
         else:
