@@ -101,7 +101,7 @@ def member_required(*, admin: bool = False) -> Callable:
                         "The console needs a second factor: add an authenticator app or a "
                         "passkey, then open the console again.",
                     )
-                    return HttpResponseRedirect(reverse("mfa_activate_totp"))
+                    return HttpResponseRedirect(reverse("mfa_index"))
                 return _with_next("mfa_reauthenticate", here)
             if admin and membership.role != Membership.Role.ADMIN:
                 raise Http404("Only your organization's administrators see this page.")

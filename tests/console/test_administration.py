@@ -104,7 +104,7 @@ def test_invite_a_colleague_who_joins_with_a_second_factor(
     assert membership.organization_id == officer.organization.pk
     assert membership.role == "MEMBER"
     # Signed in, but the console first wants a second factor.
-    assert newcomer.get("/console/")["Location"] == "/accounts/2fa/totp/activate/"
+    assert newcomer.get("/console/")["Location"] == "/accounts/2fa/"
     # The link works once.
     assert Client().get(path).status_code == 404
     assert Invitation.objects.get().accepted_at is not None

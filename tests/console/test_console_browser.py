@@ -234,6 +234,9 @@ def test_officer_admin_and_outsider_in_the_console(
             colleague.get_by_label("Choose a password").fill(PASSWORD)
             colleague.get_by_label("The password again").fill(PASSWORD)
             colleague.get_by_role("button", name="Join").click()
+            # Sent to choose a second factor: an authenticator app here (a passkey below).
+            expect(colleague).to_have_url(f"{url}/accounts/2fa/")
+            colleague.get_by_role("link", name="Activate").click()
             colleague.wait_for_load_state()
             colleague.screenshot(path=str(OUTPUT / "console-enrol-375.png"), full_page=True)
             colleague.locator("#authenticator_secret").wait_for(state="attached")
@@ -263,6 +266,74 @@ def test_officer_admin_and_outsider_in_the_console(
                 assert answer is not None
                 assert answer.status == 404, path
             shoot(stranger, "outsider")
+            assert errors == []
+        finally:
+            browser.close()
+
+
+def test_a_member_signs_in_with_a_passkey(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WebAuthn for members, on the staff's stack: a new member adds a passkey (a virtual
+    authenticator) instead of an app, and signs in with password and key. The relying party is
+    localhost, so the browser talks to http://localhost."""
+    from playwright.sync_api import expect, sync_playwright
+
+    chromium = ensure_chromium()
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    member = admin_member(OrganizationFactory(name="Hotline Kinderschutz"))
+    user = member.membership.user
+    user.set_password(PASSWORD)
+    user.save()
+    base = f"http://localhost:{server.port}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport=WIDE)
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            cdp = context.new_cdp_session(page)
+            cdp.send("WebAuthn.enable", {"enableUI": False})
+            cdp.send(
+                "WebAuthn.addVirtualAuthenticator",
+                {
+                    "options": {
+                        "protocol": "ctap2",
+                        "transport": "usb",
+                        "hasResidentKey": True,
+                        "hasUserVerification": True,
+                        "isUserVerified": True,
+                        "automaticPresenceSimulation": True,
+                    }
+                },
+            )
+
+            def sign_in_with_password() -> None:
+                page.goto(f"{base}/console/")
+                page.locator("input[name=login]").fill(user.email)
+                page.locator("input[name=password]").fill(PASSWORD)
+                page.get_by_role("button", name="Sign In").click()
+
+            # A password alone: the console sends the member to add a second factor.
+            sign_in_with_password()
+            expect(page).to_have_url(f"{base}/accounts/2fa/")
+            page.goto(f"{base}/accounts/2fa/webauthn/add/")
+            if page.get_by_label("Password").count():  # allauth may ask for it again
+                page.get_by_label("Password").fill(PASSWORD)
+                page.get_by_role("button", name="Confirm").click()
+            page.get_by_label("Name").fill("Office passkey")
+            page.get_by_role("button", name="Add").click()
+            page.wait_for_url(lambda address: not address.endswith("/webauthn/add/"))
+            page.goto(f"{base}/console/")
+            expect(page.get_by_role("heading", level=1)).to_contain_text("Hotline Kinderschutz")
+            # Signed out and in again: password, then the key.
+            page.get_by_role("button", name="Sign out").click()  # one click: a POST
+            expect(page).to_have_url(f"{base}/accounts/login/")
+            sign_in_with_password()
+            expect(page).to_have_url(f"{base}/accounts/2fa/authenticate/")
+            page.get_by_role("button", name="Use a security key").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text(
+                "Hotline Kinderschutz", timeout=SEEN_MS
+            )
             assert errors == []
         finally:
             browser.close()

@@ -62,7 +62,7 @@ def test_a_password_alone_does_not_open_the_console(officer: Member) -> None:
     browser = console_client(officer, second_factor=False)
     response = browser.get("/console/")  # no factor enrolled yet: enrol one first
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/2fa/totp/activate/"
+    assert response["Location"] == "/accounts/2fa/"
     from core.signin import totp_ensure
 
     totp_ensure(user=officer.membership.user)
