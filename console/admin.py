@@ -89,7 +89,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
         if access_request is None:
             raise Http404("No such request for access.")
         actor = staff_actor(request.user)
-        form = VerificationCallForm(request.POST or None)
+        form = VerificationCallForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.access_request_record_call(

@@ -412,7 +412,7 @@ def package_download_view(request: ConsoleRequest, request_id: str, fmt: str) ->
 def token_list_view(request: ConsoleRequest) -> HttpResponse:
     """GET/POST /console/tokens/: API tokens (name, expiry; the secret shown once), last use."""
     admin = request.membership.role == Membership.Role.ADMIN
-    form = console_forms.TokenForm(request.POST or None)
+    form = console_forms.TokenForm(request.POST if request.method == "POST" else None)
     secret = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -464,7 +464,7 @@ def _base_url(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def member_list_view(request: ConsoleRequest) -> HttpResponse:
     """GET/POST /console/members/: the members, their roles, invitations."""
-    form = console_forms.InviteForm(request.POST or None)
+    form = console_forms.InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_create(
@@ -618,7 +618,7 @@ def statistics_view(request: ConsoleRequest) -> HttpResponse:
 def request_access_view(request: HttpRequest) -> HttpResponse:
     """GET/POST /console/request-access/: a pending organization with the evidence staff need.
     Public, rate-limited per client address."""
-    form = console_forms.AccessRequestForm(request.POST or None)
+    form = console_forms.AccessRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         decision = rate_limit_hit(
             bucket=f"console:access:{client_ip(request)}",
@@ -654,7 +654,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "console/invitation_invalid.html", status=404)
     user: Any = request.user
-    form = console_forms.AcceptInvitationForm(request.POST or None)
+    form = console_forms.AcceptInvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             if user.is_authenticated:
