@@ -328,7 +328,8 @@ def invitation_accept(*, token: str, password: str, password_again: str) -> Memb
         )
     user_model = get_user_model()
     user: Any = user_model.objects.filter(email__iexact=invitation.email).first()
-    if user is not None and user.has_usable_password():
+    # (An account made by a command has an empty password: it never had one to sign in with.)
+    if user is not None and user.password and user.has_usable_password():
         raise ValidationError(
             "You already have an account: sign in first, then open the link again.",
             code="account_exists",

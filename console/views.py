@@ -654,12 +654,15 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "console/invitation_invalid.html", status=404)
     user: Any = request.user
-    form = console_forms.AcceptInvitationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
+    posted = request.method == "POST"
+    form = console_forms.AcceptInvitationForm(
+        request.POST if posted and not user.is_authenticated else None
+    )
+    if posted and (user.is_authenticated or form.is_valid()):
         try:
             if user.is_authenticated:
                 services.invitation_accept_signed_in(token=token, user=user)
-            elif form.is_valid():
+            else:
                 membership = services.invitation_accept(
                     token=token,
                     password=form.cleaned_data["password"],
@@ -669,12 +672,10 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             console_forms.apply_service_errors(form, error)
         else:
-            if not form.errors:
-                messages.success(
-                    request,
-                    f"Welcome to {invitation.organization.name}. Now add your second factor.",
-                )
-                return HttpResponseRedirect(reverse("console:home"))
+            joined = request.user
+            then = "" if has_enrolled_factor(joined) else " Now add your second factor."
+            messages.success(request, f"Welcome to {invitation.organization.name}.{then}")
+            return HttpResponseRedirect(reverse("console:home"))
     return render(
         request,
         "console/invitation_accept.html",

@@ -200,3 +200,29 @@ def test_contact_address(officer: Member, browser: Client) -> None:
     assert good.status_code == 200
     officer.organization.refresh_from_db()
     assert officer.organization.contact_email == "desk@police.example"
+
+
+def test_an_account_without_a_password_joins_by_invitation_and_one_with_signs_in_first(
+    officer: Member, browser: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tests.factories import UserFactory
+
+    without = UserFactory(username="cmd@police.example")  # made by a command: no password
+    with_one = UserFactory(username="pw@police.example")
+    with_one.set_password(PASSWORD)
+    with_one.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        for user in (without, with_one):
+            browser.post("/console/members/", {"email": user.email, "role": "MEMBER"})
+    first, second = (link_in(m).split("testserver", 1)[1] for m in mail.outbox)
+    joined = Client().post(first, {"password": PASSWORD, "password_again": PASSWORD})
+    assert joined.status_code == 302
+    without.refresh_from_db()
+    assert without.check_password(PASSWORD)
+    refused = Client().post(second, {"password": "x" * 20, "password_again": "x" * 20})
+    assert refused.status_code == 400
+    assert b"sign in first" in refused.content
+    signed_in = Client()
+    signed_in.force_login(with_one)
+    assert signed_in.post(second).status_code == 302
+    assert Membership.objects.filter(user=with_one, organization=officer.organization).exists()
