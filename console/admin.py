@@ -52,11 +52,18 @@ class AccessRequestAdmin(admin.ModelAdmin):
     readonly_fields = (
         "organization", "applicant_name", "applicant_email", "applicant_role", "official_domain",
         "registry_identifier", "switchboard_phone", "directory_source", "notes", "state",
-        "created_at", "decided_at",
+        "created_at", "decided_at", "email_domain",
     )  # fmt: skip
     fields = readonly_fields
     inlines = [VerificationCallInline]
     change_form_template = "admin/console/accessrequest/change_form.html"
+
+    @admin.display(description="E-mail domain (a hint, never proof)")
+    def email_domain(self, access_request: AccessRequest) -> str:
+        domain = access_request.applicant_email.rpartition("@")[2]
+        official = access_request.official_domain
+        same = domain == official or domain.endswith(f".{official}")
+        return f"{domain}: {'matches' if same else 'differs from'} the official domain {official}"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

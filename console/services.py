@@ -246,7 +246,10 @@ def invitation_create(
     """Invite a person to join `organization` with `role`: e-mail them a one-time link (sent
     after commit). Organization admins invite into their own organization; staff (the
     verification call) invite the first admin."""
-    if not actor.is_platform_staff:
+    if actor.is_platform_staff:
+        # Staff invite an organization's first admin when they verify it (the callback call).
+        permissions.require(actor, permissions.can_record_callback)
+    else:
         organizations.require_organization_admin(actor)
         if actor.organization_id != organization.pk:
             raise ValidationError("Only an administrator of your organization may do this.")

@@ -159,7 +159,13 @@ def request_list_view(request: ConsoleRequest) -> HttpResponse:
     return _page(
         request,
         "console/request_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtering": any(values.values()),
+            "now": timezone.now(),
+        },
     )
 
 
@@ -302,7 +308,9 @@ def request_answer_view(request: ConsoleRequest, request_id: str) -> HttpRespons
             console_forms.apply_service_errors(form, error)
         else:
             messages.success(request, "Answer sent; the clock runs again.")
-            return HttpResponseRedirect(request.path.rsplit("answer/", 1)[0])
+            return HttpResponseRedirect(
+                reverse("console:request", kwargs={"request_id": legal_request.pk})
+            )
     return _detail(request, legal_request, answer_form=form)
 
 

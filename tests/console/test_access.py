@@ -86,6 +86,7 @@ def test_staff_verify_by_a_recorded_call_and_the_applicant_joins(
     change = staff.get(f"/admin/console/accessrequest/{access_request.pk}/change/")
     assert change.status_code == 200
     assert b"Record verification call" in change.content
+    assert b"matches the official domain polizei.hessen.de" in change.content  # a hint only
     url = f"/admin/console/accessrequest/{access_request.pk}/record-call/"
     assert b"independent public directory" in staff.get(url).content
     bad = staff.post(url, {"dialled_number": "abc", "number_source": "", "person_reached": "x",

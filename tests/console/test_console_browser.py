@@ -20,6 +20,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 
+from core.graphql.ids import encode_global_id
 from core.signin import totp_ensure
 from liaison import review, tokens
 from liaison.models import LegalRequest, Membership
@@ -175,6 +176,24 @@ def test_officer_admin_and_outsider_in_the_console(
                 f"{legal_request.due_at:%Y-%m-%d %H:%M} UTC"
             )
             shoot(page, "request-routed")
+            # The token made above reads the same request through the API: same desk, same clock.
+            query = json.dumps(
+                {
+                    "query": "query($id: ID!) { legalRequest(id: $id) { reference dueAt "
+                    "handlingTeam { name } } }",
+                    "variables": {"id": encode_global_id("LegalRequest", legal_request.pk)},
+                }
+            ).encode()
+            api_request = urllib.request.Request(  # noqa: S310 - the test server
+                f"{url}/graphql/",
+                data=query,
+                headers={"Authorization": f"Bearer {token_secret}",
+                         "Content-Type": "application/json"},
+            )  # fmt: skip
+            with urllib.request.urlopen(api_request) as answer:  # noqa: S310
+                api_view = json.load(answer)["data"]["legalRequest"]
+            assert api_view["handlingTeam"]["name"] == legal_request.handling_desk
+            assert api_view["reference"] == "LKA 411-26"
 
             # 4. Staff ask; the officer answers on the request page (2 steps).
             off_loop(
