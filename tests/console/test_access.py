@@ -35,7 +35,7 @@ APPLICATION = {
 
 
 def errors_of(response: Any) -> list[tuple[str, str]]:
-    return re.findall(r'class="error" id="id_(\w+)_error">([^<]*)<', response.content.decode())
+    return re.findall(r'class="error" id="id_(\w+?)_error\d*">([^<]*)<', response.content.decode())
 
 
 def apply(client: Client, **overrides: Any) -> Any:

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def errors_of(response: Any) -> list[tuple[str, str]]:
-    return re.findall(r'class="error" id="id_(\w+)_error">([^<]*)<', response.content.decode())
+    return re.findall(r'class="error" id="id_(\w+?)_error\d*">([^<]*)<', response.content.decode())
 
 
 def link_in(message: Any) -> str:

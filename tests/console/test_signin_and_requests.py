@@ -46,7 +46,7 @@ def form_data(**overrides: Any) -> dict[str, Any]:
 
 
 def errors_of(response: Any) -> list[str]:
-    return re.findall(r'class="error" id="id_(\w+)_error">([^<]*)<', response.content.decode())
+    return re.findall(r'class="error" id="id_(\w+?)_error\d*">([^<]*)<', response.content.decode())
 
 
 # Sign-in -------------------------------------------------------------------------------------
@@ -200,6 +200,11 @@ def test_bad_input_gets_the_apis_field_errors_and_nothing_is_stored(
     assert response.status_code == 400
     page_errors = errors_of(response)
     assert {field for field, _ in page_errors} == expected_fields
+    if "reference" in expected_fields:  # the input names its error for screen readers
+        assert re.search(
+            r'name="reference"[^>]*aria-describedby="id_reference_error"[^>]*aria-invalid="true"',
+            response.content.decode(),
+        )
     base = {
         "kind": "DATA_DISCLOSURE", "category": "FRAUD", "reference": "AZ 7/26",
         "legalBasis": "Court order", "jurisdiction": "DE", "summary": "Investment fraud ring.",
