@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
@@ -18,7 +20,7 @@ def described(field: BoundField) -> SafeString:
         ids.append(f"{field.auto_id}_helptext")
     for number, _ in enumerate(field.errors, start=1):
         ids.append(f"{field.auto_id}_error{number if number > 1 else ''}")
-    attrs = {"aria-describedby": " ".join(ids)} if ids else {}
+    attrs: dict[str, Any] = {"aria-describedby": " ".join(ids)} if ids else {}
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
