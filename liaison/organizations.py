@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from core.actors import Actor
 from core.errors import NotFound
 from liaison import instruments, notifications
+from liaison.audit import audit_record
 from liaison.models import Membership, Organization, OrganizationKind
 
 
@@ -113,6 +114,25 @@ def member_ensure(*, organization: Organization, email: str) -> Membership:
 # The organization's own administration (the console's admin pages) --------------------------
 
 
+# What an organization's admins change, in the audit log.
+AUDIT_MEMBER_ROLE_SET = "organization.member_role_set"
+AUDIT_MEMBER_ACTIVE_SET = "organization.member_active_set"
+AUDIT_CONTACTS_SET = "organization.contacts_set"
+AUDIT_WEBHOOK_SET = "organization.webhook_set"
+AUDIT_WEBHOOK_SECRET_ROTATED = "organization.webhook_secret_rotated"  # noqa: S105 - an action
+
+
+def _audit(actor: Actor, action: str, object_type: str, object_id: object, **details: object):
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        organization_id=actor.organization_id,
+        details=details,
+    )
+
+
 def membership_of(actor: Actor | None) -> Membership | None:
     """The actor's own active membership (a member acting for its organization), else None."""
     if actor is None or actor.membership_id is None or actor.organization_id is None:
@@ -175,6 +195,7 @@ def membership_set_role(*, actor: Actor, membership: Membership, role: str) -> M
             )
         locked.role = role
         locked.save(update_fields=["role"])
+        _audit(actor, AUDIT_MEMBER_ROLE_SET, "Membership", locked.pk, role=role)
     return locked
 
 
@@ -198,6 +219,7 @@ def membership_set_active(*, actor: Actor, membership: Membership, active: bool)
             )
         locked.is_active = active
         locked.save(update_fields=["is_active"])
+        _audit(actor, AUDIT_MEMBER_ACTIVE_SET, "Membership", locked.pk, active=active)
     return locked
 
 
@@ -215,7 +237,9 @@ def organization_contacts_set(*, actor: Actor, contact_email: str) -> Organizati
             ) from error
     organization = Organization.objects.get(pk=actor.organization_id or 0)
     organization.contact_email = email
-    organization.save(update_fields=["contact_email"])
+    with transaction.atomic():
+        organization.save(update_fields=["contact_email"])
+        _audit(actor, AUDIT_CONTACTS_SET, "Organization", organization.pk, contact_email=email)
     return organization
 
 
@@ -230,10 +254,14 @@ def organization_webhook_set(*, actor: Actor, url: str) -> tuple[Organization, s
         organization.full_clean(
             exclude=[f.name for f in Organization._meta.fields if f.name != "webhook_url"]
         )
-    organization.save(update_fields=["webhook_url"])
     new_secret = None
-    if organization.webhook_url and not organization.webhook_secret:
-        new_secret = notifications.organization_webhook_secret_rotate(organization=organization)
+    with transaction.atomic():
+        organization.save(update_fields=["webhook_url"])
+        if organization.webhook_url and not organization.webhook_secret:
+            new_secret = notifications.organization_webhook_secret_rotate(organization=organization)
+        _audit(
+            actor, AUDIT_WEBHOOK_SET, "Organization", organization.pk, url=organization.webhook_url
+        )
     return organization, new_secret
 
 
@@ -241,4 +269,7 @@ def organization_webhook_secret_rotate(*, actor: Actor) -> str:
     """A new webhook signing secret, returned once; the old one stops signing at once."""
     require_organization_admin(actor)
     organization = Organization.objects.get(pk=actor.organization_id or 0)
-    return notifications.organization_webhook_secret_rotate(organization=organization)
+    with transaction.atomic():
+        secret = notifications.organization_webhook_secret_rotate(organization=organization)
+        _audit(actor, AUDIT_WEBHOOK_SECRET_ROTATED, "Organization", organization.pk)
+    return secret

@@ -140,6 +140,14 @@ def test_roles_and_deactivation(officer: Member, colleague: Member, browser: Cli
     officer.membership.refresh_from_db()
     assert officer.membership.is_active
     assert browser.post(url, {"role": "OWNER"}).status_code == 302  # refused, not a 500
+    from liaison.models import AuditEntry
+
+    assert list(
+        AuditEntry.objects.filter(object_type="Membership").values_list("action", "details")
+    ) == [
+        ("organization.member_role_set", {"role": "ADMIN"}),
+        ("organization.member_active_set", {"active": False}),
+    ]
 
 
 def test_webhook_egress_rules_secret_and_test_event(
