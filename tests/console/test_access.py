@@ -175,3 +175,46 @@ def test_the_public_form_is_rate_limited(client: Client, settings: Any) -> None:
     assert response.status_code == 400
     assert b"Too many requests" in response.content
     assert Organization.objects.count() == 3
+
+
+def test_from_request_for_access_to_a_routed_request_without_any_command(
+    client: Client, policy: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The whole way of a new authority: the public form, the staff call, the invitation, the
+    second factor, the first request routed with desk and deadline."""
+    from tests.signin import mark_second_factor
+
+    apply(client)
+    access_request = AccessRequest.objects.get()
+    staff = sign_in_staff(Client(), StaffUserFactory(groups=["callback_officer"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(
+            f"/admin/console/accessrequest/{access_request.pk}/record-call/",
+            {"dialled_number": "+49611830", "number_source": "Behördenverzeichnis",
+             "person_reached": "Switchboard, Lt. Schulz", "confirmed": "yes"},
+        )  # fmt: skip
+    link = re.search(r"http://testserver(/console/invitations/\S+/)", mail.outbox[0].body)
+    assert link
+    officer = Client()
+    officer.post(link.group(1), {"password": PASSWORD, "password_again": PASSWORD})
+    assert officer.get("/console/")["Location"] == "/accounts/2fa/"  # a factor first
+    session = officer.session
+    mark_second_factor(session, Membership.objects.get().user)  # as the enrolment page does
+    session.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = officer.post(
+            "/console/requests/new/",
+            {"kind": "PRESERVATION", "category": "TERRORISM", "reference": "HE-1",
+             "legal_basis": "National preservation order", "jurisdiction": "DE",
+             "summary": "Preserve the channel.", "target_kind_0": "CHANNEL",
+             "target_value_0": "https://t.me/some_channel", "idempotency_key": "first"},
+        )  # fmt: skip
+    assert answer.status_code == 302, answer.content[:3000]
+    page = officer.get(answer["Location"]).content.decode()
+    from liaison.models import LegalRequest
+
+    legal_request = LegalRequest.objects.get(reference="HE-1")
+    assert legal_request.organization_id == access_request.organization_id
+    assert legal_request.handling_desk
+    assert legal_request.handling_desk in page
+    assert f"{legal_request.due_at:%Y-%m-%d %H:%M} UTC" in page
