@@ -123,6 +123,11 @@ def test_officer_admin_and_outsider_in_the_console(
                 lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
             )
 
+            # 0. The public request for access (no sign-in).
+            page.goto(f"{url}/console/request-access/")
+            expect(page.get_by_label("Switchboard telephone number")).to_be_visible()
+            shoot(page, "request-access")
+
             # 1. Sign in: password, then the authenticator code (3 steps).
             page.goto(f"{url}/console/")
             page.locator("input[name=login]").fill(user.email)
