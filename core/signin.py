@@ -26,6 +26,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
+from django.contrib.auth import login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -86,6 +87,14 @@ def has_enrolled_factor(user: Any) -> bool:
 def record_second_factor(request: HttpRequest, user: Any, authenticator: Authenticator) -> None:
     """Record in the session that `user` proved `authenticator`, exactly as allauth does."""
     record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+
+
+def sign_in_with_new_password(request: HttpRequest, user: Any) -> None:
+    """Sign in a person who has just chosen their password (an accepted invitation): the
+    session, and allauth's record that the password was proven now (so that enrolling a
+    second factor right after does not ask for it again). Not a second factor."""
+    login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    record_authentication(request, user, "password", email=user.email, reauthenticated=True)
 
 
 @receiver(mfa_signals.authenticator_added)

@@ -18,6 +18,7 @@ import time
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -96,6 +97,30 @@ def broadcast_request_update(*, organization_id: int, legal_request_id: str) -> 
         organization_group(organization_id),
         {"type": SUBSCRIPTION_MESSAGE_TYPE, "legal_request_id": legal_request_id},
     )
+
+
+EVENT_TEST = "webhook.test"
+
+
+def webhook_test_send(*, organization: Organization, at: datetime | None = None) -> WebhookDelivery:
+    """Queue a signed test event to the organization's webhook (the console's "send a test
+    event"), delivered, retried and recorded like every notice. Raises a ValidationError when
+    no webhook URL and secret are set."""
+    if not (organization.webhook_url and organization.webhook_secret):
+        raise ValidationError(
+            {"webhook_url": ValidationError("Set a webhook URL first.", code="required")}
+        )
+    body = json.dumps(
+        {"event": EVENT_TEST, "occurred_at": (at or timezone.now()).isoformat()},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.create(
+            organization=organization, event=EVENT_TEST, url=organization.webhook_url, body=body
+        )
+        outbox_emit(topic=topics.WEBHOOK_DELIVERY, payload={"delivery_id": delivery.pk})
+    return delivery
 
 
 # E-mail --------------------------------------------------------------------------------------

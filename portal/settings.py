@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "switchboard",
     "hotline",
     "casework",  # the staff case tool (admin), above hotline and switchboard
+    "console",
     "portal",
     # Sign-in (core/signin.py); after core, whose templates override allauth's layout.
     "allauth",
@@ -182,7 +183,7 @@ TRUSTED_PROXIES = [
     if entry.strip()
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/console/"  # members; staff land in admin (core.signin.AccountAdapter)
 ACCOUNT_ADAPTER = "core.signin.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]  # sign-up itself is closed
@@ -209,6 +210,14 @@ WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "Liaison Portal")
 # counts no longer than that either: core.signin.second_factor_verified).
 SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_HOURS", "8")) * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The console (members) also signs out a session left idle this long.
+CONSOLE_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("CONSOLE_IDLE_MINUTES", "30")))
+# How long the one-time link of an invitation to join an organization works.
+CONSOLE_INVITATION_LIFETIME = timedelta(days=int(os.environ.get("CONSOLE_INVITATION_DAYS", "7")))
+# Requests for access (the public form) per client address and hour.
+CONSOLE_ACCESS_REQUESTS_PER_HOUR = int(os.environ.get("CONSOLE_ACCESS_REQUESTS_PER_HOUR", "10"))
+# How soon a deadline counts as "due soon" in the console's filters.
+CONSOLE_DUE_SOON = timedelta(hours=int(os.environ.get("CONSOLE_DUE_SOON_HOURS", "24")))
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGNIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

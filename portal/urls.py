@@ -23,6 +23,8 @@ urlpatterns = [
         csrf_exempt(PortalGraphQLView.as_view(schema=schema, multipart_uploads_enabled=True)),
     ),
     path("healthz", healthz, name="healthz"),
+    # The members' console (console/): sign-in with a second factor, requests, administration.
+    path("console/", include("console.urls")),
     path("", include("liaison.urls")),
     path("", include("switchboard.urls")),
     path("", include("hotline.urls")),

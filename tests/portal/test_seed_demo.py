@@ -40,6 +40,11 @@ def test_seed_demo_registers_verified_organizations_once_and_prints_fresh_tokens
         assert organization.verified_by is not None
         assert organization.verified_by.get_username() == DEMO_STAFF_EMAIL
 
+    assert first[-1].startswith("console /console/: each member above, administrator")
+    from liaison.models import Membership
+
+    assert set(Membership.objects.values_list("role", flat=True)) == {"ADMIN"}
+    assert all(m.user.check_password("liaison-demo-member") for m in Membership.objects.all())
     second = seed()
     assert second[0].startswith(f"staff {DEMO_STAFF_EMAIL} (password: unchanged, TOTP secret: ")
     assert Organization.objects.count() == len(DEMO_ORGANIZATIONS)

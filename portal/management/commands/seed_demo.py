@@ -14,7 +14,7 @@ from core.signin import totp_ensure, totp_uri
 from core.staff import staff_groups_ensure
 from liaison import organizations, tokens
 from liaison import permissions as liaison_permissions
-from liaison.models import ApiToken, Organization, OrganizationKind
+from liaison.models import ApiToken, Membership, Organization, OrganizationKind
 from liaison.subscriber_records import demo
 from switchboard import permissions as switchboard_permissions
 from switchboard.policy import switchboard_seed_defaults
@@ -105,6 +105,7 @@ class Command(BaseCommand):
             f"{DEMO_REVIEWER_EMAIL}, same password and TOTP secret: "
             f"{liaison_permissions.LEGAL_REVIEWER})"
         )
+        member_password = os.environ.get("DEMO_MEMBER_PASSWORD", "liaison-demo-member")
         for slug, kind, name, country, phone, email in DEMO_ORGANIZATIONS:
             # Registered (and verified) through the service once; a later run leaves it as staff
             # have kept it since.
@@ -120,6 +121,16 @@ class Command(BaseCommand):
                 )
             )
             membership = organizations.member_ensure(organization=organization, email=email)
+            # The console (/console/): each demo member administers its organization and signs
+            # in with a password and the demo authenticator secret, set on the first run only.
+            if membership.role != Membership.Role.ADMIN:
+                membership.role = Membership.Role.ADMIN
+                membership.save(update_fields=["role"])
+            member_user = membership.user
+            if not member_user.password or not member_user.has_usable_password():
+                member_user.set_password(member_password)
+                member_user.save(update_fields=["password"])
+            totp_ensure(user=member_user, secret=totp_secret)
             # Tokens are stored hashed: each run issues a new one and revokes the old demo ones.
             for old in ApiToken.objects.filter(
                 membership=membership, label=DEMO_TOKEN_LABEL, revoked_at__isnull=True
@@ -127,3 +138,7 @@ class Command(BaseCommand):
                 tokens.api_token_revoke(token=old)
             issued = tokens.api_token_issue(membership=membership, label=DEMO_TOKEN_LABEL)
             self.stdout.write(f"token {slug} {email}: {issued.secret}")
+        self.stdout.write(
+            "console /console/: each member above, administrator of its organization (password: "
+            f"{member_password} on the first run, TOTP secret: {totp_secret})"
+        )

@@ -1,0 +1,292 @@
+"""The console's forms. They parse what a browser sends and show errors; the rules are the
+services' (liaison.submission, review, documents, tokens, organizations; console.services):
+`apply_service_errors` puts a service's ValidationError fields onto the form, so a page says
+exactly what the API says for the same input."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from liaison import instruments
+from liaison.models import (
+    DataCategory,
+    Membership,
+    OrganizationKind,
+    RequestCategory,
+    RequestKind,
+    RequestStatus,
+    TargetKind,
+)
+
+TARGET_ROWS = 5
+BLANK: list[tuple[str, str]] = [("", "Any")]
+
+
+def apply_service_errors(
+    form: forms.Form, error: ValidationError, field_map: Mapping[str, str | None] | None = None
+) -> None:
+    """Put a service's ValidationError on `form`: each named field on the form's field (through
+    `field_map`, e.g. the API's `legalBasis` → `legal_basis`), anything else above the form."""
+    field_map = field_map or {}
+    if not hasattr(form, "cleaned_data"):  # an unbound form (a button without fields)
+        form.cleaned_data = {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = field_map.get(field, field)
+        if target is not None and target in form.fields:
+            form.add_error(target, errors)
+        else:
+            form.add_error(None, errors)
+
+
+class _AnyChoices(forms.MultipleChoiceField):
+    """Checkboxes whose values the service checks (with its own messages), not the form."""
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
+def kinds_for(organization_kind: str) -> list[tuple[str, str]]:
+    """The request kinds an organization of this kind may send, from the instrument table."""
+    return [
+        (kind, RequestKind(kind).label)
+        for kind, instrument in instruments.INSTRUMENTS.items()
+        if organization_kind in instrument.senders
+    ]
+
+
+class SubmitRequestForm(forms.Form):
+    """A legal request, with a row per target; every field is checked by the intake service."""
+
+    kind = forms.CharField(label="Kind of request", widget=forms.Select, required=False)
+    category = forms.CharField(
+        label="Category of harm",
+        required=False,
+        widget=forms.Select(choices=[("", "Choose…"), *RequestCategory.choices]),
+    )
+    reference = forms.CharField(label="Your reference (file number)", required=False)
+    legal_basis = forms.CharField(
+        label="Legal basis",
+        required=False,
+        widget=forms.TextInput(attrs={"list": "legal-bases"}),
+    )
+    jurisdiction = forms.CharField(label="Jurisdiction", widget=forms.Select, required=False)
+    summary = forms.CharField(
+        label="Summary of the facts", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    data_categories = _AnyChoices(
+        label="Data requested (disclosure and preservation only)",
+        required=False,
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    period_start = forms.DateTimeField(
+        label="Data period from (UTC)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    period_end = forms.DateTimeField(
+        label="Data period until (UTC)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    # The API's names for the fields above, and for each target row.
+    FIELD_MAP: Mapping[str, str | None] = {
+        "legalBasis": "legal_basis",
+        "dataCategories": "data_categories",
+        "periodStart": "period_start",
+        "periodEnd": "period_end",
+        "idempotencyKey": None,
+    }
+
+    def __init__(self, *args: Any, organization_kind: str, default_country: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget.choices = [("", "Choose…"), *kinds_for(organization_kind)]
+        self.fields["jurisdiction"].widget.choices = instruments.country_choices()
+        self.fields["jurisdiction"].initial = default_country
+        target_choices = [("", "Choose…"), *TargetKind.choices]
+        for row in range(TARGET_ROWS):
+            self.fields[f"target_kind_{row}"] = forms.CharField(
+                label=f"Target {row + 1}: kind",
+                required=False,
+                widget=forms.Select(choices=target_choices),
+            )
+            self.fields[f"target_value_{row}"] = forms.CharField(
+                label=f"Target {row + 1}: value", required=False
+            )
+
+    def target_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"target_kind_{r}"], self[f"target_value_{r}"]) for r in range(TARGET_ROWS)]
+
+    def filled_targets(self) -> list[tuple[int, str, str]]:
+        """(row, kind, value) of the rows that say anything."""
+        rows = []
+        for row in range(TARGET_ROWS):
+            kind = self.cleaned_data.get(f"target_kind_{row}") or ""
+            value = self.cleaned_data.get(f"target_value_{row}") or ""
+            if kind or value.strip():
+                rows.append((row, kind, value))
+        return rows
+
+    def field_map(self, rows: list[tuple[int, str, str]]) -> dict[str, str | None]:
+        """The API field names of this submission → the form's fields (targets by row)."""
+        mapping: dict[str, str | None] = dict(self.FIELD_MAP)
+        mapping["targets"] = f"target_value_{rows[0][0] if rows else 0}"
+        for position, (row, _, _) in enumerate(rows):
+            mapping[f"targets.{position}.value"] = f"target_value_{row}"
+            mapping[f"targets.{position}.kind"] = f"target_kind_{row}"
+        return mapping
+
+
+class RequestFilterForm(forms.Form):
+    """The filters of the request list."""
+
+    q = forms.CharField(label="Search", required=False)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=BLANK + RequestStatus.choices
+    )
+    kind = forms.ChoiceField(label="Kind", required=False, choices=BLANK + RequestKind.choices)
+    reference = forms.CharField(label="Reference", required=False)
+    jurisdiction = forms.CharField(
+        label="Jurisdiction",
+        required=False,
+        max_length=2,
+        widget=forms.TextInput(attrs={"size": 3}),
+    )
+    due = forms.ChoiceField(
+        label="Deadline",
+        required=False,
+        choices=[("", "Any"), ("soon", "Due soon"), ("overdue", "Overdue")],
+    )
+
+
+class AnswerForm(forms.Form):
+    """The answer to staff's question."""
+
+    answer = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class DocumentForm(forms.Form):
+    """The signed legal order (PDF)."""
+
+    file = forms.FileField(label="Signed legal order (PDF, at most 20 MB)")
+
+
+class TokenForm(forms.Form):
+    """A new API token."""
+
+    label = forms.CharField(label="Name", max_length=100)
+    expires_in_days = forms.IntegerField(
+        label="Expires after (days)", min_value=1, max_value=365, initial=90
+    )
+
+
+class InviteForm(forms.Form):
+    """An invitation to a colleague."""
+
+    email = forms.EmailField(label="Colleague's e-mail address")
+    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+
+
+class MemberRoleForm(forms.Form):
+    """A member's role."""
+
+    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+
+
+class WebhookForm(forms.Form):
+    """The webhook URL."""
+
+    webhook_url = forms.CharField(label="Webhook URL", required=False, max_length=500)
+
+
+class ContactsForm(forms.Form):
+    """Where status e-mails go."""
+
+    contact_email = forms.CharField(label="Status e-mails to", required=False, max_length=254)
+
+
+class AccessRequestForm(forms.Form):
+    """The public request for access (console.services.access_request_submit checks it)."""
+
+    kind = forms.ChoiceField(label="We are", choices=OrganizationKind.choices)
+    name = forms.CharField(label="Organization's official name", max_length=200)
+    country = forms.ChoiceField(label="Country")
+    official_domain = forms.CharField(
+        label="Official internet domain", max_length=253, help_text="For example police.example.gov"
+    )
+    registry_identifier = forms.CharField(
+        label="Registry or agency identifier",
+        max_length=200,
+        help_text="An ORI, agency code, company or charity register number.",
+    )
+    switchboard_phone = forms.CharField(
+        label="Switchboard telephone number",
+        max_length=40,
+        help_text="The main number as a public directory lists it, e.g. +49 611 550.",
+    )
+    directory_source = forms.CharField(
+        label="Where that number is published",
+        max_length=500,
+        help_text="The public directory or official web page (address or name).",
+    )
+    applicant_name = forms.CharField(label="Your name", max_length=200)
+    applicant_role = forms.CharField(label="Your function", max_length=200)
+    applicant_email = forms.EmailField(label="Your official e-mail address")
+    notes = forms.CharField(
+        label="Anything else staff should know",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose…"),
+            *instruments.country_choices(),
+        ]
+
+
+class AcceptInvitationForm(forms.Form):
+    """Choosing a password for an invitation."""
+
+    password = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+    password_again = forms.CharField(
+        label="The password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+
+class VerificationCallForm(forms.Form):
+    """Staff's record of the verification call (admin)."""
+
+    dialled_number = forms.CharField(
+        label="Number you dialled",
+        max_length=40,
+        help_text="Looked up by you in an independent directory, not copied from the application.",
+    )
+    number_source = forms.CharField(label="Where you found the number", max_length=500)
+    person_reached = forms.CharField(label="Person reached (name, function)", max_length=200)
+    confirmed = forms.TypedChoiceField(
+        label="Outcome",
+        choices=[
+            ("yes", "Confirmed: the organization vouches for the applicant"),
+            ("no", "Not confirmed: reject the request"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
