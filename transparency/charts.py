@@ -9,6 +9,9 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+# Each chart is drawn twice, for wide and for narrow screens (CSS shows one): the same figures,
+# with text that stays readable once the viewBox is scaled to the screen.
+WIDE, NARROW = 640, 360
 PALETTE = ("#2454d6", "#12805c", "#b54708", "#7a5af8", "#c11574", "#5b6478")
 
 
@@ -21,16 +24,22 @@ class Series:
 
 
 def stacked_bars(
-    *, title: str, categories: list[str], series: list[Series], unit: str = ""
+    *,
+    title: str,
+    categories: list[str],
+    series: list[Series],
+    unit: str = "",
+    width: int = WIDE,
 ) -> SafeString:
     """Vertical stacked bars, one per category (e.g. month), with a legend underneath."""
-    width, height, left, bottom, top = 640, 300, 44, 40, 16
+    height, left, bottom, top = (300 if width >= WIDE else 260), 44, 40, 16
+    columns = 3 if width >= WIDE else 2
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     peak = max(totals, default=0) or 1
     plot_h = height - bottom - top
     step = (width - left - 8) / max(len(categories), 1)
     bar_w = max(step * 0.7, 2)
-    parts = [_frame(title, width, height + 24 * ((len(series) + 2) // 3))]
+    parts = [_frame(title, width, height + 24 * ((len(series) + columns - 1) // columns))]
     for fraction in (0, 0.5, 1):
         y = top + plot_h * (1 - fraction)
         parts.append(
@@ -54,7 +63,7 @@ def stacked_bars(
             f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
             f'font-size="11" fill="#5b6478">{escape(category)}</text>'
         )
-    parts.append(_legend([s.label for s in series], y=height - 8, width=width))
+    parts.append(_legend([s.label for s in series], y=height - 8, width=width, columns=columns))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
@@ -67,12 +76,13 @@ def horizontal_bars(
     unit: str = "",
     markers: list[float | None] | None = None,
     marker_label: str = "",
+    width: int = WIDE,
 ) -> SafeString:
     """One horizontal bar per label; an optional marker per bar (e.g. the legal deadline)."""
-    row_h, left, width = 30, 170, 640
+    row_h, left = 30, (170 if width >= WIDE else 142)
     height = row_h * max(len(labels), 1) + 40
     peak = max([*values, *(m for m in (markers or []) if m is not None)], default=0) or 1
-    plot_w = width - left - 70
+    plot_w = width - left - (70 if width >= WIDE else 56)
     parts = [_frame(title, width, height)]
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 10 + i * row_h
@@ -94,7 +104,7 @@ def horizontal_bars(
                 f'stroke="#b42318" stroke-width="3"><title>{escape(marker_label)}: '
                 f"{_number(marker)}{escape(unit)}</title></line>"
             )
-    if markers and marker_label:
+    if marker_label and any(m is not None for m in markers or []):
         parts.append(
             f'<line x1="{left}" x2="{left + 16}" y1="{height - 12}" y2="{height - 12}" '
             f'stroke="#b42318" stroke-width="3"/><text x="{left + 22}" y="{height - 8}" '
@@ -112,11 +122,11 @@ def _frame(title: str, width: int, height: int) -> str:
     )
 
 
-def _legend(labels: list[str], *, y: int, width: int) -> str:
+def _legend(labels: list[str], *, y: int, width: int, columns: int) -> str:
     parts = []
-    column = width // 3
+    column = width // columns
     for i, label in enumerate(labels):
-        x, row = 12 + (i % 3) * column, y + 24 * (i // 3)
+        x, row = 12 + (i % columns) * column, y + 24 * (i // columns)
         parts.append(
             f'<rect x="{x}" y="{row - 10}" width="12" height="12" '
             f'fill="{PALETTE[i % len(PALETTE)]}"/>'

@@ -126,7 +126,7 @@ def dsa_orders_rows(*, period_start: date, period_end: date) -> list[OrdersRow]:
     WHERE lr.submitted_at >= %(start)s AND lr.submitted_at < %(end)s
       AND lr.kind = ANY(%(kinds)s) AND lr.jurisdiction = ANY(%(states)s)
     GROUP BY 1, 2, 3
-    ORDER BY 1 DESC, 2, 3
+    ORDER BY 1, 2, 3
     """  # noqa: S608 - fixed table names, values bound
     with connection.cursor() as cursor:
         cursor.execute(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, timedelta
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from core.durations import humanize_duration
@@ -179,6 +182,14 @@ def transparency_page(request: HttpRequest) -> HttpResponse:
     return render(request, "transparency/page.html", context)  # type: ignore[arg-type]
 
 
+def _both(draw: Callable[..., SafeString], **figures: Any) -> dict[str, SafeString]:
+    """The chart for wide and for narrow screens."""
+    return {
+        "wide": draw(**figures, width=charts.WIDE),
+        "narrow": draw(**figures, width=charts.NARROW),
+    }
+
+
 def _overview(rows: list) -> dict[str, object]:
     totals = {
         name: sum(getattr(r, name) for r in rows)
@@ -199,7 +210,8 @@ def _overview(rows: list) -> dict[str, object]:
         (RequestStatus.WITHDRAWN.label, totals["withdrawn"]),
         ("Still open", totals["open"]),
     ]
-    chart = charts.horizontal_bars(
+    chart = _both(
+        charts.horizontal_bars,
         title="Outcome of the requests received in the period",
         labels=[label for label, _ in outcomes],
         values=[value for _, value in outcomes],
@@ -214,7 +226,8 @@ def _monthly(months: list) -> dict[str, object]:
     for m in months:
         table[(m.bucket, m.kind)] += m.received
     series = [charts.Series(k.label, [table[(b, k.value)] for b in labels]) for k in kinds]
-    chart = charts.stacked_bars(
+    chart = _both(
+        charts.stacked_bars,
         title="Requests received per month, by kind",
         categories=[b.strftime("%b %y") for b in labels],
         series=series,
@@ -269,13 +282,15 @@ def _by_kind(rows: list) -> dict[str, object]:
             row[f"{name}_text"] = (
                 "—" if value is None else humanize_duration(timedelta(seconds=int(value)))
             )
-    chart = charts.horizontal_bars(
-        title="Median time to act (hours), against the legal deadline",
-        labels=[row["label"] for row in kinds],
-        values=[(row["act"] or 0) / 3600 for row in kinds],
-        markers=[None if row["deadline"] is None else row["deadline"] / 3600 for row in kinds],
-        marker_label="legal deadline",
-        unit=" h",
+    timed = [row for row in kinds if row["act"] is not None and row["deadline"]]
+    chart = _both(
+        charts.horizontal_bars,
+        title="Median time to act, as a share of the legal deadline",
+        labels=[str(row["label"]) for row in timed],
+        values=[round(100 * float(row["act"]) / float(row["deadline"])) for row in timed],
+        markers=[100.0 for _ in timed],
+        marker_label="legal deadline (100 %)",
+        unit=" %",
     )
     return {"kinds": kinds, "times_chart": chart}
 
