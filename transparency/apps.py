@@ -14,6 +14,7 @@ class TransparencyConfig(AppConfig):
 
     def ready(self) -> None:
         from liaison.audit import audit_anchor_source_register
+        from transparency import handlers  # noqa: F401 - registers the outbox handlers
         from transparency.selectors import published_audit_anchors
 
         audit_anchor_source_register(published_audit_anchors)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from liaison.models import RequestCategory, RequestKind
+from liaison.models import LegalRequest, RequestCategory, RequestKind
 
 
 class DailyReport(models.Model):
@@ -70,3 +70,38 @@ class DailyReportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.jurisdiction} {self.kind} {self.category}"
+
+
+class StatementOfReasons(models.Model):
+    """The statement of reasons of one executed content removal, in the Commission's DSA
+    Transparency Database schema (`statement`), and how its delivery stands.
+
+    One per request (unique), identified at the database by `puid`, which the database refuses
+    twice: a statement it already holds counts as delivered, so a batch sent again after a
+    crash never stores anything twice there.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", "Waiting to be sent"
+        DELIVERED = "DELIVERED", "Stored by the Transparency Database"
+        REFUSED = "REFUSED", "Refused by the Transparency Database (see error)"
+
+    legal_request = models.OneToOneField(
+        LegalRequest, on_delete=models.PROTECT, related_name="statement_of_reasons"
+    )
+    puid = models.CharField(max_length=500, unique=True)
+    statement = models.JSONField()
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "statements of reasons"
+
+    def __str__(self) -> str:
+        return f"Statement {self.puid} ({self.state})"
