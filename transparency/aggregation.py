@@ -378,3 +378,47 @@ def bucket_counts(
             into[1] += row.fulfilled
             into[2] += row.accounts_affected
     return [BucketCount(b, j, k, *values) for (b, j, k), values in sorted(totals.items())]
+
+
+@dataclass(frozen=True)
+class FlaggerFigures:
+    """One trusted flagger's notices of one month and category: sent, actioned, median time
+    from receipt to action."""
+
+    organization_id: int
+    month: date
+    category: str
+    sent: int
+    actioned: int
+    median_seconds_to_action: int | None
+
+
+def flagger_rows(
+    *, start: datetime, end: datetime, organization_id: int | None, detail: bool = True
+) -> list[FlaggerFigures]:
+    """Moderation notices of NGOs (trusted flaggers) received in [start, end), per flagger,
+    month and category (`detail`; otherwise per flagger over the whole period, month = start
+    and category ""); one flagger only when `organization_id` is given."""
+    only = "AND lr.organization_id = %(organization_id)s" if organization_id is not None else ""
+    month = (
+        "date_trunc('month', lr.submitted_at AT TIME ZONE 'UTC')::date"
+        if detail
+        else "%(start)s::date"
+    )
+    category = "lr.category" if detail else "''"
+    sql = f"""
+    SELECT lr.organization_id, {month}, {category}, COUNT(*),
+           COUNT(*) FILTER (WHERE lr.status = '{RequestStatus.FULFILLED}'),
+           ROUND(percentile_cont(0.5) WITHIN GROUP (
+               ORDER BY EXTRACT(EPOCH FROM (lr.fulfilled_at - lr.submitted_at)))
+               FILTER (WHERE lr.status = '{RequestStatus.FULFILLED}'))::int
+    FROM {LegalRequest._meta.db_table} lr
+    JOIN {Organization._meta.db_table} o ON o.id = lr.organization_id
+    WHERE lr.kind = 'MODERATION_NOTICE' AND o.kind = '{OrganizationKind.NGO}'
+      AND lr.submitted_at >= %(start)s AND lr.submitted_at < %(end)s {only}
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3
+    """  # noqa: S608 - fixed table names, values bound
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"start": start, "end": end, "organization_id": organization_id})
+        return [FlaggerFigures(*values) for values in cursor.fetchall()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from liaison.models import LegalRequest, RequestCategory, RequestKind
+from liaison.models import LegalRequest, Organization, RequestCategory, RequestKind
 
 
 class DailyReport(models.Model):
@@ -105,3 +105,11 @@ class StatementOfReasons(models.Model):
 
     def __str__(self) -> str:
         return f"Statement {self.puid} ({self.state})"
+
+
+class TrustedFlagger(Organization):
+    """An NGO seen as a trusted flagger (DSA Art. 22): the staff statistics page in admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "trusted flagger"

@@ -15,10 +15,12 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.actors import Actor
 from core.errors import NotFound
 from liaison import instruments
 from liaison.audit import AuditAnchor
-from transparency.aggregation import RowFigures, period_rows
+from liaison.models import Organization
+from transparency.aggregation import FlaggerFigures, RowFigures, flagger_rows, period_rows
 from transparency.models import DailyReport
 from transparency.services import day_bounds
 
@@ -187,3 +189,59 @@ def report_document(report: DailyReport) -> dict[str, Any]:
 def published_days(limit: int = 60) -> list[date]:
     """The most recent published days, newest first (for the page's download links)."""
     return list(DailyReport.objects.order_by("-day").values_list("day", flat=True)[:limit])
+
+
+def trusted_flagger_statistics(
+    *,
+    actor: Actor,
+    period_start: date,
+    period_end: date,
+    now: datetime | None = None,
+) -> list[FlaggerFigures]:
+    """The actor's own organization's notices, per month and category (for its members); no
+    other organization's notice is ever counted in. Staff see every flagger in admin."""
+    now = now or timezone.now()
+    period_validate(period_start=period_start, period_end=period_end, jurisdiction=None, now=now)
+    if actor.organization_id is None:
+        return []
+    start, _ = day_bounds(period_start)
+    _, end = day_bounds(period_end)
+    return flagger_rows(start=start, end=end, organization_id=actor.organization_id)
+
+
+@dataclass(frozen=True)
+class FlaggerOverview:
+    """One trusted flagger over a period, for staff: its notices sent and actioned, and the
+    median time from receipt to action."""
+
+    organization_id: int
+    name: str
+    country: str
+    sent: int
+    actioned: int
+    median_seconds_to_action: int | None
+
+
+def trusted_flaggers_overview(*, period_start: date, period_end: date) -> list[FlaggerOverview]:
+    """Every NGO's notices in the period (staff only: admin checks the permission)."""
+    start, _ = day_bounds(period_start)
+    _, end = day_bounds(period_end)
+    rows = flagger_rows(start=start, end=end, organization_id=None, detail=False)
+    organizations = {
+        pk: (name, country)
+        for pk, name, country in Organization.objects.filter(
+            pk__in={r.organization_id for r in rows}
+        ).values_list("pk", "name", "country")
+    }
+    overview = [
+        FlaggerOverview(
+            organization_id=r.organization_id,
+            name=organizations[r.organization_id][0],
+            country=organizations[r.organization_id][1],
+            sent=r.sent,
+            actioned=r.actioned,
+            median_seconds_to_action=r.median_seconds_to_action,
+        )
+        for r in rows
+    ]
+    return sorted(overview, key=lambda o: o.name)

@@ -12,6 +12,8 @@ import strawberry
 from django.core.exceptions import ValidationError
 from graphql import GraphQLError
 
+from core.graphql.context import Info
+from core.graphql.permissions import IsAuthenticated
 from liaison.schema.enums import RejectionReason, RequestCategory, RequestKind
 from transparency import selectors
 from transparency.aggregation import RowFigures
@@ -99,6 +101,17 @@ def field_error(error: ValidationError) -> GraphQLError:
     return GraphQLError(str(message), extensions={"field": field, "code": first.code})
 
 
+@strawberry.type(name="TrustedFlaggerStatistic")
+class TrustedFlaggerStatistic:
+    """The viewer organization's own notices of one month and category."""
+
+    month: date = strawberry.field(description="First day of the month (UTC).")
+    category: RequestCategory
+    sent: int
+    actioned: int
+    median_seconds_to_action: int | None
+
+
 @strawberry.type
 class Query:
     """The public transparency report."""
@@ -123,3 +136,31 @@ class Query:
             generated_at=report.generated_at,
             rows=[report_row(row) for row in report.rows],
         )
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="The viewer organization's own moderation notices (trusted flaggers, DSA "
+        "Art. 22) received in a period of UTC days (at most 366): sent, actioned, median time "
+        "to action, per month and category.",
+    )
+    def trusted_flagger_statistics(
+        self, info: Info, period_start: date, period_end: date
+    ) -> list[TrustedFlaggerStatistic]:
+        try:
+            rows = selectors.trusted_flagger_statistics(
+                actor=info.context.require_actor(),
+                period_start=period_start,
+                period_end=period_end,
+            )
+        except ValidationError as error:
+            raise field_error(error) from None
+        return [
+            TrustedFlaggerStatistic(
+                month=row.month,
+                category=RequestCategory(row.category),
+                sent=row.sent,
+                actioned=row.actioned,
+                median_seconds_to_action=row.median_seconds_to_action,
+            )
+            for row in rows
+        ]
