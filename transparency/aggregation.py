@@ -212,16 +212,22 @@ def period_rows(
         SELECT jurisdiction, kind, category, jsonb_object_agg(reason, n) AS by_reason
         FROM (
             SELECT jurisdiction, kind, category, e.key AS reason, SUM(e.value::int) AS n
-            FROM stored, jsonb_each_text(rejected_by_reason) e GROUP BY 1, 2, 3, 4
+            FROM stored, jsonb_each_text(rejected_by_reason) e
+            WHERE rejected > 0
+            GROUP BY 1, 2, 3, 4
         ) x GROUP BY 1, 2, 3
     ),
     ack AS (
         SELECT jurisdiction, kind, category, percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS m
-        FROM stored, unnest(seconds_to_acknowledge) s GROUP BY 1, 2, 3
+        FROM stored, unnest(seconds_to_acknowledge) s
+        WHERE cardinality(seconds_to_acknowledge) > 0
+        GROUP BY 1, 2, 3
     ),
     act AS (
         SELECT jurisdiction, kind, category, percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS m
-        FROM stored, unnest(seconds_to_act) s GROUP BY 1, 2, 3
+        FROM stored, unnest(seconds_to_act) s
+        WHERE acted > 0
+        GROUP BY 1, 2, 3
     )
     SELECT counts.*, COALESCE(reasons.by_reason, '{{}}'::jsonb),
            ROUND(ack.m)::int, ROUND(act.m)::int
