@@ -77,11 +77,9 @@ def statement_build(legal_request: LegalRequest) -> dict[str, Any]:
         ground = "Order to act against illegal content (Regulation (EU) 2022/2065, Art. 9)"
         source = "order of a national judicial or administrative authority"
     message_links = legal_request.targets.filter(kind=TargetKind.MESSAGE_LINK).exists()
-    scope = (
-        [legal_request.jurisdiction]
-        if legal_request.jurisdiction in EU_MEMBER_STATES and not from_ngo
-        else list(EU_MEMBER_STATES)
-    )
+    # An order of a Member State's authority acts in that State; a trusted flagger's notice
+    # is acted on across the Union.
+    scope = [legal_request.jurisdiction] if not from_ngo else list(EU_MEMBER_STATES)
     statement: dict[str, Any] = {
         "decision_visibility": ["DECISION_VISIBILITY_CONTENT_REMOVED"],
         "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT",
@@ -120,6 +118,11 @@ def statement_of_reasons_record(*, legal_request_id: str) -> StatementOfReasons 
         or legal_request.kind not in REMOVAL_KINDS
     ):
         return None
+    if (
+        legal_request.kind == RequestKind.CONTENT_REMOVAL
+        and legal_request.jurisdiction not in EU_MEMBER_STATES
+    ):
+        return None  # not a TCO or DSA Art. 9 order: outside the DSA's database
     with transaction.atomic():
         statement = statement_build(legal_request)
         record, created = StatementOfReasons.objects.get_or_create(

@@ -93,7 +93,8 @@ def test_only_executed_removals_get_one_statement() -> None:
     assert kicks.count() == 1
     disclosure = LegalRequestFactory(status=RequestStatus.FULFILLED)
     pending_removal = executed_removal(status=RequestStatus.UNDER_REVIEW)
-    for other in (disclosure, pending_removal):
+    us_court_order = executed_removal(jurisdiction="US")  # not a DSA or TCO order
+    for other in (disclosure, pending_removal, us_court_order):
         assert statement_of_reasons_record(legal_request_id=other.pk) is None
     assert StatementOfReasons.objects.count() == 1
 
