@@ -93,9 +93,8 @@ def horizontal_bars(
             f'<rect x="{left}" y="{y + 4}" width="{max(w, 1):.1f}" height="{row_h - 10}" '
             f'fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(label)}: {_number(value)}'
             f"{escape(unit)}</title></rect>"
-            f'<text x="{left + w + 6:.1f}" y="{y + 17}" font-size="12" fill="#1d2433">'
-            f"{_number(value)}{escape(unit)}</text>"
         )
+        text_x = left + w + 6
         marker = (markers or [None] * len(labels))[i]
         if marker is not None:
             mx = left + plot_w * marker / peak
@@ -104,6 +103,12 @@ def horizontal_bars(
                 f'stroke="#b42318" stroke-width="3"><title>{escape(marker_label)}: '
                 f"{_number(marker)}{escape(unit)}</title></line>"
             )
+            if text_x - 8 <= mx <= text_x + 48:  # the value would sit on the marker
+                text_x = mx + 6
+        parts.append(
+            f'<text x="{text_x:.1f}" y="{y + 17}" font-size="12" fill="#1d2433">'
+            f"{_number(value)}{escape(unit)}</text>"
+        )
     if marker_label and any(m is not None for m in markers or []):
         parts.append(
             f'<line x1="{left}" x2="{left + 16}" y1="{height - 12}" y2="{height - 12}" '
