@@ -329,6 +329,13 @@ CELERY_BEAT_SCHEDULE["transparency-daily-reports"] = {
     "schedule": crontab(minute=10, hour=0),
     "options": {"queue": "default", "expires": 23 * 3600},
 }
+# - statements of reasons still waiting for the DSA Transparency Database (its send ran out of
+#   attempts): a new send every hour; nothing when none waits or one is on its way.
+CELERY_BEAT_SCHEDULE["transparency-statements-resend"] = {
+    "task": "transparency.tasks.resend_pending_statements_task",
+    "schedule": crontab(minute=25),
+    "options": {"queue": "default", "expires": 3000},
+}
 # Nothing periodic may stop silently: beat, the sweep, the re-drive and a worker on each queue
 # record heartbeats; /healthz answers 503 naming any older than twice its period (name ->
 # period in seconds). Off (HEALTH_BACKGROUND_CHECKS=0) where no beat runs, e.g. in the tests.

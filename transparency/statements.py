@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.outbox.models import OutboxEvent
 from core.outbox.services import DeliveryFailed, outbox_emit
 from liaison.models import LegalRequest, OrganizationKind, RequestKind, RequestStatus, TargetKind
 from transparency.exports import EU_MEMBER_STATES, STATEMENT_CATEGORY
@@ -136,6 +137,23 @@ def statement_of_reasons_record(*, legal_request_id: str) -> StatementOfReasons 
         if created:
             outbox_emit(topic=DSA_TDB_SEND, payload={"statement_id": record.pk})
     return record
+
+
+def statements_pending_kick() -> bool:
+    """Hourly (beat): if statements still wait and no send is on its way (the last one ran out
+    of attempts, say, while the database was down for hours), emit a new send. True if it did."""
+    if not settings.DSA_TDB_URL:
+        return False
+    if not StatementOfReasons.objects.filter(state=StatementOfReasons.State.PENDING).exists():
+        return False
+    on_its_way = OutboxEvent.objects.filter(
+        topic=DSA_TDB_SEND.name, delivered_at__isnull=True, dead_lettered_at__isnull=True
+    ).exists()
+    if on_its_way:
+        return False
+    with transaction.atomic():
+        outbox_emit(topic=DSA_TDB_SEND, payload={"resend": True})
+    return True
 
 
 @dataclass

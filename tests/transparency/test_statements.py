@@ -148,6 +148,27 @@ def test_a_duplicate_is_delivered_and_a_bad_statement_refused_alone(standin: Sta
 
 
 @pytest.mark.django_db
+def test_statements_left_waiting_get_a_new_send_every_hour(standin: StandIn) -> None:
+    from core.outbox.models import OutboxEvent
+    from transparency.tasks import resend_pending_statements_task
+
+    statement_of_reasons_record(legal_request_id=executed_removal().pk)
+    kick = OutboxEvent.objects.get(topic="transparency.dsa_tdb_send")
+    assert resend_pending_statements_task() is False  # the first send is on its way
+    # It ran out of attempts (the database was down for hours): dead-lettered.
+    OutboxEvent.objects.filter(pk=kick.pk).update(dead_lettered_at=timezone.now())
+    assert resend_pending_statements_task() is True
+    assert OutboxEvent.objects.filter(topic="transparency.dsa_tdb_send").count() == 2
+    assert resend_pending_statements_task() is False  # that one is on its way now
+    statements_send()
+    OutboxEvent.objects.filter(topic="transparency.dsa_tdb_send").update(
+        delivered_at=timezone.now()
+    )
+    assert resend_pending_statements_task() is False  # nothing waits
+    assert StatementOfReasons.objects.get().state == S.DELIVERED
+
+
+@pytest.mark.django_db
 def test_off_while_the_url_is_unset(settings: Any) -> None:
     settings.DSA_TDB_URL = ""
     statement_of_reasons_record(legal_request_id=executed_removal().pk)
