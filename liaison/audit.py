@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -125,6 +125,42 @@ def audit_record(
 
 
 @dataclass(frozen=True)
+class AuditHead:
+    """The chain's last entry as it is now: its `seq` (0 for an empty chain) and hash."""
+
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class AuditAnchor:
+    """A head published outside the log (e.g. in a signed transparency report): the chain
+    must still hold an entry `seq` with exactly this `hash`. `label` says where it was published."""
+
+    seq: int
+    hash: str
+    label: str
+
+
+AnchorSource = Callable[[], Iterable[AuditAnchor]]
+# Apps above liaison that publish heads register where to find them (AppConfig.ready()):
+# liaison cannot import them, and audit_verify checks every published head.
+_anchor_sources: list[AnchorSource] = []
+
+
+def audit_anchor_source_register(source: AnchorSource) -> None:
+    """Register a function that lists published heads (idempotent per function)."""
+    if source not in _anchor_sources:
+        _anchor_sources.append(source)
+
+
+def audit_head() -> AuditHead:
+    """The current head of the chain (committed entries only): what a published report anchors."""
+    head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    return AuditHead(seq=head[0], hash=head[1]) if head else AuditHead(seq=0, hash=GENESIS_HASH)
+
+
+@dataclass(frozen=True)
 class AuditBreak:
     """The first place where the chain does not hold."""
 
@@ -139,8 +175,8 @@ def audit_verify() -> tuple[int, AuditBreak | None]:
     Detects an edited entry (its hash no longer matches), a deleted entry (a gap in `seq`, or
     the next entry's `prev_hash` no longer matching) and a re-hashed edit (the next entry's
     `prev_hash` no longer matching). Removing entries from the very end leaves a shorter but
-    consistent chain: anchor the head hash elsewhere (e.g. in the daily transparency export)
-    to detect that too.
+    consistent chain: that is detected through the published heads (`AuditAnchor`, e.g. in the
+    signed daily transparency reports), each of which the chain must still contain.
     """
     checked = 0
     expected_prev, expected_seq = GENESIS_HASH, 1
@@ -159,7 +195,33 @@ def audit_verify() -> tuple[int, AuditBreak | None]:
             )
         checked += 1
         expected_prev, expected_seq = entry.hash, entry.seq + 1
-    return checked, None
+    return checked, _anchors_break(last_seq=expected_seq - 1)
+
+
+def _anchors_break(*, last_seq: int) -> AuditBreak | None:
+    """The first published head the (already verified) chain no longer holds."""
+    anchors = sorted(
+        (anchor for source in _anchor_sources for anchor in source()), key=lambda a: a.seq
+    )
+    if not anchors:
+        return None
+    stored = dict(
+        AuditEntry.objects.filter(seq__in={a.seq for a in anchors}).values_list("seq", "hash")
+    )
+    stored[0] = GENESIS_HASH
+    for anchor in anchors:
+        if anchor.seq > last_seq:
+            return AuditBreak(
+                anchor.seq,
+                None,
+                f"entry #{anchor.seq}, published as the head in {anchor.label}, is missing: "
+                f"the chain ends at #{last_seq} (entries cut from the end)",
+            )
+        if stored.get(anchor.seq) != anchor.hash:
+            return AuditBreak(
+                anchor.seq, None, f"entry #{anchor.seq} is not the head published in {anchor.label}"
+            )
+    return None
 
 
 def _entries() -> Iterator[AuditEntry]:

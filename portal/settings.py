@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "hotline",
     "casework",  # the staff case tool (admin), above hotline and switchboard
     "console",
+    "transparency",
     "portal",
     # Sign-in (core/signin.py); after core, whose templates override allauth's layout.
     "allauth",
@@ -333,6 +335,20 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "urgent", "expires": OUTBOX_REDRIVE_SECONDS},
     },
 }
+# - the daily transparency reports: at 00:10 UTC the previous day (and any day missed before
+#   it) is aggregated, signed and published; a second run publishes nothing (idempotent).
+CELERY_BEAT_SCHEDULE["transparency-daily-reports"] = {
+    "task": "transparency.tasks.publish_daily_reports_task",
+    "schedule": crontab(minute=10, hour=0),
+    "options": {"queue": "default", "expires": 23 * 3600},
+}
+# - statements of reasons still waiting for the DSA Transparency Database (its send ran out of
+#   attempts): a new send every hour; nothing when none waits or one is on its way.
+CELERY_BEAT_SCHEDULE["transparency-statements-resend"] = {
+    "task": "transparency.tasks.resend_pending_statements_task",
+    "schedule": crontab(minute=25),
+    "options": {"queue": "default", "expires": 3000},
+}
 # Nothing periodic may stop silently: beat, the sweep, the re-drive and a worker on each queue
 # record heartbeats; /healthz answers 503 naming any older than twice its period (name ->
 # period in seconds). Off (HEALTH_BACKGROUND_CHECKS=0) where no beat runs, e.g. in the tests.
@@ -459,6 +475,12 @@ SIGNING_KEY_PATH = Path(os.environ.get("SIGNING_KEY_PATH", BASE_DIR / "var" / "s
 DISCLOSURE_PACKAGE_LIFETIME = timedelta(days=int(os.environ.get("DISCLOSURE_PACKAGE_DAYS", "30")))
 DISCLOSURE_DEFAULT_PERIOD = timedelta(days=90)
 DISCLOSURE_MAX_PERIOD = timedelta(days=366)
+
+# Transparency (transparency/): today's figures are live, cached at most this long (seconds).
+TRANSPARENCY_LIVE_CACHE_SECONDS = int(os.environ.get("TRANSPARENCY_LIVE_CACHE_SECONDS", "60"))
+# Statements of reasons to the Commission's DSA Transparency Database; off while unset.
+DSA_TDB_URL = os.environ.get("DSA_TDB_URL", "")
+DSA_TDB_TOKEN = env_secret("DSA_TDB_TOKEN")
 SUBSCRIBER_RECORDS_BACKEND = os.environ.get(
     "SUBSCRIBER_RECORDS_BACKEND", "liaison.subscriber_records.DatabaseSubscriberRecords"
 )

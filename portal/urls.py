@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("liaison.urls")),
     path("", include("switchboard.urls")),
     path("", include("hotline.urls")),
+    path("", include("transparency.urls")),
 ]

@@ -28,8 +28,9 @@ from liaison.schema.mutations import Mutation as LiaisonMutation
 from liaison.schema.queries import Query as LiaisonQuery
 from liaison.schema.subscriptions import Subscription as LiaisonSubscription
 from switchboard.schema.queries import Query as HotlineQuery
+from transparency.schema.queries import Query as TransparencyQuery
 
-Query = merge_types("Query", (LiaisonQuery, HotlineQuery, HotlineChatQuery))
+Query = merge_types("Query", (LiaisonQuery, HotlineQuery, HotlineChatQuery, TransparencyQuery))
 Mutation = merge_types("Mutation", (LiaisonMutation, HotlineMutation))
 Subscription = merge_types("Subscription", (LiaisonSubscription, HotlineSubscription))
 

@@ -73,7 +73,16 @@ OLD_LAYOUT = [
     ("hotline", "0006_ticket_paused"),
     ("portal", "0002_dead_letters"),
 ]
-PROJECT_APPS = {"core", "liaison", "switchboard", "hotline", "casework", "portal"}
+PROJECT_APPS = {
+    "core",
+    "liaison",
+    "switchboard",
+    "hotline",
+    "casework",
+    "console",
+    "transparency",
+    "portal",
+}
 # Models that changed app: (old app, model) -> new app. Their tables did not move.
 MOVED = {
     **{
