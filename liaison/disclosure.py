@@ -23,6 +23,7 @@ from core.actors import Actor
 from core.errors import NotFound
 from liaison import permissions, selectors, signing
 from liaison.audit import AuditAction, audit_record, canonical_json
+from liaison.intake_signals import hold_refusal
 from liaison.lifecycle import legal_request_transition, lock_request, require_staff
 from liaison.models import (
     DataCategory,
@@ -84,6 +85,9 @@ def legal_request_fulfil(
                 f"Only an approved request can be fulfilled (it is {locked.status}).",
                 code="invalid_transition",
             )
+        held = hold_refusal(locked)
+        if held is not None:
+            raise ValidationError(held, code="held_for_verification")
         if locked.kind in DISCLOSURE_KINDS:
             refusal = release_refusal(locked)
             if refusal is not None:

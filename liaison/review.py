@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.actors import Actor
-from liaison import permissions
+from liaison import permissions, verification
 from liaison.audit import AuditAction, audit_record
 from liaison.lifecycle import (
     MAX_MESSAGE_LENGTH,
@@ -296,7 +296,8 @@ def legal_request_record_callback(
     notes: str = "",
 ) -> CallbackVerification:
     """Record the out-of-band call to the organization's registered number (from the portal's
-    records, never from the request) that confirmed an emergency request, and whom it reached."""
+    records, never from the request) that confirmed an emergency request, or any request held
+    for verification at intake (whose hold it lifts), and whom it reached."""
     require_staff(actor)
     permissions.require(actor, permissions.can_record_callback)
     errors: dict[str, ValidationError] = {}
@@ -347,4 +348,6 @@ def legal_request_record_callback(
             organization_id=locked.organization_id,
             details={"phone_called": phone, "officer_name": callback.officer_name},
         )
+        # The same callback verifies a request held at intake (any kind): its hold lifts.
+        verification.intake_hold_release(actor=actor, legal_request=locked, callback=callback)
     return callback

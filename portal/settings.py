@@ -450,6 +450,27 @@ SUBSCRIBER_RECORDS_BACKEND = os.environ.get(
     "SUBSCRIBER_RECORDS_BACKEND", "liaison.subscriber_records.DatabaseSubscriberRecords"
 )
 LEGAL_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# Fraud signals at intake (liaison/intake_signals.py): the weight of each signal, and the score
+# at or above which a request is held for verification (no data leaves it before a callback to
+# the organization's registered number). A burst: this many emergency requests from one
+# organization within the window (this one included).
+INTAKE_SIGNAL_WEIGHTS = {
+    "token_new": 15,
+    "first_request": 15,
+    "source_address_new": 15,
+    "emergency_burst": 35,
+    "jurisdiction_foreign": 30,
+    "legal_basis_not_accepted": 25,
+    "email_outside_domain": 40,
+    "overlap_other_authority": 20,
+}
+INTAKE_HOLD_THRESHOLD = int(os.environ.get("INTAKE_HOLD_THRESHOLD", "50"))
+INTAKE_EMERGENCY_BURST_COUNT = 5
+INTAKE_EMERGENCY_BURST_WINDOW = timedelta(hours=1)
+INTAKE_TOKEN_NEW_AGE = timedelta(days=1)
+# Deconfliction (liaison/deconfliction.py): an overlap with another organization's request
+# that is open, or was received at most this long ago.
+DECONFLICTION_WINDOW = timedelta(days=90)
 # Request bodies, refused with 413 before they are read (portal/guards.py): an upload may carry
 # one legal document plus its multipart envelope; anything else is a GraphQL document.
 UPLOAD_BODY_MAX_BYTES = LEGAL_DOCUMENT_MAX_BYTES + 5 * 1024 * 1024

@@ -17,7 +17,7 @@ from typing import Any
 from django import forms
 
 from core.actors import Actor
-from liaison import disclosure, lifecycle, permissions, review
+from liaison import disclosure, intake_signals, lifecycle, permissions, review
 from liaison.models import LegalRequest, RejectionReason, RequestKind, RequestStatus
 from liaison.review_policy import current_policy
 
@@ -87,9 +87,16 @@ class ReviewStep:
     moves_to: str | None = None
     during: frozenset[str] = frozenset()
     kinds: frozenset[str] | None = None  # None: every kind
+    # Offered for a request outside `kinds` too when this says so (the verification callback of
+    # a request held at intake).
+    also_when: Callable[[LegalRequest], bool] | None = None
 
     def offered(self, legal_request: LegalRequest, staff_moves: list[str]) -> bool:
-        if self.kinds is not None and legal_request.kind not in self.kinds:
+        if (
+            self.kinds is not None
+            and legal_request.kind not in self.kinds
+            and not (self.also_when is not None and self.also_when(legal_request))
+        ):
             return False
         if self.moves_to is not None:
             return self.moves_to in staff_moves
@@ -141,7 +148,7 @@ REVIEW_STEPS: dict[str, ReviewStep] = {
         moves_to=RequestStatus.NEEDS_INFO,
     ),
     "callback": ReviewStep(
-        "Record the emergency callback",
+        "Record the callback (emergency, or held for verification)",
         CallbackForm,
         lambda actor, lr, data: review.legal_request_record_callback(
             actor=actor,
@@ -153,6 +160,7 @@ REVIEW_STEPS: dict[str, ReviewStep] = {
         permitted=permissions.can_record_callback,
         during=review.CALLBACK_STATUSES,
         kinds=frozenset({RequestKind.EMERGENCY_DISCLOSURE}),
+        also_when=lambda lr: not lr._state.adding and intake_signals.is_held(lr),
     ),
     "fulfil": ReviewStep(
         "Fulfil",

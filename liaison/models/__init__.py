@@ -30,6 +30,12 @@ from liaison.models.tenants import (
     OrganizationQuerySet,
     TenantQuerySet,
 )
+from liaison.models.verification import (
+    CallbackNumberChange,
+    IntakeAssessment,
+    TargetPreflight,
+    TokenSourceAddress,
+)
 from liaison.models.webhooks import WebhookDelivery
 from liaison.subscriber_records.models import LoginEvent, PlatformAccount
 
@@ -38,10 +44,12 @@ __all__ = [
     "ApiTokenQuerySet",
     "Approval",
     "AuditEntry",
+    "CallbackNumberChange",
     "CallbackVerification",
     "DataCategory",
     "DisclosurePackage",
     "DisclosurePackageQuerySet",
+    "IntakeAssessment",
     "LegalAnalysis",
     "LegalDocument",
     "LegalDocumentQuerySet",
@@ -60,10 +68,12 @@ __all__ = [
     "RequestStatus",
     "Target",
     "TargetKind",
+    "TargetPreflight",
     "TargetQuerySet",
     "TenantQuerySet",
     "TimelineEntry",
     "TimelineEntryQuerySet",
+    "TokenSourceAddress",
     "WebhookDelivery",
     "legal_document_path",
 ]

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 import strawberry_django
+from django.http import HttpRequest
 from strawberry.file_uploads import Upload
 from strawberry_django.fields.types import OperationInfo
 
@@ -14,6 +15,7 @@ from core.graphql.context import Info
 from core.graphql.ids import decode_global_id, uuid_pk
 from core.graphql.permissions import IsAuthenticated
 from core.graphql.text import MULTILINE
+from core.http import client_ip
 from liaison import documents, review, selectors, submission
 from liaison.models import LegalRequest
 from liaison.schema.inputs import SubmitLegalRequestInput
@@ -38,6 +40,13 @@ def _own_request(actor: Actor, request_id: object) -> LegalRequest:
     return selectors.access_legal_request(
         actor=actor, legal_request_id=decode_global_id(request_id, "LegalRequest", uuid_pk)
     )
+
+
+def _client_address(info: Info) -> str | None:
+    """The caller's address over HTTP (None over a WebSocket, whose peer is checked when it
+    connects)."""
+    request = info.context.request
+    return client_ip(request) if isinstance(request, HttpRequest) else None
 
 
 @strawberry.type
@@ -66,7 +75,9 @@ class Mutation:
             period_start=input.period_start,
             period_end=input.period_end,
         )
-        return submission.legal_request_submit(actor=actor, spec=spec)  # type: ignore[return-value]
+        return submission.legal_request_submit(  # type: ignore[return-value]
+            actor=actor, spec=spec, source_address=_client_address(info)
+        )
 
     @strawberry_django.mutation(
         handle_django_errors=True,

@@ -132,6 +132,18 @@ class LegalRequestType(TenantScopedNode, relay.Node):
     def handling_team(self, root: models.LegalRequest) -> HandlingTeam | None:
         return HandlingTeam(name=root.handling_desk) if root.handling_desk else None
 
+    @strawberry_django.field(
+        select_related=["intake_assessment"],
+        description=(
+            "True while the platform verifies the request with your organization (a call to "
+            "its registered number): it is handled meanwhile, but no data is released before. "
+            "The timeline says when verification starts and completes."
+        ),
+    )
+    def verification_pending(self, root: models.LegalRequest) -> bool:
+        assessment = getattr(root, "intake_assessment", None)
+        return bool(assessment is not None and assessment.holding)
+
 
 @strawberry.type(name="Viewer")
 class Viewer:
