@@ -40,6 +40,7 @@ class AuditAction:
     HELD_FOR_VERIFICATION = "legal_request.held_for_verification"
     VERIFICATION_COMPLETED = "legal_request.verification_completed"
     PREFLIGHT_CHECKED = "legal_request.preflight_checked"
+    NO_DATA_HELD = "legal_request.no_data_held"
     ORGANIZATION_VERIFIED = "organization.verified"
     ORGANIZATION_UNVERIFIED = "organization.unverified"
     ORGANIZATION_CHANGED = "organization.changed"

@@ -26,6 +26,7 @@ from liaison.models import (
     LegalAnalysis,
     LegalDocument,
     LegalRequest,
+    NoDataDecision,
     Target,
     TargetPreflight,
     TimelineEntry,
@@ -210,6 +211,7 @@ class LegalRequestAdmin(admin.ModelAdmin):
                 approvals_required=policy.approvals_required(legal_request.kind),
                 policy_version=REVIEW_POLICY_VERSION,
                 package=DisclosurePackage.objects.filter(legal_request=legal_request).first(),
+                no_data=NoDataDecision.objects.filter(legal_request=legal_request).first(),
                 assessment=assessment,
                 signal_rows=[
                     (

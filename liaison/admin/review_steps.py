@@ -69,6 +69,11 @@ class FulfilForm(forms.Form):
     confirm = forms.BooleanField(
         label="Produce the result now (for disclosures: the signed package)"
     )
+    no_data_held = forms.BooleanField(
+        required=False,
+        label="No data held: fulfil without a package and tell the authority so",
+        help_text="Only when the platform holds nothing for the targets in the period.",
+    )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -166,7 +171,7 @@ REVIEW_STEPS: dict[str, ReviewStep] = {
         "Fulfil",
         FulfilForm,
         lambda actor, lr, data: disclosure.legal_request_fulfil(
-            actor=actor, legal_request=lr, note=data["note"]
+            actor=actor, legal_request=lr, note=data["note"], no_data_held=data["no_data_held"]
         ),
         permitted=permissions.can_fulfil_legal_request,
         moves_to=RequestStatus.FULFILLED,

@@ -33,6 +33,7 @@ from liaison.models.tenants import (
 from liaison.models.verification import (
     CallbackNumberChange,
     IntakeAssessment,
+    NoDataDecision,
     TargetPreflight,
     TokenSourceAddress,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "LegalRequestQuerySet",
     "LoginEvent",
     "Membership",
+    "NoDataDecision",
     "Organization",
     "OrganizationKind",
     "OrganizationQuerySet",

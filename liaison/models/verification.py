@@ -171,3 +171,21 @@ class CallbackNumberChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} → {self.new_phone} ({self.state})"
+
+
+class NoDataDecision(models.Model):
+    """Staff's explicit decision that the platform holds no data for a disclosure request's
+    targets: the request is fulfilled without a package, and the authority is told so (instead
+    of receiving an empty signed file)."""
+
+    legal_request = models.OneToOneField(
+        LegalRequest, on_delete=models.CASCADE, related_name="no_data_decision"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"No data held for {self.legal_request_id}"

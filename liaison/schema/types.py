@@ -144,6 +144,16 @@ class LegalRequestType(TenantScopedNode, relay.Node):
         assessment = getattr(root, "intake_assessment", None)
         return bool(assessment is not None and assessment.holding)
 
+    @strawberry_django.field(
+        select_related=["no_data_decision"],
+        description=(
+            "True when the request was fulfilled without a disclosure package because the "
+            "platform holds no data for its targets in the requested period."
+        ),
+    )
+    def no_data_held(self, root: models.LegalRequest) -> bool:
+        return getattr(root, "no_data_decision", None) is not None
+
 
 @strawberry.type(name="Viewer")
 class Viewer:
