@@ -41,6 +41,7 @@ class AuditAction:
     VERIFICATION_COMPLETED = "legal_request.verification_completed"
     PREFLIGHT_CHECKED = "legal_request.preflight_checked"
     NO_DATA_HELD = "legal_request.no_data_held"
+    CANNOT_COMPLY = "legal_request.cannot_comply"
     ORGANIZATION_VERIFIED = "organization.verified"
     ORGANIZATION_UNVERIFIED = "organization.unverified"
     ORGANIZATION_CHANGED = "organization.changed"

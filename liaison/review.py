@@ -22,6 +22,7 @@ from liaison.lifecycle import (
 from liaison.models import (
     Approval,
     CallbackVerification,
+    CannotComplyNotice,
     LegalAnalysis,
     LegalRequest,
     RejectionReason,
@@ -271,20 +272,40 @@ def legal_request_answer_clarification(
                 )
             }
         )
-    return legal_request_transition(
-        actor=actor, legal_request=legal_request, to_status=S.UNDER_REVIEW, reason=answer.strip()
-    )
+    with transaction.atomic():
+        updated = legal_request_transition(
+            actor=actor,
+            legal_request=legal_request,
+            to_status=S.UNDER_REVIEW,
+            reason=answer.strip(),
+        )
+        # An answer to a cannot-comply (Annex III) is the authority's correction.
+        _close_cannot_comply(
+            updated, CannotComplyNotice.Resolution.CORRECTED, correction=answer.strip()
+        )
+    return updated
+
+
+def _close_cannot_comply(
+    legal_request: LegalRequest, resolution: str, correction: str = ""
+) -> None:
+    CannotComplyNotice.objects.filter(
+        legal_request_id=legal_request.pk, resolved_at__isnull=True
+    ).update(resolution=resolution, resolved_at=timezone.now(), correction=correction)
 
 
 def legal_request_withdraw(*, actor: Actor, legal_request: LegalRequest) -> LegalRequest:
     """The requesting organization withdraws its request (any time before fulfilment)."""
     organization = actor.organization
-    return legal_request_transition(
-        actor=actor,
-        legal_request=legal_request,
-        to_status=S.WITHDRAWN,
-        reason=f"Withdrawn by {organization.name if organization else 'the organization'}.",
-    )
+    with transaction.atomic():
+        updated = legal_request_transition(
+            actor=actor,
+            legal_request=legal_request,
+            to_status=S.WITHDRAWN,
+            reason=f"Withdrawn by {organization.name if organization else 'the organization'}.",
+        )
+        _close_cannot_comply(updated, CannotComplyNotice.Resolution.WITHDRAWN)
+    return updated
 
 
 def legal_request_record_callback(

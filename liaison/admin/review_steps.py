@@ -17,8 +17,14 @@ from typing import Any
 from django import forms
 
 from core.actors import Actor
-from liaison import disclosure, intake_signals, lifecycle, permissions, review
-from liaison.models import LegalRequest, RejectionReason, RequestKind, RequestStatus
+from liaison import cannot_comply, disclosure, intake_signals, lifecycle, permissions, review
+from liaison.models import (
+    CannotComplyGround,
+    LegalRequest,
+    RejectionReason,
+    RequestKind,
+    RequestStatus,
+)
 from liaison.review_policy import current_policy
 
 ReviewHandler = Callable[[Actor, LegalRequest, dict[str, Any]], object]
@@ -53,6 +59,13 @@ class RejectForm(forms.Form):
 
 class ClarifyForm(forms.Form):
     question = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), help_text="Sent to the authority."
+    )
+
+
+class CannotComplyForm(forms.Form):
+    ground = forms.ChoiceField(choices=CannotComplyGround.choices, label="Annex III ground")
+    explanation = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), help_text="Sent to the authority."
     )
 
@@ -148,6 +161,15 @@ REVIEW_STEPS: dict[str, ReviewStep] = {
         ClarifyForm,
         lambda actor, lr, data: review.legal_request_ask_clarification(
             actor=actor, legal_request=lr, question=data["question"]
+        ),
+        permitted=permissions.can_ask_clarification,
+        moves_to=RequestStatus.NEEDS_INFO,
+    ),
+    "cannot_comply": ReviewStep(
+        "Cannot comply (e-Evidence Annex III)",
+        CannotComplyForm,
+        lambda actor, lr, data: cannot_comply.legal_request_cannot_comply(
+            actor=actor, legal_request=lr, ground=data["ground"], explanation=data["explanation"]
         ),
         permitted=permissions.can_ask_clarification,
         moves_to=RequestStatus.NEEDS_INFO,

@@ -1,6 +1,11 @@
 """The liaison app's models: tenants, their legal requests, and the records around them."""
 
 from liaison.models.audit import AuditEntry
+from liaison.models.cannot_comply import (
+    CannotComplyGround,
+    CannotComplyNotice,
+    CannotComplyNoticeQuerySet,
+)
 from liaison.models.disclosure import DisclosurePackage, DisclosurePackageQuerySet
 from liaison.models.documents import LegalDocument, LegalDocumentQuerySet, legal_document_path
 from liaison.models.enums import (
@@ -47,6 +52,9 @@ __all__ = [
     "AuditEntry",
     "CallbackNumberChange",
     "CallbackVerification",
+    "CannotComplyGround",
+    "CannotComplyNotice",
+    "CannotComplyNoticeQuerySet",
     "DataCategory",
     "DisclosurePackage",
     "DisclosurePackageQuerySet",

@@ -16,7 +16,7 @@ from core.graphql.ids import decode_global_id, uuid_pk
 from core.graphql.permissions import IsAuthenticated
 from core.graphql.text import MULTILINE
 from core.http import client_ip
-from liaison import documents, review, selectors, submission
+from liaison import cannot_comply, documents, review, selectors, submission
 from liaison.models import LegalRequest
 from liaison.schema.inputs import SubmitLegalRequestInput
 from liaison.schema.types import LegalDocumentType, LegalRequestType
@@ -29,6 +29,9 @@ WithdrawLegalRequestResult = Annotated[
 ]
 AnswerClarificationResult = Annotated[
     LegalRequestType | OperationInfo, strawberry.union("AnswerClarificationResult")
+]
+CorrectLegalRequestResult = Annotated[
+    LegalRequestType | OperationInfo, strawberry.union("CorrectLegalRequestResult")
 ]
 AttachLegalDocumentResult = Annotated[
     LegalDocumentType | OperationInfo, strawberry.union("AttachLegalDocumentResult")
@@ -104,6 +107,27 @@ class Mutation:
         legal_request = _own_request(actor, id)
         return review.legal_request_answer_clarification(  # type: ignore[return-value]
             actor=actor, legal_request=legal_request, answer=answer
+        )
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        permission_classes=[IsAuthenticated],
+        description=(
+            "Correct a request the platform could not execute (see `cannotComply`): say what "
+            "you corrected (attach a corrected order with attachLegalDocument); the review "
+            "resumes, and the clock with it. Or withdraw the request."
+        ),
+    )
+    def correct_legal_request(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        correction: Annotated[str, strawberry.argument(metadata=MULTILINE)],
+    ) -> CorrectLegalRequestResult:
+        actor = info.context.require_actor()
+        legal_request = _own_request(actor, id)
+        return cannot_comply.legal_request_correct(  # type: ignore[return-value]
+            actor=actor, legal_request=legal_request, correction=correction
         )
 
     @strawberry_django.mutation(
