@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from core.actors import Actor
 from core.errors import NotFound
-from liaison import permissions, selectors, signing
+from liaison import deconfliction, permissions, selectors, signing
 from liaison.audit import AuditAction, audit_record, canonical_json
 from liaison.intake_signals import hold_refusal
 from liaison.lifecycle import legal_request_transition, lock_request, require_staff
@@ -115,6 +115,8 @@ def legal_request_fulfil(
                 )
             else:
                 reason = _package_produce(actor, locked, records)
+        elif deconfliction.is_tco_removal_order(locked):
+            reason = deconfliction.tco_removal_execute(legal_request=locked)
         else:
             reason = f"Done at {timezone.now():%Y-%m-%d %H:%M} UTC."
         if note.strip():

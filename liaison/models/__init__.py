@@ -37,6 +37,7 @@ from liaison.models.tenants import (
 )
 from liaison.models.verification import (
     CallbackNumberChange,
+    ContentRemoval,
     IntakeAssessment,
     NoDataDecision,
     TargetPreflight,
@@ -55,6 +56,7 @@ __all__ = [
     "CannotComplyGround",
     "CannotComplyNotice",
     "CannotComplyNoticeQuerySet",
+    "ContentRemoval",
     "DataCategory",
     "DisclosurePackage",
     "DisclosurePackageQuerySet",

@@ -189,3 +189,26 @@ class NoDataDecision(models.Model):
 
     def __str__(self) -> str:
         return f"No data held for {self.legal_request_id}"
+
+
+class ContentRemoval(models.Model):
+    """A piece of content the platform removed on a terrorist-content removal order (Reg. (EU)
+    2021/784): recorded once, so a second order for the same content is answered without a
+    second execution (as Europol's PERCI deconflicts them)."""
+
+    target_kind = models.CharField(max_length=20)
+    target_value = models.CharField(max_length=300)
+    removed_at = models.DateTimeField(default=timezone.now)
+    legal_request = models.ForeignKey(
+        LegalRequest, on_delete=models.PROTECT, related_name="content_removals"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_kind", "target_value"], name="content_removed_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_value} removed {self.removed_at:%Y-%m-%d %H:%M}"
