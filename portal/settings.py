@@ -308,7 +308,14 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 #   owners' topics.py), not settings.
 SWITCHBOARD_SWEEP_SECONDS = float(os.environ.get("SWITCHBOARD_SWEEP_SECONDS", "30"))
 OUTBOX_REDRIVE_SECONDS = float(os.environ.get("OUTBOX_REDRIVE_SECONDS", "10"))
+USER_NOTICE_SWEEP_SECONDS = float(os.environ.get("USER_NOTICE_SWEEP_SECONDS", "3600"))
 CELERY_BEAT_SCHEDULE = {
+    # - user notices now due, and reminders before non-disclosure orders lapse (hourly).
+    "user-notice-sweep": {
+        "task": "liaison.tasks.user_notice_sweep_task",
+        "schedule": USER_NOTICE_SWEEP_SECONDS,
+        "options": {"queue": "default", "expires": USER_NOTICE_SWEEP_SECONDS},
+    },
     "switchboard-sweep": {
         "task": "switchboard.tasks.sweep_switchboard_task",
         "schedule": SWITCHBOARD_SWEEP_SECONDS,
@@ -471,6 +478,10 @@ INTAKE_TOKEN_NEW_AGE = timedelta(days=1)
 # Deconfliction (liaison/deconfliction.py): an overlap with another organization's request
 # that is open, or was received at most this long ago.
 DECONFLICTION_WINDOW = timedelta(days=90)
+# User notice (liaison/user_notice.py): the authority is reminded this long before its
+# non-disclosure order lapses; an order reaches at most this far ahead (it can be extended).
+NON_DISCLOSURE_REMINDER_BEFORE = timedelta(days=7)
+NON_DISCLOSURE_MAX_PERIOD = timedelta(days=366)
 # Request bodies, refused with 413 before they are read (portal/guards.py): an upload may carry
 # one legal document plus its multipart envelope; anything else is a GraphQL document.
 UPLOAD_BODY_MAX_BYTES = LEGAL_DOCUMENT_MAX_BYTES + 5 * 1024 * 1024

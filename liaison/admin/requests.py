@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from core.actors import staff_actor
-from liaison import deconfliction, documents, intake_signals
+from liaison import deconfliction, documents, intake_signals, user_notice
 from liaison.admin.base import ReadOnlyInline
 from liaison.admin.review_steps import REVIEW_STEPS, AnalysisForm, available_steps
 from liaison.models import (
@@ -27,9 +27,11 @@ from liaison.models import (
     LegalDocument,
     LegalRequest,
     NoDataDecision,
+    NonDisclosureOrder,
     Target,
     TargetPreflight,
     TimelineEntry,
+    UserNotice,
 )
 from liaison.review_policy import REVIEW_POLICY_VERSION, current_policy
 from liaison.views import document_response
@@ -212,6 +214,11 @@ class LegalRequestAdmin(admin.ModelAdmin):
                 policy_version=REVIEW_POLICY_VERSION,
                 package=DisclosurePackage.objects.filter(legal_request=legal_request).first(),
                 no_data=NoDataDecision.objects.filter(legal_request=legal_request).first(),
+                user_notice_from=user_notice.user_notice_from(legal_request),
+                non_disclosure_order=NonDisclosureOrder.objects.filter(
+                    legal_request=legal_request
+                ).first(),
+                user_notice=UserNotice.objects.filter(legal_request=legal_request).first(),
                 assessment=assessment,
                 signal_rows=[
                     (
@@ -285,3 +292,34 @@ class LegalRequestAdmin(admin.ModelAdmin):
         return document_response(
             documents.legal_document_open(actor=staff_actor(request.user), document_id=document.pk)
         )
+
+
+@admin.register(UserNotice)
+class UserNoticeAdmin(admin.ModelAdmin):
+    """The notices owed to users (listed by the user-notice sweep once due): tell the user,
+    then record it here."""
+
+    list_display = ("legal_request", "due_from", "listed_at", "notified_at", "notified_by")
+    list_filter = (("notified_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("legal_request__organization",)
+    actions = ["record_notified"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="The user was told (record it)")
+    def record_notified(self, request: HttpRequest, queryset: QuerySet[UserNotice]) -> None:
+        actor = staff_actor(request.user)
+        for notice in queryset:
+            try:
+                user_notice.user_notice_record(actor=actor, notice=notice)
+            except ValidationError as error:
+                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"{notice}: recorded.", messages.SUCCESS)

@@ -35,6 +35,7 @@ from liaison.models.tenants import (
     OrganizationQuerySet,
     TenantQuerySet,
 )
+from liaison.models.user_notice import NonDisclosureOrder, NonDisclosureOrderQuerySet, UserNotice
 from liaison.models.verification import (
     CallbackNumberChange,
     ContentRemoval,
@@ -69,6 +70,8 @@ __all__ = [
     "LoginEvent",
     "Membership",
     "NoDataDecision",
+    "NonDisclosureOrder",
+    "NonDisclosureOrderQuerySet",
     "Organization",
     "OrganizationKind",
     "OrganizationQuerySet",
@@ -86,6 +89,7 @@ __all__ = [
     "TimelineEntry",
     "TimelineEntryQuerySet",
     "TokenSourceAddress",
+    "UserNotice",
     "WebhookDelivery",
     "legal_document_path",
 ]

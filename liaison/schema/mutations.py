@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -16,10 +17,10 @@ from core.graphql.ids import decode_global_id, uuid_pk
 from core.graphql.permissions import IsAuthenticated
 from core.graphql.text import MULTILINE
 from core.http import client_ip
-from liaison import cannot_comply, documents, review, selectors, submission
+from liaison import cannot_comply, documents, review, selectors, submission, user_notice
 from liaison.models import LegalRequest
 from liaison.schema.inputs import SubmitLegalRequestInput
-from liaison.schema.types import LegalDocumentType, LegalRequestType
+from liaison.schema.types import LegalDocumentType, LegalRequestType, NonDisclosureOrderType
 
 SubmitLegalRequestResult = Annotated[
     LegalRequestType | OperationInfo, strawberry.union("SubmitLegalRequestResult")
@@ -33,6 +34,9 @@ AnswerClarificationResult = Annotated[
 CorrectLegalRequestResult = Annotated[
     LegalRequestType | OperationInfo, strawberry.union("CorrectLegalRequestResult")
 ]
+NonDisclosureOrderResult = Annotated[
+    NonDisclosureOrderType | OperationInfo, strawberry.union("NonDisclosureOrderResult")
+]
 AttachLegalDocumentResult = Annotated[
     LegalDocumentType | OperationInfo, strawberry.union("AttachLegalDocumentResult")
 ]
@@ -42,6 +46,15 @@ def _own_request(actor: Actor, request_id: object) -> LegalRequest:
     """The viewer's request, or the same "not found" error for a missing or foreign one."""
     return selectors.access_legal_request(
         actor=actor, legal_request_id=decode_global_id(request_id, "LegalRequest", uuid_pk)
+    )
+
+
+def _own_request_on(actor: Actor, request_id: object, field: str) -> LegalRequest:
+    """As `_own_request`, with the "not found" on `field`."""
+    return selectors.access_legal_request(
+        actor=actor,
+        legal_request_id=decode_global_id(request_id, "LegalRequest", uuid_pk),
+        field=field,
     )
 
 
@@ -128,6 +141,45 @@ class Mutation:
         legal_request = _own_request(actor, id)
         return cannot_comply.legal_request_correct(  # type: ignore[return-value]
             actor=actor, legal_request=legal_request, correction=correction
+        )
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        permission_classes=[IsAuthenticated],
+        description=(
+            "Forbid the platform to tell the user about one of your requests before `until` "
+            "(a non-disclosure order, e.g. 18 U.S.C. 2705(b)); one per request, extend it with "
+            "extendNonDisclosureOrder. You are reminded 7 days before it lapses."
+        ),
+    )
+    def attach_non_disclosure_order(
+        self, info: Info, request_id: strawberry.ID, legal_basis: str, until: datetime
+    ) -> NonDisclosureOrderResult:
+        actor = info.context.require_actor()
+        legal_request = _own_request_on(actor, request_id, "requestId")
+        return user_notice.non_disclosure_order_attach(  # type: ignore[return-value]
+            actor=actor, legal_request=legal_request, legal_basis=legal_basis, until=until
+        )
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        permission_classes=[IsAuthenticated],
+        description=(
+            "Extend your request's non-disclosure order to a later `until` (with the legal "
+            "basis of the extension, the order's own when omitted)."
+        ),
+    )
+    def extend_non_disclosure_order(
+        self,
+        info: Info,
+        request_id: strawberry.ID,
+        until: datetime,
+        legal_basis: str | None = None,
+    ) -> NonDisclosureOrderResult:
+        actor = info.context.require_actor()
+        legal_request = _own_request_on(actor, request_id, "requestId")
+        return user_notice.non_disclosure_order_extend(  # type: ignore[return-value]
+            actor=actor, legal_request=legal_request, until=until, legal_basis=legal_basis
         )
 
     @strawberry_django.mutation(

@@ -97,6 +97,16 @@ class HandlingTeam:
     name: str
 
 
+@strawberry_django.type(models.NonDisclosureOrder, name="NonDisclosureOrder")
+class NonDisclosureOrderType(TenantScoped):
+    """The organization's order not to tell the user about its request before `until`."""
+
+    legal_basis: str
+    until: datetime = strawberry_django.field(description="The user is not told before this.")
+    attached_at: datetime
+    extended_at: datetime | None
+
+
 @strawberry.type(name="CannotComply")
 class CannotComplyType:
     """The platform's answer that the request cannot be executed (e-Evidence Annex III), and
@@ -158,6 +168,13 @@ class LegalRequestType(TenantScopedNode, relay.Node):
     def verification_pending(self, root: models.LegalRequest) -> bool:
         assessment = getattr(root, "intake_assessment", None)
         return bool(assessment is not None and assessment.holding)
+
+    non_disclosure_order: NonDisclosureOrderType | None = strawberry_django.field(
+        description=(
+            "Your order not to tell the user about this request before a date (null if none): "
+            "attachNonDisclosureOrder, extendNonDisclosureOrder."
+        )
+    )
 
     @strawberry_django.field(
         prefetch_related=["cannot_comply_notices"],
