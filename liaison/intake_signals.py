@@ -291,3 +291,16 @@ def hold_refusal(legal_request: LegalRequest) -> str | None:
     """Why no data may leave the request because of a hold (None when it is not held): checked
     before a package is built, at fulfilment of every kind, and on every package read."""
     return HOLD_REFUSAL if is_held(legal_request) else None
+
+
+def assessment_summary(assessment: IntakeAssessment | None) -> str:
+    """How staff see a request's intake signals in a list: "HELD (score 65): …", "verified",
+    or the score of a request that was not held."""
+    if assessment is None:
+        return "-"
+    names = ", ".join(SIGNAL_LABELS.get(s["code"], s["code"]) for s in assessment.signals)
+    if assessment.holding:
+        return f"HELD for verification (score {assessment.score}): {names}"
+    if assessment.held:
+        return f"verified by callback (score {assessment.score})"
+    return f"score {assessment.score}" + (f": {names}" if names else "")

@@ -118,21 +118,6 @@ class HeldForVerificationFilter(admin.SimpleListFilter):
         return queryset
 
 
-def verification_summary(assessment: IntakeAssessment | None) -> str:
-    """How staff see a request's intake signals in a list: "HELD (score 65): …", "verified",
-    or the score of a request that was not held."""
-    if assessment is None:
-        return "-"
-    names = ", ".join(
-        intake_signals.SIGNAL_LABELS.get(s["code"], s["code"]) for s in assessment.signals
-    )
-    if assessment.holding:
-        return f"HELD for verification (score {assessment.score}): {names}"
-    if assessment.held:
-        return f"verified by callback (score {assessment.score})"
-    return f"score {assessment.score}" + (f": {names}" if names else "")
-
-
 @admin.register(LegalRequest)
 class LegalRequestAdmin(admin.ModelAdmin):
     """The request, read-only, with its review: checklist, approvals, callbacks, documents,
@@ -162,7 +147,7 @@ class LegalRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="Intake signals")
     def verification(self, legal_request: LegalRequest) -> str:
-        return verification_summary(getattr(legal_request, "intake_assessment", None))
+        return intake_signals.assessment_summary(getattr(legal_request, "intake_assessment", None))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

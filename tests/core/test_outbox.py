@@ -243,10 +243,12 @@ def test_the_redrive_has_its_own_beat_entry_on_the_urgent_queue() -> None:
     assert entry["task"] in app.tasks
     assert entry["options"]["queue"] == "urgent"
     assert 0 < entry["options"]["expires"] <= entry["schedule"] <= 15
-    # No other app re-drives on its own: the sweep, the re-drive and the queues' heartbeats.
+    # No other app re-drives on its own: the sweep, the re-drive, the queues' heartbeats and
+    # the user-notice sweep (which lists notices due and reminds; it re-drives nothing).
     assert {e["task"] for e in schedule.values()} == {
         redrive_outbox_task.name,
         "switchboard.tasks.sweep_switchboard_task",
+        "liaison.tasks.user_notice_sweep_task",
         "core.tasks.queue_heartbeat_task",
     }
 
