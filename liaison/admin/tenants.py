@@ -71,7 +71,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     @admin.action(description="Generate a new webhook secret (shown once)")
     def rotate_webhook_secret(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:
         for organization in queryset:
-            secret = notifications.organization_webhook_secret_rotate(organization=organization)
+            secret = notifications.organization_webhook_secret_rotate(
+                organization=organization, actor=staff_actor(request.user)
+            )
             self.message_user(
                 request,
                 f"New webhook secret for {organization.name}: {secret} — give it to the "

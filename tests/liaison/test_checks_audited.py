@@ -283,3 +283,19 @@ def test_admin_edit_of_a_clock_is_audited() -> None:
     assert response.status_code == 302, response.context["adminform"].form.errors
     (entry,) = entries("routing_policy.saved")
     assert entry.details["changes"]["duration"] == {"from": 864000, "to": 604800}
+
+
+@pytest.mark.django_db
+def test_webhook_secret_rotation_is_audited_without_the_secret(authority: Member) -> None:
+    client = sign_in_staff(Client(), SuperuserFactory())
+    client.post(
+        "/admin/liaison/organization/",
+        {"action": "rotate_webhook_secret", "_selected_action": [str(authority.organization.pk)]},
+    )
+    authority.organization.refresh_from_db()
+    secret = authority.organization.webhook_secret
+    assert secret
+    (rotated,) = entries("organization.changed")
+    assert rotated.details["changes"] == {"webhook_secret": {"from": "(old)", "to": "(rotated)"}}
+    assert secret not in str(rotated.details)
+    assert rotated.actor_label.endswith("@platform.example")
