@@ -42,6 +42,7 @@ class AuditAction:
     PREFLIGHT_CHECKED = "legal_request.preflight_checked"
     NO_DATA_HELD = "legal_request.no_data_held"
     CANNOT_COMPLY = "legal_request.cannot_comply"
+    CORRECTED = "legal_request.corrected"
     NON_DISCLOSURE_ORDER = "non_disclosure_order"  # .attached, .extended, .reminded, ...
     ORGANIZATION_VERIFIED = "organization.verified"
     ORGANIZATION_UNVERIFIED = "organization.unverified"

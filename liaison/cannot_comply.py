@@ -65,23 +65,62 @@ def legal_request_cannot_comply(
     return notice
 
 
+CORRECTABLE = {"legal_basis": ("legalBasis", 300), "summary": ("summary", 10_000)}
+
+
 def legal_request_correct(
-    *, actor: Actor, legal_request: LegalRequest, correction: str
+    *,
+    actor: Actor,
+    legal_request: LegalRequest,
+    correction: str,
+    legal_basis: str | None = None,
+    summary: str | None = None,
 ) -> LegalRequest:
-    """The authority corrects a request staff could not execute: the review resumes (the clock
-    too) with the correction on the timeline; the notice is closed as corrected."""
+    """The authority corrects a request staff could not execute: optionally its legal basis
+    and summary (audited, old and new), with a note of what it corrected; the review resumes
+    (the clock too) with the correction on the timeline, and the notice is closed."""
     text = _text("correction", correction, "Say what you corrected.")
-    if not CannotComplyNotice.objects.filter(
-        legal_request_id=legal_request.pk, resolved_at__isnull=True
-    ).exists():
-        raise ValidationError(
-            {
-                "id": ValidationError(
-                    "This request has no open cannot-comply answer to correct.",
-                    code="nothing_to_correct",
-                )
-            }
+    changes: dict[str, str] = {}
+    for name, value in (("legal_basis", legal_basis), ("summary", summary)):
+        if value is None:
+            continue
+        field, limit = CORRECTABLE[name]
+        if not value.strip():
+            raise ValidationError(
+                {field: ValidationError("Leave it out or fill it in.", code="blank")}
+            )
+        if len(value) > limit:
+            raise ValidationError(
+                {field: ValidationError(f"At most {limit} characters.", code="max_length")}
+            )
+        changes[name] = value.strip()
+    with transaction.atomic():
+        locked = lock_request(legal_request)
+        if not CannotComplyNotice.objects.filter(
+            legal_request_id=locked.pk, resolved_at__isnull=True
+        ).exists():
+            raise ValidationError(
+                {
+                    "id": ValidationError(
+                        "This request has no open cannot-comply answer to correct.",
+                        code="nothing_to_correct",
+                    )
+                }
+            )
+        changed = {f: v for f, v in changes.items() if getattr(locked, f) != v}
+        if changed:
+            before = {f: getattr(locked, f) for f in changed}
+            for field_name, value in changed.items():
+                setattr(locked, field_name, value)
+            locked.save(update_fields=sorted(changed))
+            audit_record(
+                actor=actor,
+                action=AuditAction.CORRECTED,
+                object_type="LegalRequest",
+                object_id=locked.pk,
+                organization_id=locked.organization_id,
+                details={"changes": {f: {"from": before[f], "to": v} for f, v in changed.items()}},
+            )
+        return review.legal_request_answer_clarification(
+            actor=actor, legal_request=locked, answer=f"Correction: {text}"
         )
-    return review.legal_request_answer_clarification(
-        actor=actor, legal_request=legal_request, answer=f"Correction: {text}"
-    )

@@ -136,11 +136,24 @@ class Mutation:
         info: Info,
         id: strawberry.ID,
         correction: Annotated[str, strawberry.argument(metadata=MULTILINE)],
+        legal_basis: Annotated[
+            str | None, strawberry.argument(description="The corrected legal basis, if it was.")
+        ] = None,
+        summary: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The corrected summary, if it was.", metadata=MULTILINE
+            ),
+        ] = None,
     ) -> CorrectLegalRequestResult:
         actor = info.context.require_actor()
         legal_request = _own_request(actor, id)
         return cannot_comply.legal_request_correct(  # type: ignore[return-value]
-            actor=actor, legal_request=legal_request, correction=correction
+            actor=actor,
+            legal_request=legal_request,
+            correction=correction,
+            legal_basis=legal_basis,
+            summary=summary,
         )
 
     @strawberry_django.mutation(

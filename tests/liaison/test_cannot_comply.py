@@ -173,3 +173,43 @@ def test_cannot_comply_in_admin(authority: Member, staff_one: Actor) -> None:
     notice = CannotComplyNotice.objects.get()
     assert notice.ground == "MANIFEST_ERRORS"
     assert LegalRequest.objects.get(pk=legal_request.pk).status == "NEEDS_INFO"
+
+
+CORRECT_FIELDS = """mutation($id: ID!, $correction: String!, $basis: String) {
+  correctLegalRequest(id: $id, correction: $correction, legalBasis: $basis) {
+    __typename ... on LegalRequest { status legalBasis }
+    ... on OperationInfo { messages { field code message } } } }"""
+
+
+@pytest.mark.django_db
+def test_the_correction_can_fix_the_legal_basis(
+    gql: Any, authority: Member, staff_one: Actor
+) -> None:
+    legal_request = under_review(authority, staff_one)
+    refuse(staff_one, legal_request, "MANIFEST_ERRORS")
+    blank = gql(
+        CORRECT_FIELDS,
+        {"id": gid(legal_request.pk), "correction": "Basis fixed.", "basis": "  "},
+        token=authority.token,
+    )["data"]["correctLegalRequest"]
+    assert [(m["field"], m["code"]) for m in blank["messages"]] == [("legalBasis", "blank")]
+    assert LegalRequest.objects.get(pk=legal_request.pk).status == "NEEDS_INFO"
+    fixed = gql(
+        CORRECT_FIELDS,
+        {
+            "id": gid(legal_request.pk),
+            "correction": "Basis fixed.",
+            "basis": "Court order, AG Bonn",
+        },
+        token=authority.token,
+    )["data"]["correctLegalRequest"]
+    assert fixed == {
+        "__typename": "LegalRequest",
+        "status": "UNDER_REVIEW",
+        "legalBasis": "Court order, AG Bonn",
+    }
+    (entry,) = AuditEntry.objects.filter(action="legal_request.corrected")
+    assert entry.details["changes"]["legal_basis"] == {
+        "from": "Court order, AG Berlin",
+        "to": "Court order, AG Bonn",
+    }
