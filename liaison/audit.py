@@ -37,6 +37,23 @@ class AuditAction:
     PACKAGE_CREATED = "disclosure_package.created"
     PACKAGE_READ = "disclosure_package.read"
     PACKAGE_REFUSED = "disclosure_package.refused"
+    HELD_FOR_VERIFICATION = "legal_request.held_for_verification"
+    VERIFICATION_COMPLETED = "legal_request.verification_completed"
+    PREFLIGHT_CHECKED = "legal_request.preflight_checked"
+    NO_DATA_HELD = "legal_request.no_data_held"
+    CANNOT_COMPLY = "legal_request.cannot_comply"
+    CORRECTED = "legal_request.corrected"
+    NON_DISCLOSURE_ORDER = "non_disclosure_order"  # .attached, .extended, .reminded, ...
+    ORGANIZATION_VERIFIED = "organization.verified"
+    ORGANIZATION_UNVERIFIED = "organization.unverified"
+    ORGANIZATION_CHANGED = "organization.changed"
+    CALLBACK_NUMBER_CHANGE_REQUESTED = "organization.callback_number_change_requested"
+    CALLBACK_NUMBER_CHANGE_APPROVED = "organization.callback_number_change_approved"
+    CALLBACK_NUMBER_CHANGE_REJECTED = "organization.callback_number_change_rejected"
+    TOKEN_ISSUED = "api_token.issued"  # noqa: S105 (an action name)
+    TOKEN_REVOKED = "api_token.revoked"  # noqa: S105 (an action name)
+    POLICY_SAVED = "routing_policy.saved"
+    POLICY_DELETED = "routing_policy.deleted"
 
 
 def canonical_json(value: Any) -> bytes:

@@ -21,13 +21,15 @@ from django.utils import timezone
 
 from core.actors import Actor
 from core.errors import NotFound
-from liaison import permissions, selectors, signing
+from liaison import deconfliction, permissions, selectors, signing
 from liaison.audit import AuditAction, audit_record, canonical_json
+from liaison.intake_signals import hold_refusal
 from liaison.lifecycle import legal_request_transition, lock_request, require_staff
 from liaison.models import (
     DataCategory,
     DisclosurePackage,
     LegalRequest,
+    NoDataDecision,
     RequestStatus,
     TimelineEntry,
 )
@@ -69,12 +71,20 @@ def disclosure_records_build(*, legal_request: LegalRequest) -> list[dict[str, A
     return records
 
 
+NO_DATA_NOTICE = (
+    "No data held: the platform holds no records of the named targets for the requested "
+    "period, so no disclosure package was produced."
+)
+
+
 def legal_request_fulfil(
-    *, actor: Actor, legal_request: LegalRequest, note: str = ""
+    *, actor: Actor, legal_request: LegalRequest, note: str = "", no_data_held: bool = False
 ) -> LegalRequest:
     """Fulfil an approved request. A disclosure request gets its signed package first, and only
     if two different staff members approved it and, for an emergency, the callback was made;
-    a removal or preservation is recorded with its time."""
+    a removal or preservation is recorded with its time. A disclosure whose targets have no
+    data at all takes `no_data_held` (staff's explicit decision, recorded, told to the
+    authority) instead of an empty signed package."""
     require_staff(actor)
     permissions.require(actor, permissions.can_fulfil_legal_request)
     with transaction.atomic():
@@ -84,37 +94,29 @@ def legal_request_fulfil(
                 f"Only an approved request can be fulfilled (it is {locked.status}).",
                 code="invalid_transition",
             )
+        held = hold_refusal(locked)
+        if held is not None:
+            raise ValidationError(held, code="held_for_verification")
         if locked.kind in DISCLOSURE_KINDS:
             refusal = release_refusal(locked)
             if refusal is not None:
                 raise ValidationError(refusal, code="release_refused")
             records = disclosure_records_build(legal_request=locked)
-            key = signing.public_key_info()
-            package = DisclosurePackage.objects.create(
-                legal_request=locked,
-                records=records,
-                signature=signing.sign(canonical_json(records)),
-                key_id=key.key_id,
-                created_by=actor.user,
-                expires_at=timezone.now() + settings.DISCLOSURE_PACKAGE_LIFETIME,
-            )
-            audit_record(
-                actor=actor,
-                action=AuditAction.PACKAGE_CREATED,
-                object_type="DisclosurePackage",
-                object_id=package.pk,
-                organization_id=locked.organization_id,
-                details={
-                    "legal_request_id": str(locked.pk),
-                    "targets": len(records),
-                    "categories": sorted(locked.data_categories),
-                    "key_id": key.key_id,
-                },
-            )
-            reason = (
-                f"Disclosure package produced; available through the API until "
-                f"{package.expires_at:%Y-%m-%d %H:%M} UTC."
-            )
+            if not records_hold_data(records):
+                reason = _no_data_decide(actor, locked, decided=no_data_held, note=note)
+            elif no_data_held:
+                raise ValidationError(
+                    {
+                        "no_data_held": ValidationError(
+                            "The platform holds data for these targets: produce the package.",
+                            code="data_held",
+                        )
+                    }
+                )
+            else:
+                reason = _package_produce(actor, locked, records)
+        elif deconfliction.is_tco_removal_order(locked):
+            reason = deconfliction.tco_removal_execute(legal_request=locked)
         else:
             reason = f"Done at {timezone.now():%Y-%m-%d %H:%M} UTC."
         if note.strip():
@@ -129,6 +131,67 @@ def legal_request_fulfil(
         return legal_request_transition(
             actor=actor, legal_request=locked, to_status=RequestStatus.FULFILLED, reason=reason
         )
+
+
+def records_hold_data(records: list[dict[str, Any]]) -> bool:
+    """Does any record carry a phone number or an IP address?"""
+    return any(record.get("phone_number") or record.get("ip_addresses") for record in records)
+
+
+def _no_data_decide(actor: Actor, locked: LegalRequest, *, decided: bool, note: str) -> str:
+    """Fulfil without a package: only on staff's explicit decision, which is recorded and
+    audited; the authority is told that no data is held (NO_DATA_NOTICE)."""
+    if not decided:
+        raise ValidationError(
+            {
+                "no_data_held": ValidationError(
+                    "The platform holds no data for these targets in the requested period: "
+                    "decide explicitly that no data is held (the authority is told so) instead "
+                    "of producing an empty package.",
+                    code="no_data_held",
+                )
+            }
+        )
+    NoDataDecision.objects.create(legal_request=locked, decided_by=actor.user, note=note.strip())
+    audit_record(
+        actor=actor,
+        action=AuditAction.NO_DATA_HELD,
+        object_type="LegalRequest",
+        object_id=locked.pk,
+        organization_id=locked.organization_id,
+        details={"targets": locked.targets.count(), "categories": sorted(locked.data_categories)},
+    )
+    return NO_DATA_NOTICE
+
+
+def _package_produce(actor: Actor, locked: LegalRequest, records: list[dict[str, Any]]) -> str:
+    """Sign and store the package; the reason the authority reads on its timeline."""
+    key = signing.public_key_info()
+    package = DisclosurePackage.objects.create(
+        legal_request=locked,
+        records=records,
+        signature=signing.sign(canonical_json(records)),
+        key_id=key.key_id,
+        created_by=actor.user,
+        expires_at=timezone.now() + settings.DISCLOSURE_PACKAGE_LIFETIME,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.PACKAGE_CREATED,
+        object_type="DisclosurePackage",
+        object_id=package.pk,
+        organization_id=locked.organization_id,
+        details={
+            "legal_request_id": str(locked.pk),
+            "targets": len(records),
+            "categories": sorted(locked.data_categories),
+            "key_id": key.key_id,
+        },
+    )
+    return (
+        f"Disclosure package produced; available through the API until "
+        f"{package.expires_at:%Y-%m-%d %H:%M} UTC."
+    )
 
 
 def disclosure_package_read(

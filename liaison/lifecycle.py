@@ -18,11 +18,13 @@ from django.utils import timezone
 
 from core.actors import Actor, public_name
 from core.outbox.services import outbox_emit
-from liaison import notifications, permissions
+from liaison import notifications, permissions, preflight
 from liaison.audit import AuditAction, audit_record
+from liaison.intake_signals import hold_refusal
 from liaison.models import (
     DisclosurePackage,
     LegalRequest,
+    NoDataDecision,
     RejectionReason,
     RequestStatus,
     TimelineEntry,
@@ -108,10 +110,17 @@ def _guard(locked: LegalRequest, to_status: str) -> None:
             )
     elif to_status == S.REJECTED and locked.rejection_reason not in RejectionReason.values:
         raise ValidationError("A rejection needs a reason code.", code="reason_required")
-    elif to_status == S.FULFILLED and locked.kind in DISCLOSURE_KINDS:
-        refusal = release_refusal(locked)
-        if refusal is None and not DisclosurePackage.objects.filter(legal_request=locked).exists():
-            refusal = "The disclosure package has not been produced."
+    elif to_status == S.FULFILLED:
+        # A request held for verification releases nothing, whatever its kind.
+        refusal = hold_refusal(locked)
+        if refusal is None and locked.kind in DISCLOSURE_KINDS:
+            refusal = release_refusal(locked)
+            if (
+                refusal is None
+                and not DisclosurePackage.objects.filter(legal_request=locked).exists()
+                and not NoDataDecision.objects.filter(legal_request=locked).exists()
+            ):
+                refusal = "The disclosure package has not been produced."
         if refusal is not None:
             raise ValidationError(refusal, code="release_refused")
 
@@ -290,6 +299,7 @@ def legal_request_mark_routed(
                 event=TimelineEntry.Event.ROUTED,
                 changes=changes,
             )
+            preflight.targets_preflight(legal_request=current)
         else:
             for field, value in changes.items():
                 setattr(current, field, value)

@@ -25,9 +25,11 @@ from django.utils import timezone
 from strawberry.relay import to_base64
 
 from core import egress
+from core.actors import Actor
 from core.broadcast import group_send
 from core.outbox.services import DeliveryFailed, DeliveryRefused, outbox_emit
 from liaison import topics
+from liaison.audit import AuditAction, audit_record
 from liaison.models import LegalRequest, Organization, WebhookDelivery
 
 EVENT_STATUS_CHANGED = "legal_request.status_changed"
@@ -274,10 +276,22 @@ def webhook_delivery_revived(*, delivery_id: int) -> None:
     )
 
 
-def organization_webhook_secret_rotate(*, organization: Organization) -> str:
-    """Give an organization a new random webhook secret (shown to staff to pass on)."""
+def organization_webhook_secret_rotate(
+    *, organization: Organization, actor: Actor | None = None
+) -> str:
+    """Give an organization a new random webhook secret (shown to staff to pass on). The
+    rotation is audited (never the secret)."""
     import secrets
 
-    organization.webhook_secret = secrets.token_urlsafe(32)
-    organization.save(update_fields=["webhook_secret"])
+    with transaction.atomic():
+        organization.webhook_secret = secrets.token_urlsafe(32)
+        organization.save(update_fields=["webhook_secret"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.ORGANIZATION_CHANGED,
+            object_type="Organization",
+            object_id=organization.pk,
+            organization_id=organization.pk,
+            details={"changes": {"webhook_secret": {"from": "(old)", "to": "(rotated)"}}},
+        )
     return organization.webhook_secret

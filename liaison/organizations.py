@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from core.actors import Actor
+from core.actors import Actor, internal_label
 from core.errors import NotFound
 from liaison import instruments, notifications
-from liaison.audit import audit_record
+from liaison.audit import AuditAction, audit_record
 from liaison.models import Membership, Organization, OrganizationKind
 
 
@@ -64,37 +64,99 @@ def organization_register(
         while Organization.objects.filter(slug=slug).exists():
             n += 1
             slug = f"{base}-{n}"
-    organization = Organization.objects.create(
-        slug=slug,
-        name=name.strip(),
-        kind=kind,
-        country=code,
-        callback_phone=phone,
-        contact_email=contact_email,
-    )
-    if verify:
-        organization_verify(organization=organization, verified_by=verified_by)
+    with transaction.atomic():
+        organization = Organization.objects.create(
+            slug=slug,
+            name=name.strip(),
+            kind=kind,
+            country=code,
+            callback_phone=phone,
+            contact_email=contact_email,
+        )
+        audit_record(
+            actor=None,
+            actor_label=_who(verified_by),
+            action=AuditAction.ORGANIZATION_CHANGED,
+            object_type="Organization",
+            object_id=organization.pk,
+            organization_id=organization.pk,
+            details={
+                "registered": True,
+                "changes": {
+                    "kind": {"from": "", "to": kind},
+                    "country": {"from": "", "to": code},
+                    "callback_phone": {"from": "", "to": phone},
+                    "contact_email": {"from": "", "to": contact_email},
+                },
+            },
+        )
+        if verify:
+            organization_verify(organization=organization, verified_by=verified_by)
     return organization
+
+
+def _who(user: AbstractBaseUser | AnonymousUser | None) -> str:
+    """Who acted, for the audit log: the staff member, or the command line."""
+    if isinstance(user, AbstractBaseUser):
+        return internal_label(user)
+    return "command line"
 
 
 def organization_verify(
     *, organization: Organization, verified_by: AbstractBaseUser | AnonymousUser | None
 ) -> Organization:
-    """Mark an organization verified by platform staff: it may now submit requests."""
+    """Mark an organization verified by platform staff: it may now submit requests (audited)."""
+    previous = organization.verification
     organization.verification = Organization.Verification.VERIFIED
     organization.verified_at = timezone.now()
     organization.verified_by = verified_by if isinstance(verified_by, AbstractBaseUser) else None  # type: ignore[assignment]
-    organization.save(update_fields=["verification", "verified_at", "verified_by"])
+    with transaction.atomic():
+        organization.save(update_fields=["verification", "verified_at", "verified_by"])
+        _audit_verification(
+            organization, AuditAction.ORGANIZATION_VERIFIED, previous, by=verified_by
+        )
     return organization
 
 
-def organization_unverify(*, organization: Organization) -> Organization:
-    """Withdraw an organization's verification: it can still read, but no longer submit."""
+def organization_unverify(
+    *,
+    organization: Organization,
+    unverified_by: AbstractBaseUser | AnonymousUser | None = None,
+) -> Organization:
+    """Withdraw an organization's verification: it can still read, but no longer submit
+    (audited)."""
+    previous = organization.verification
     organization.verification = Organization.Verification.PENDING
     organization.verified_at = None
     organization.verified_by = None
-    organization.save(update_fields=["verification", "verified_at", "verified_by"])
+    with transaction.atomic():
+        organization.save(update_fields=["verification", "verified_at", "verified_by"])
+        _audit_verification(
+            organization, AuditAction.ORGANIZATION_UNVERIFIED, previous, by=unverified_by
+        )
     return organization
+
+
+def _audit_verification(
+    organization: Organization,
+    action: str,
+    previous: str,
+    *,
+    by: AbstractBaseUser | AnonymousUser | None,
+) -> None:
+    audit_record(
+        actor=None,
+        actor_label=_who(by),
+        action=action,
+        object_type="Organization",
+        object_id=organization.pk,
+        organization_id=organization.pk,
+        details={
+            "from": previous,
+            "to": organization.verification,
+            "by_user_id": getattr(by, "pk", None) if isinstance(by, AbstractBaseUser) else None,
+        },
+    )
 
 
 def member_ensure(*, organization: Organization, email: str) -> Membership:

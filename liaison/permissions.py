@@ -21,6 +21,7 @@ CALLBACK_OFFICER = "callback_officer"
 REVIEW = "liaison.review_legalrequest"
 FULFIL = "liaison.fulfil_legalrequest"
 RECORD_CALLBACK = "liaison.record_callback"
+CHANGE_ORGANIZATION = "liaison.change_organization"
 
 # Reading a request and what the request page shows with it (admin view permissions).
 REQUEST_VIEW_PERMISSIONS = (
@@ -72,6 +73,12 @@ def can_record_callback(actor: Actor | None) -> bool:
     return actor is not None and actor.has_perm(RECORD_CALLBACK)
 
 
+def can_change_organization(actor: Actor | None) -> bool:
+    """Change what the intake checks rely on: an organization's e-mail domain, webhook, contact,
+    or (with a second staff member's approval) its callback number."""
+    return actor is not None and actor.has_perm(CHANGE_ORGANIZATION)
+
+
 # The staff moves of the lifecycle's transition table, and the predicate each takes: the one
 # service that moves a request checks them too, whoever calls it.
 STAFF_MOVES: dict[str, Callable[[Actor | None], bool]] = {
@@ -93,6 +100,7 @@ _REFUSALS: dict[Callable[[Actor | None], bool], tuple[str, str, str]] = {
     can_reject_legal_request: ("reject legal requests", LEGAL_REVIEWER, REVIEW),
     can_fulfil_legal_request: ("fulfil legal requests", LEGAL_REVIEWER, FULFIL),
     can_record_callback: ("record emergency callbacks", CALLBACK_OFFICER, RECORD_CALLBACK),
+    can_change_organization: ("change organizations", "superuser", CHANGE_ORGANIZATION),
 }
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.actors import Actor
-from liaison import permissions
+from liaison import permissions, verification
 from liaison.audit import AuditAction, audit_record
 from liaison.lifecycle import (
     MAX_MESSAGE_LENGTH,
@@ -22,6 +22,7 @@ from liaison.lifecycle import (
 from liaison.models import (
     Approval,
     CallbackVerification,
+    CannotComplyNotice,
     LegalAnalysis,
     LegalRequest,
     RejectionReason,
@@ -271,20 +272,40 @@ def legal_request_answer_clarification(
                 )
             }
         )
-    return legal_request_transition(
-        actor=actor, legal_request=legal_request, to_status=S.UNDER_REVIEW, reason=answer.strip()
-    )
+    with transaction.atomic():
+        updated = legal_request_transition(
+            actor=actor,
+            legal_request=legal_request,
+            to_status=S.UNDER_REVIEW,
+            reason=answer.strip(),
+        )
+        # An answer to a cannot-comply (Annex III) is the authority's correction.
+        _close_cannot_comply(
+            updated, CannotComplyNotice.Resolution.CORRECTED, correction=answer.strip()
+        )
+    return updated
+
+
+def _close_cannot_comply(
+    legal_request: LegalRequest, resolution: str, correction: str = ""
+) -> None:
+    CannotComplyNotice.objects.filter(
+        legal_request_id=legal_request.pk, resolved_at__isnull=True
+    ).update(resolution=resolution, resolved_at=timezone.now(), correction=correction)
 
 
 def legal_request_withdraw(*, actor: Actor, legal_request: LegalRequest) -> LegalRequest:
     """The requesting organization withdraws its request (any time before fulfilment)."""
     organization = actor.organization
-    return legal_request_transition(
-        actor=actor,
-        legal_request=legal_request,
-        to_status=S.WITHDRAWN,
-        reason=f"Withdrawn by {organization.name if organization else 'the organization'}.",
-    )
+    with transaction.atomic():
+        updated = legal_request_transition(
+            actor=actor,
+            legal_request=legal_request,
+            to_status=S.WITHDRAWN,
+            reason=f"Withdrawn by {organization.name if organization else 'the organization'}.",
+        )
+        _close_cannot_comply(updated, CannotComplyNotice.Resolution.WITHDRAWN)
+    return updated
 
 
 def legal_request_record_callback(
@@ -296,7 +317,8 @@ def legal_request_record_callback(
     notes: str = "",
 ) -> CallbackVerification:
     """Record the out-of-band call to the organization's registered number (from the portal's
-    records, never from the request) that confirmed an emergency request, and whom it reached."""
+    records, never from the request) that confirmed an emergency request, or any request held
+    for verification at intake (whose hold it lifts), and whom it reached."""
     require_staff(actor)
     permissions.require(actor, permissions.can_record_callback)
     errors: dict[str, ValidationError] = {}
@@ -347,4 +369,6 @@ def legal_request_record_callback(
             organization_id=locked.organization_id,
             details={"phone_called": phone, "officer_name": callback.officer_name},
         )
+        # The same callback verifies a request held at intake (any kind): its hold lifts.
+        verification.intake_hold_release(actor=actor, legal_request=locked, callback=callback)
     return callback

@@ -104,7 +104,14 @@ def distinct_approvers(legal_request: LegalRequest) -> int:
 
 def release_refusal(legal_request: LegalRequest) -> str | None:
     """Why data may not leave for this request (None when it may). Checked before a package is
-    built and again on every read, so no path releases data without the approvals."""
+    built and again on every read, so no path releases data without the approvals, nor from a
+    request held for verification before its callback."""
+    # Imported here: this module imports no model class at run time (the models read it).
+    from liaison.intake_signals import hold_refusal
+
+    held = hold_refusal(legal_request)
+    if held is not None:
+        return held
     if legal_request.kind not in DISCLOSURE_KINDS:
         return "Only disclosure requests produce data."
     policy = REVIEW_POLICIES.get(legal_request.review_policy_version) or current_policy()

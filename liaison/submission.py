@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from core.actors import Actor
 from core.outbox.services import outbox_emit
-from liaison import instruments
+from liaison import instruments, intake_signals
 from liaison.models import (
     LegalRequest,
     OrganizationKind,
@@ -335,8 +335,14 @@ def _repeated_key(actor: Actor, spec: LegalRequestSpec, existing: LegalRequest) 
     return _first_request_or_conflict(existing, _submission_fingerprint(spec, fields, targets))
 
 
-def legal_request_submit(*, actor: Actor, spec: LegalRequestSpec) -> LegalRequest:
+def legal_request_submit(
+    *, actor: Actor, spec: LegalRequestSpec, source_address: str | None = None
+) -> LegalRequest:
     """Validate and store a legal request with its targets, timeline and outbox event, atomically.
+
+    In the same transaction its fraud signals are computed (`intake_signals.intake_assess`,
+    with `source_address`, the client's address from `core.http.client_ip`, when known): a
+    suspicious request is stored, routed and reviewed as usual, but held for verification.
 
     An idempotency key remembers the input it came with (`idempotency_fingerprint`): the same
     key from the same organization with the same canonical input returns the first request
@@ -383,6 +389,9 @@ def legal_request_submit(*, actor: Actor, spec: LegalRequestSpec) -> LegalReques
                 actor_label=actor.label,
                 message=f"Submitted by {organization.name}.",
                 at=legal_request.submitted_at,
+            )
+            intake_signals.intake_assess(
+                actor=actor, legal_request=legal_request, source_address=source_address
             )
             outbox_emit(
                 topic=TOPIC_SUBMITTED,

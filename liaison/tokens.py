@@ -10,9 +10,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from core.actors import Actor
+from liaison.audit import AuditAction, audit_record
 from liaison.models import ApiToken, Membership
 
 TOKEN_PREFIX_LENGTH = 8
@@ -32,9 +34,15 @@ def _hash_token(secret: str) -> str:
 
 
 def api_token_issue(
-    *, membership: Membership, expires_in: timedelta | None = None, label: str = ""
+    *,
+    membership: Membership,
+    expires_in: timedelta | None = None,
+    label: str = "",
+    actor: Actor | None = None,
+    actor_label: str = "command line",
 ) -> IssuedToken:
-    """Create a random token for a member; only its SHA-256 hash and lookup prefix are stored."""
+    """Create a random token for a member; only its SHA-256 hash and lookup prefix are stored.
+    The issue is audited (who issued it: `actor`, else `actor_label`), never the secret."""
     lifetime = expires_in if expires_in is not None else settings.API_TOKEN_DEFAULT_LIFETIME
     if lifetime <= timedelta(0):
         raise ValidationError({"expires_in": "A token must expire in the future."})
@@ -44,22 +52,47 @@ def api_token_issue(
         if not ApiToken.objects.filter(prefix=prefix).exists():
             break
     secret = f"lp_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(
-        membership=membership,
-        prefix=prefix,
-        token_hash=_hash_token(secret),
-        label=label,
-        expires_at=timezone.now() + lifetime,
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            membership=membership,
+            prefix=prefix,
+            token_hash=_hash_token(secret),
+            label=label,
+            expires_at=timezone.now() + lifetime,
+        )
+        _audit_token(token, AuditAction.TOKEN_ISSUED, actor=actor, actor_label=actor_label)
     return IssuedToken(token=token, secret=secret)
 
 
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
-    """Revoke a token at once; requests carrying it are refused from now on."""
+def api_token_revoke(
+    *, token: ApiToken, actor: Actor | None = None, actor_label: str = "command line"
+) -> ApiToken:
+    """Revoke a token at once; requests carrying it are refused from now on (audited)."""
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            _audit_token(token, AuditAction.TOKEN_REVOKED, actor=actor, actor_label=actor_label)
     return token
+
+
+def _audit_token(token: ApiToken, action: str, *, actor: Actor | None, actor_label: str) -> None:
+    membership = token.membership
+    audit_record(
+        actor=actor,
+        actor_label=None if actor is not None else actor_label,
+        action=action,
+        object_type="ApiToken",
+        object_id=token.pk,
+        organization_id=membership.organization_id,
+        details={
+            "prefix": token.prefix,
+            "membership_id": membership.pk,
+            "member": membership.user.get_username(),
+            "label": token.label,
+            "expires_at": token.expires_at.isoformat(),
+        },
+    )
 
 
 def api_token_authenticate(secret: str) -> Actor | None:

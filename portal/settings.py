@@ -323,7 +323,14 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 #   owners' topics.py), not settings.
 SWITCHBOARD_SWEEP_SECONDS = float(os.environ.get("SWITCHBOARD_SWEEP_SECONDS", "30"))
 OUTBOX_REDRIVE_SECONDS = float(os.environ.get("OUTBOX_REDRIVE_SECONDS", "10"))
+USER_NOTICE_SWEEP_SECONDS = float(os.environ.get("USER_NOTICE_SWEEP_SECONDS", "3600"))
 CELERY_BEAT_SCHEDULE = {
+    # - user notices now due, and reminders before non-disclosure orders lapse (hourly).
+    "user-notice-sweep": {
+        "task": "liaison.tasks.user_notice_sweep_task",
+        "schedule": USER_NOTICE_SWEEP_SECONDS,
+        "options": {"queue": "default", "expires": USER_NOTICE_SWEEP_SECONDS},
+    },
     "switchboard-sweep": {
         "task": "switchboard.tasks.sweep_switchboard_task",
         "schedule": SWITCHBOARD_SWEEP_SECONDS,
@@ -485,6 +492,31 @@ SUBSCRIBER_RECORDS_BACKEND = os.environ.get(
     "SUBSCRIBER_RECORDS_BACKEND", "liaison.subscriber_records.DatabaseSubscriberRecords"
 )
 LEGAL_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# Fraud signals at intake (liaison/intake_signals.py): the weight of each signal, and the score
+# at or above which a request is held for verification (no data leaves it before a callback to
+# the organization's registered number). A burst: this many emergency requests from one
+# organization within the window (this one included).
+INTAKE_SIGNAL_WEIGHTS = {
+    "token_new": 15,
+    "first_request": 15,
+    "source_address_new": 15,
+    "emergency_burst": 35,
+    "jurisdiction_foreign": 30,
+    "legal_basis_not_accepted": 25,
+    "email_outside_domain": 40,
+    "overlap_other_authority": 20,
+}
+INTAKE_HOLD_THRESHOLD = int(os.environ.get("INTAKE_HOLD_THRESHOLD", "50"))
+INTAKE_EMERGENCY_BURST_COUNT = 5
+INTAKE_EMERGENCY_BURST_WINDOW = timedelta(hours=1)
+INTAKE_TOKEN_NEW_AGE = timedelta(days=1)
+# Deconfliction (liaison/deconfliction.py): an overlap with another organization's request
+# that is open, or was received at most this long ago.
+DECONFLICTION_WINDOW = timedelta(days=90)
+# User notice (liaison/user_notice.py): the authority is reminded this long before its
+# non-disclosure order lapses; an order reaches at most this far ahead (it can be extended).
+NON_DISCLOSURE_REMINDER_BEFORE = timedelta(days=7)
+NON_DISCLOSURE_MAX_PERIOD = timedelta(days=366)
 # Request bodies, refused with 413 before they are read (portal/guards.py): an upload may carry
 # one legal document plus its multipart envelope; anything else is a GraphQL document.
 UPLOAD_BODY_MAX_BYTES = LEGAL_DOCUMENT_MAX_BYTES + 5 * 1024 * 1024

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from core.actors import staff_actor
 from core.durations import humanize_duration
 from liaison import instruments
+from liaison.intake_signals import assessment_summary
 from liaison.models import RequestCategory, RequestKind
 from switchboard import permissions, policy, selectors, tickets
 from switchboard.models import (
@@ -344,12 +345,12 @@ class NotificationInline(admin.TabularInline):
 class TicketAdmin(admin.ModelAdmin):
     list_display = [
         "reference", "kind", "category", "jurisdiction", "team", "priority", "state",
-        "due_at", "time_left", "assignee", "escalation_step",
+        "due_at", "time_left", "assignee", "escalation_step", "verification",
     ]  # fmt: skip
     list_filter = [
         "team", OpenByDefaultStateFilter, OverdueFilter, "legal_request__kind", "priority",
     ]  # fmt: skip
-    list_select_related = ["team", "legal_request", "assignee"]
+    list_select_related = ["team", "legal_request__intake_assessment", "assignee"]
     ordering = ["due_at", "id"]
     search_fields = ["legal_request__reference", "legal_request__organization__name"]
     actions = ["acknowledge", "assign_to_me", "escalate", "resolve"]
@@ -390,6 +391,12 @@ class TicketAdmin(admin.ModelAdmin):
     @admin.display(description="Country")
     def jurisdiction(self, ticket: Ticket) -> str:
         return ticket.legal_request.jurisdiction
+
+    @admin.display(description="Intake signals")
+    def verification(self, ticket: Ticket) -> str:
+        # The request's fraud signals: a held request is worked as usual, but releases no data
+        # before the verification callback.
+        return assessment_summary(getattr(ticket.legal_request, "intake_assessment", None))
 
     @admin.display(description="Time left", ordering="due_at")
     def time_left(self, ticket: Ticket) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.actors import Actor
+from liaison.audit import AuditAction, audit_record
 from switchboard import permissions, selectors
 from switchboard.defaults import (
     CLOCK_NOTES,
@@ -72,17 +75,80 @@ def team_make_fallback(*, actor: Actor, team: Team) -> Team:
     """Move the fallback role to `team` (there is always exactly one fallback)."""
     permissions.require(actor, permissions.can_edit_policy)
     with transaction.atomic():
+        previous = list(Team.objects.filter(is_fallback=True).values_list("name", flat=True))
         Team.objects.filter(is_fallback=True).exclude(pk=team.pk).update(is_fallback=False)
         Team.objects.filter(pk=team.pk).update(is_fallback=True)
         policy_revision_bump()
+        audit_record(
+            actor=actor,
+            action=AuditAction.POLICY_SAVED,
+            object_type="Team",
+            object_id=team.pk,
+            details={"changes": {"fallback": {"from": previous, "to": [team.name]}}},
+        )
     team.refresh_from_db()
     return team
 
 
+def _jsonable(value: Any) -> Any:
+    """A field value as the audit log stores it (no floats, durations in seconds)."""
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def _fields(record: PolicyRecord) -> dict[str, Any]:
+    return {
+        field.attname: _jsonable(getattr(record, field.attname))
+        for field in record._meta.concrete_fields
+        if field.attname not in ("last_error", "last_error_at", "error_count")
+    }
+
+
+def _stored_fields(record: PolicyRecord) -> dict[str, Any] | None:
+    if record.pk is None:
+        return None
+    stored = type(record)._default_manager.filter(pk=record.pk).first()
+    return _fields(stored) if stored is not None else None
+
+
+def _audit_policy(
+    actor: Actor | None, record: PolicyRecord, action: str, before: dict[str, Any] | None
+) -> None:
+    """Audit one change of the routing policy (rules, clocks, chains, steps, teams): what each
+    changed field was before and is now."""
+    after = _fields(record) if action == AuditAction.POLICY_SAVED else None
+    keys = sorted(set(before or {}) | set(after or {}))
+    changes = {
+        key: {"from": (before or {}).get(key), "to": (after or {}).get(key)}
+        for key in keys
+        if (before or {}).get(key) != (after or {}).get(key)
+    }
+    if action == AuditAction.POLICY_SAVED and not changes:
+        return
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=type(record).__name__,
+        object_id=record.pk,
+        details={"created": before is None, "changes": changes},
+    )
+
+
 def routing_rule_save(*, actor: Actor, rule: RoutingRule) -> RoutingRule:
-    """Validate (field-level errors) and save a routing rule."""
+    """Validate (field-level errors) and save a routing rule (audited)."""
     permissions.require(actor, permissions.can_edit_policy)
-    return _routing_rule_save(rule)
+    with transaction.atomic():
+        before = _stored_fields(rule)
+        _routing_rule_save(rule)
+        _audit_policy(actor, rule, AuditAction.POLICY_SAVED, before)
+    return rule
 
 
 def _routing_rule_save(rule: RoutingRule) -> RoutingRule:
@@ -93,18 +159,28 @@ def _routing_rule_save(rule: RoutingRule) -> RoutingRule:
 
 def policy_record_save(*, actor: Actor, record: PolicyRecord) -> PolicyRecord:
     """Save a team, team membership, legal clock, escalation chain or step that a form has
-    validated (a routing rule: `routing_rule_save`); the revision token follows (signals)."""
+    validated (a routing rule: `routing_rule_save`); the revision token follows (signals).
+    Every change is audited with its old and new values."""
     permissions.require(actor, permissions.can_edit_policy)
     if isinstance(record, RoutingRule):
-        return _routing_rule_save(record)
-    record.save()
+        return routing_rule_save(actor=actor, rule=record)
+    with transaction.atomic():
+        before = _stored_fields(record)
+        record.save()
+        _audit_policy(actor, record, AuditAction.POLICY_SAVED, before)
     return record
 
 
 def policy_record_delete(*, actor: Actor, record: PolicyRecord) -> None:
-    """Delete a record of the routing policy (the database refuses one still in use)."""
+    """Delete a record of the routing policy (the database refuses one still in use); audited
+    with what it was."""
     permissions.require(actor, permissions.can_edit_policy)
-    record.delete()
+    with transaction.atomic():
+        before = _stored_fields(record)
+        pk = record.pk
+        record.delete()
+        record.pk = pk
+        _audit_policy(actor, record, AuditAction.POLICY_DELETED, before)
 
 
 def legal_clock_seed_defaults() -> None:

@@ -7,14 +7,14 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from core.actors import staff_actor
-from liaison import documents
+from liaison import deconfliction, documents, intake_signals, user_notice
 from liaison.admin.base import ReadOnlyInline
 from liaison.admin.review_steps import REVIEW_STEPS, AnalysisForm, available_steps
 from liaison.models import (
@@ -22,11 +22,16 @@ from liaison.models import (
     AuditEntry,
     CallbackVerification,
     DisclosurePackage,
+    IntakeAssessment,
     LegalAnalysis,
     LegalDocument,
     LegalRequest,
+    NoDataDecision,
+    NonDisclosureOrder,
     Target,
+    TargetPreflight,
     TimelineEntry,
+    UserNotice,
 )
 from liaison.review_policy import REVIEW_POLICY_VERSION, current_policy
 from liaison.views import document_response
@@ -92,6 +97,27 @@ def _checklist(analysis: LegalAnalysis | None) -> list[tuple[str, bool, str]]:
     ]
 
 
+class HeldForVerificationFilter(admin.SimpleListFilter):
+    """Requests held for verification at intake (no data leaves them before the callback)."""
+
+    title = "verification"
+    parameter_name = "held"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Held for verification"), ("verified", "Verified by callback")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(
+                intake_assessment__held=True, intake_assessment__verified_at__isnull=True
+            )
+        if self.value() == "verified":
+            return queryset.filter(
+                intake_assessment__held=True, intake_assessment__verified_at__isnull=False
+            )
+        return queryset
+
+
 @admin.register(LegalRequest)
 class LegalRequestAdmin(admin.ModelAdmin):
     """The request, read-only, with its review: checklist, approvals, callbacks, documents,
@@ -107,16 +133,21 @@ class LegalRequestAdmin(admin.ModelAdmin):
         "submitted_at",
         "due_at",
         "handling_desk",
+        "verification",
     )
-    list_filter = ("status", "kind", "category", "jurisdiction")
+    list_filter = ("status", HeldForVerificationFilter, "kind", "category", "jurisdiction")
     search_fields = ("reference", "organization__name", "targets__value")
     date_hierarchy = "submitted_at"
-    list_select_related = ("organization",)
+    list_select_related = ("organization", "intake_assessment")
     inlines = [TargetInline, DocumentInline, ApprovalInline, CallbackInline, TimelineInline]
     change_form_template = "admin/liaison/legalrequest/change_form.html"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in self.model._meta.fields]
+
+    @admin.display(description="Intake signals")
+    def verification(self, legal_request: LegalRequest) -> str:
+        return intake_signals.assessment_summary(getattr(legal_request, "intake_assessment", None))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -154,6 +185,7 @@ class LegalRequestAdmin(admin.ModelAdmin):
         context = dict(extra_context or {})
         if legal_request is not None:
             analysis = LegalAnalysis.objects.filter(legal_request=legal_request).first()
+            assessment = IntakeAssessment.objects.filter(legal_request=legal_request).first()
             policy = current_policy()
             context.update(
                 review_steps=[
@@ -166,6 +198,23 @@ class LegalRequestAdmin(admin.ModelAdmin):
                 approvals_required=policy.approvals_required(legal_request.kind),
                 policy_version=REVIEW_POLICY_VERSION,
                 package=DisclosurePackage.objects.filter(legal_request=legal_request).first(),
+                no_data=NoDataDecision.objects.filter(legal_request=legal_request).first(),
+                user_notice_from=user_notice.user_notice_from(legal_request),
+                non_disclosure_order=NonDisclosureOrder.objects.filter(
+                    legal_request=legal_request
+                ).first(),
+                user_notice=UserNotice.objects.filter(legal_request=legal_request).first(),
+                assessment=assessment,
+                signal_rows=[
+                    (
+                        intake_signals.SIGNAL_LABELS.get(s["code"], s["code"]),
+                        s["weight"],
+                        s["detail"],
+                    )
+                    for s in (assessment.signals if assessment else [])
+                ],
+                preflights=TargetPreflight.objects.filter(legal_request=legal_request),
+                overlaps=deconfliction.overlapping_requests(legal_request=legal_request),
                 audit_entries=AuditEntry.objects.filter(
                     Q(object_type="LegalRequest", object_id=str(legal_request.pk))
                     | Q(details__legal_request_id=str(legal_request.pk))
@@ -228,3 +277,34 @@ class LegalRequestAdmin(admin.ModelAdmin):
         return document_response(
             documents.legal_document_open(actor=staff_actor(request.user), document_id=document.pk)
         )
+
+
+@admin.register(UserNotice)
+class UserNoticeAdmin(admin.ModelAdmin):
+    """The notices owed to users (listed by the user-notice sweep once due): tell the user,
+    then record it here."""
+
+    list_display = ("legal_request", "due_from", "listed_at", "notified_at", "notified_by")
+    list_filter = (("notified_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("legal_request__organization",)
+    actions = ["record_notified"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="The user was told (record it)")
+    def record_notified(self, request: HttpRequest, queryset: QuerySet[UserNotice]) -> None:
+        actor = staff_actor(request.user)
+        for notice in queryset:
+            try:
+                user_notice.user_notice_record(actor=actor, notice=notice)
+            except ValidationError as error:
+                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"{notice}: recorded.", messages.SUCCESS)

@@ -17,8 +17,14 @@ from typing import Any
 from django import forms
 
 from core.actors import Actor
-from liaison import disclosure, lifecycle, permissions, review
-from liaison.models import LegalRequest, RejectionReason, RequestKind, RequestStatus
+from liaison import cannot_comply, disclosure, intake_signals, lifecycle, permissions, review
+from liaison.models import (
+    CannotComplyGround,
+    LegalRequest,
+    RejectionReason,
+    RequestKind,
+    RequestStatus,
+)
 from liaison.review_policy import current_policy
 
 ReviewHandler = Callable[[Actor, LegalRequest, dict[str, Any]], object]
@@ -57,6 +63,13 @@ class ClarifyForm(forms.Form):
     )
 
 
+class CannotComplyForm(forms.Form):
+    ground = forms.ChoiceField(choices=CannotComplyGround.choices, label="Annex III ground")
+    explanation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), help_text="Sent to the authority."
+    )
+
+
 class CallbackForm(forms.Form):
     officer_name = forms.CharField(max_length=200, label="Officer reached")
     confirmed = forms.BooleanField(
@@ -68,6 +81,11 @@ class CallbackForm(forms.Form):
 class FulfilForm(forms.Form):
     confirm = forms.BooleanField(
         label="Produce the result now (for disclosures: the signed package)"
+    )
+    no_data_held = forms.BooleanField(
+        required=False,
+        label="No data held: fulfil without a package and tell the authority so",
+        help_text="Only when the platform holds nothing for the targets in the period.",
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -87,9 +105,16 @@ class ReviewStep:
     moves_to: str | None = None
     during: frozenset[str] = frozenset()
     kinds: frozenset[str] | None = None  # None: every kind
+    # Offered for a request outside `kinds` too when this says so (the verification callback of
+    # a request held at intake).
+    also_when: Callable[[LegalRequest], bool] | None = None
 
     def offered(self, legal_request: LegalRequest, staff_moves: list[str]) -> bool:
-        if self.kinds is not None and legal_request.kind not in self.kinds:
+        if (
+            self.kinds is not None
+            and legal_request.kind not in self.kinds
+            and not (self.also_when is not None and self.also_when(legal_request))
+        ):
             return False
         if self.moves_to is not None:
             return self.moves_to in staff_moves
@@ -140,8 +165,17 @@ REVIEW_STEPS: dict[str, ReviewStep] = {
         permitted=permissions.can_ask_clarification,
         moves_to=RequestStatus.NEEDS_INFO,
     ),
+    "cannot_comply": ReviewStep(
+        "Cannot comply (e-Evidence Annex III)",
+        CannotComplyForm,
+        lambda actor, lr, data: cannot_comply.legal_request_cannot_comply(
+            actor=actor, legal_request=lr, ground=data["ground"], explanation=data["explanation"]
+        ),
+        permitted=permissions.can_ask_clarification,
+        moves_to=RequestStatus.NEEDS_INFO,
+    ),
     "callback": ReviewStep(
-        "Record the emergency callback",
+        "Record the callback (emergency, or held for verification)",
         CallbackForm,
         lambda actor, lr, data: review.legal_request_record_callback(
             actor=actor,
@@ -153,12 +187,13 @@ REVIEW_STEPS: dict[str, ReviewStep] = {
         permitted=permissions.can_record_callback,
         during=review.CALLBACK_STATUSES,
         kinds=frozenset({RequestKind.EMERGENCY_DISCLOSURE}),
+        also_when=lambda lr: not lr._state.adding and intake_signals.is_held(lr),
     ),
     "fulfil": ReviewStep(
         "Fulfil",
         FulfilForm,
         lambda actor, lr, data: disclosure.legal_request_fulfil(
-            actor=actor, legal_request=lr, note=data["note"]
+            actor=actor, legal_request=lr, note=data["note"], no_data_held=data["no_data_held"]
         ),
         permitted=permissions.can_fulfil_legal_request,
         moves_to=RequestStatus.FULFILLED,

@@ -1,6 +1,11 @@
 """The liaison app's models: tenants, their legal requests, and the records around them."""
 
 from liaison.models.audit import AuditEntry
+from liaison.models.cannot_comply import (
+    CannotComplyGround,
+    CannotComplyNotice,
+    CannotComplyNoticeQuerySet,
+)
 from liaison.models.disclosure import DisclosurePackage, DisclosurePackageQuerySet
 from liaison.models.documents import LegalDocument, LegalDocumentQuerySet, legal_document_path
 from liaison.models.enums import (
@@ -30,6 +35,15 @@ from liaison.models.tenants import (
     OrganizationQuerySet,
     TenantQuerySet,
 )
+from liaison.models.user_notice import NonDisclosureOrder, NonDisclosureOrderQuerySet, UserNotice
+from liaison.models.verification import (
+    CallbackNumberChange,
+    ContentRemoval,
+    IntakeAssessment,
+    NoDataDecision,
+    TargetPreflight,
+    TokenSourceAddress,
+)
 from liaison.models.webhooks import WebhookDelivery
 from liaison.subscriber_records.models import LoginEvent, PlatformAccount
 
@@ -38,10 +52,16 @@ __all__ = [
     "ApiTokenQuerySet",
     "Approval",
     "AuditEntry",
+    "CallbackNumberChange",
     "CallbackVerification",
+    "CannotComplyGround",
+    "CannotComplyNotice",
+    "CannotComplyNoticeQuerySet",
+    "ContentRemoval",
     "DataCategory",
     "DisclosurePackage",
     "DisclosurePackageQuerySet",
+    "IntakeAssessment",
     "LegalAnalysis",
     "LegalDocument",
     "LegalDocumentQuerySet",
@@ -49,6 +69,9 @@ __all__ = [
     "LegalRequestQuerySet",
     "LoginEvent",
     "Membership",
+    "NoDataDecision",
+    "NonDisclosureOrder",
+    "NonDisclosureOrderQuerySet",
     "Organization",
     "OrganizationKind",
     "OrganizationQuerySet",
@@ -60,10 +83,13 @@ __all__ = [
     "RequestStatus",
     "Target",
     "TargetKind",
+    "TargetPreflight",
     "TargetQuerySet",
     "TenantQuerySet",
     "TimelineEntry",
     "TimelineEntryQuerySet",
+    "TokenSourceAddress",
+    "UserNotice",
     "WebhookDelivery",
     "legal_document_path",
 ]

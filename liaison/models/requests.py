@@ -164,6 +164,7 @@ class TimelineEntry(models.Model):
         ANALYSIS_RECORDED = "ANALYSIS_RECORDED", "Legal analysis recorded"
         APPROVAL_RECORDED = "APPROVAL_RECORDED", "Approval recorded"
         CALLBACK_RECORDED = "CALLBACK_RECORDED", "Callback recorded"
+        VERIFICATION = "VERIFICATION", "Verification"
 
     legal_request = models.ForeignKey(
         LegalRequest, on_delete=models.CASCADE, related_name="timeline"

@@ -67,6 +67,14 @@ class Organization(models.Model):
         help_text="Registered number (E.164) staff call back before an emergency disclosure.",
     )
     contact_email = models.EmailField(blank=True)
+    email_domain = models.CharField(
+        max_length=253,
+        blank=True,
+        help_text=(
+            "The organization's registered e-mail domain (e.g. polizei.example): a member whose "
+            "address is outside it is a fraud signal at intake. Empty: not checked."
+        ),
+    )
     webhook_url = models.URLField(
         blank=True,
         max_length=500,

@@ -12,6 +12,7 @@ from liaison import models
 
 if TYPE_CHECKING:
     from liaison.models import (
+        CannotComplyGround,
         DataCategory,
         OrganizationKind,
         RejectionReason,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
     TimelineEvent = models.TimelineEntry.Event
     VerificationState = models.Organization.Verification
+    CannotComplyResolution = models.CannotComplyNotice.Resolution
 else:
     OrganizationKind = strawberry.enum(models.OrganizationKind, name="OrganizationKind")
     RequestKind = strawberry.enum(models.RequestKind, name="RequestKind")
@@ -33,8 +35,14 @@ else:
     TimelineEvent = strawberry.enum(models.TimelineEntry.Event, name="TimelineEvent")
     VerificationState = strawberry.enum(models.Organization.Verification, name="VerificationState")
     RejectionReason = strawberry.enum(models.RejectionReason, name="RejectionReason")
+    CannotComplyGround = strawberry.enum(models.CannotComplyGround, name="CannotComplyGround")
+    CannotComplyResolution = strawberry.enum(
+        models.CannotComplyNotice.Resolution, name="CannotComplyResolution"
+    )
 
 __all__ = [
+    "CannotComplyGround",
+    "CannotComplyResolution",
     "DataCategory",
     "OrganizationKind",
     "RejectionReason",

@@ -16,6 +16,8 @@ from core.graphql.context import Info
 from core.graphql.types import TenantScoped, TenantScopedNode
 from liaison import models
 from liaison.schema.enums import (
+    CannotComplyGround,
+    CannotComplyResolution,
     DataCategory,
     OrganizationKind,
     RejectionReason,
@@ -95,6 +97,29 @@ class HandlingTeam:
     name: str
 
 
+@strawberry_django.type(models.NonDisclosureOrder, name="NonDisclosureOrder")
+class NonDisclosureOrderType(TenantScoped):
+    """The organization's order not to tell the user about its request before `until`."""
+
+    legal_basis: str
+    until: datetime = strawberry_django.field(description="The user is not told before this.")
+    attached_at: datetime
+    extended_at: datetime | None
+
+
+@strawberry.type(name="CannotComply")
+class CannotComplyType:
+    """The platform's answer that the request cannot be executed (e-Evidence Annex III), and
+    whether the authority corrected or withdrew it since."""
+
+    ground: CannotComplyGround
+    ground_label: str = strawberry.field(description="The Annex III ground in words.")
+    explanation: str
+    raised_at: datetime
+    resolution: CannotComplyResolution | None
+    resolved_at: datetime | None
+
+
 @strawberry_django.type(models.LegalRequest, name="LegalRequest")
 class LegalRequestType(TenantScopedNode, relay.Node):
     """A legal request of the viewer's organization."""
@@ -131,6 +156,56 @@ class LegalRequestType(TenantScopedNode, relay.Node):
     @strawberry_django.field(only=["handling_desk"])
     def handling_team(self, root: models.LegalRequest) -> HandlingTeam | None:
         return HandlingTeam(name=root.handling_desk) if root.handling_desk else None
+
+    @strawberry_django.field(
+        select_related=["intake_assessment"],
+        description=(
+            "True while the platform verifies the request with your organization (a call to "
+            "its registered number): it is handled meanwhile, but no data is released before. "
+            "The timeline says when verification starts and completes."
+        ),
+    )
+    def verification_pending(self, root: models.LegalRequest) -> bool:
+        assessment = getattr(root, "intake_assessment", None)
+        return bool(assessment is not None and assessment.holding)
+
+    non_disclosure_order: NonDisclosureOrderType | None = strawberry_django.field(
+        description=(
+            "Your order not to tell the user about this request before a date (null if none): "
+            "attachNonDisclosureOrder, extendNonDisclosureOrder."
+        )
+    )
+
+    @strawberry_django.field(
+        prefetch_related=["cannot_comply_notices"],
+        description=(
+            "The latest answer that the request cannot be executed (e-Evidence Annex III): "
+            "correct the request (correctLegalRequest) or withdraw it. Null if there is none."
+        ),
+    )
+    def cannot_comply(self, root: models.LegalRequest) -> CannotComplyType | None:
+        notices = list(root.cannot_comply_notices.all())
+        if not notices:
+            return None
+        notice = max(notices, key=lambda n: (n.raised_at, n.pk))
+        return CannotComplyType(
+            ground=CannotComplyGround(notice.ground),
+            ground_label=notice.get_ground_display(),
+            explanation=notice.explanation,
+            raised_at=notice.raised_at,
+            resolution=CannotComplyResolution(notice.resolution) if notice.resolution else None,
+            resolved_at=notice.resolved_at,
+        )
+
+    @strawberry_django.field(
+        select_related=["no_data_decision"],
+        description=(
+            "True when the request was fulfilled without a disclosure package because the "
+            "platform holds no data for its targets in the requested period."
+        ),
+    )
+    def no_data_held(self, root: models.LegalRequest) -> bool:
+        return getattr(root, "no_data_decision", None) is not None
 
 
 @strawberry.type(name="Viewer")

@@ -244,10 +244,12 @@ def test_the_redrive_has_its_own_beat_entry_on_the_urgent_queue() -> None:
     assert entry["options"]["queue"] == "urgent"
     assert 0 < entry["options"]["expires"] <= entry["schedule"] <= 15
     # No other app re-drives on its own: the sweep, the re-drive, the queues' heartbeats and
-    # the daily transparency reports and the hourly resend of waiting statements of reasons.
+    # the daily transparency reports, the hourly resend of waiting statements of reasons and
+    # the user-notice sweep (which lists notices due and reminds; it re-drives nothing).
     assert {e["task"] for e in schedule.values()} == {
         redrive_outbox_task.name,
         "switchboard.tasks.sweep_switchboard_task",
+        "liaison.tasks.user_notice_sweep_task",
         "core.tasks.queue_heartbeat_task",
         "transparency.tasks.publish_daily_reports_task",
         "transparency.tasks.resend_pending_statements_task",

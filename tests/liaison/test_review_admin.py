@@ -109,11 +109,15 @@ def test_non_staff_cannot_reach_review_steps(authority: Member) -> None:
     [
         ("RECEIVED", "DATA_DISCLOSURE", []),
         ("ROUTED", "DATA_DISCLOSURE", ["start"]),
-        ("UNDER_REVIEW", "DATA_DISCLOSURE", ["analysis", "approve", "reject", "clarify"]),
+        (
+            "UNDER_REVIEW",
+            "DATA_DISCLOSURE",
+            ["analysis", "approve", "reject", "clarify", "cannot_comply"],
+        ),
         (
             "UNDER_REVIEW",
             "EMERGENCY_DISCLOSURE",
-            ["analysis", "approve", "reject", "clarify", "callback"],
+            ["analysis", "approve", "reject", "clarify", "cannot_comply", "callback"],
         ),
         # The table lets staff take a request back into review without waiting for the answer.
         ("NEEDS_INFO", "DATA_DISCLOSURE", ["start", "analysis"]),

@@ -38,7 +38,7 @@ from hotline import services as hotline
 from hotline.models import Conversation
 from hotline.schema.types import conversation_global_id
 from liaison import disclosure, review
-from liaison.models import AuditEntry, LegalRequest, TimelineEntry, WebhookDelivery
+from liaison.models import AuditEntry, LegalRequest, PlatformAccount, TimelineEntry, WebhookDelivery
 from portal.celery import app
 from switchboard import tickets
 from switchboard.models import Ticket
@@ -364,6 +364,11 @@ def test_no_staff_email_or_username_reaches_authorities_or_ngos(
     review.legal_request_approve(actor=bob, legal_request=emergency)
     review.legal_request_record_callback(
         actor=alice, legal_request=emergency, officer_name="KHK Weber", confirmed=True
+    )
+    # The platform holds the target's account: a package is produced (with no data it would
+    # take the explicit "no data held" decision instead).
+    PlatformAccount.objects.create(
+        user_id=100_001, username="fraud_boss", phone_number="+4915123456789"
     )
     disclosure.legal_request_fulfil(actor=bob, legal_request=emergency, note="Sent.")
     review.legal_request_start_review(actor=bob, legal_request=report)

@@ -123,7 +123,10 @@ def test_a_request_is_routed_by_the_rules_and_clocks(
     assert legal_request.status == RequestStatus.ROUTED
     assert legal_request.handling_desk == ticket.team.desk_name
     assert legal_request.due_at == ticket.due_at
-    assert list(legal_request.timeline.values_list("event", flat=True)) == ["SUBMITTED", "ROUTED"]
+    # A foreign jurisdiction with an unlisted basis holds some of these for verification (a
+    # VERIFICATION entry): they are routed all the same, emergencies included.
+    events = legal_request.timeline.exclude(event="VERIFICATION").values_list("event", flat=True)
+    assert list(events) == ["SUBMITTED", "ROUTED"]
 
 
 @pytest.mark.django_db
