@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core.health import healthz
 from portal.graphql.schema import schema
+from portal import views
 from portal.graphql.views import PortalGraphQLView
 
 urlpatterns = [
@@ -23,6 +24,9 @@ urlpatterns = [
         csrf_exempt(PortalGraphQLView.as_view(schema=schema, multipart_uploads_enabled=True)),
     ),
     path("healthz", healthz, name="healthz"),
+    path("", views.front_door, name="front-door"),
+    path("docs/integration/", views.integration_guide, name="integration-guide"),
+    path("language/<str:code>/", views.language_choose, name="language-choose"),
     path("", include("liaison.urls")),
     path("", include("switchboard.urls")),
     path("", include("hotline.urls")),

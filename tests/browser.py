@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +53,74 @@ def ensure_chromium() -> Path:
     if not CHROMIUM.exists():
         pytest.fail(f"apt-get installed chromium but {CHROMIUM} is still missing")
     return CHROMIUM
+
+
+# --- Accessibility: axe-core, installed from the npm registry by the project itself -----------
+
+AXE_FAILING_IMPACTS = frozenset({"serious", "critical"})
+
+
+def axe_source() -> str:
+    """axe-core's script (portal/vendor/package-lock.json pins it), installed with `npm ci` by
+    `portal.vendor_assets` when missing; FAILS the test when it cannot be installed."""
+    from portal.vendor_assets import STATIC_VENDOR, VendorAssetsError, ensure_vendor_assets
+
+    try:
+        ensure_vendor_assets()
+    except VendorAssetsError as error:
+        pytest.fail(f"axe-core is missing and could not be installed: {error}")
+    return (STATIC_VENDOR / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+
+
+def assert_no_serious_axe_violations(
+    page: Any, *, context: str = "", disabled_rules: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules, plus best practices) on the page as it is
+    now, and FAIL the test on any violation of impact "serious" or "critical", listing each
+    rule, its help text and the offending elements. Returns all violations (minor and moderate
+    ones included) for the caller to look at.
+
+    The script is injected through Playwright (`page.add_script_tag(content=...)`, a CDP call
+    the page's CSP does not apply to), never fetched from the network. Call it after the page
+    has settled, e.g. once `expect(...)` saw the content you want checked; call it again after
+    a change of state (a dialog open, an error shown) to check that state too.
+
+        from tests.browser import assert_no_serious_axe_violations
+        page.goto(f"{server}/transparency/")
+        assert_no_serious_axe_violations(page, context="transparency at 375 px")
+
+    `disabled_rules`: axe rule ids to skip, each with a reason at the call site (third-party
+    widgets we do not control).
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=axe_source())
+    result = page.evaluate(
+        """async (disabled) => {
+            const rules = Object.fromEntries(disabled.map((id) => [id, { enabled: false }]));
+            const outcome = await window.axe.run(document, {
+                runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                 "wcag22aa", "best-practice"] },
+                rules,
+                resultTypes: ["violations"],
+            });
+            return outcome.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map((n) => ({ target: n.target.join(" "),
+                                             summary: n.failureSummary })),
+            }));
+        }""",
+        list(disabled_rules),
+    )
+    failing = [v for v in result if v["impact"] in AXE_FAILING_IMPACTS]
+    if failing:
+        lines = [
+            f"axe-core: {len(failing)} serious or critical violation(s) on {page.url} {context}"
+        ]
+        for violation in failing:
+            lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']}")
+            lines.extend(
+                f"    {node['target']}: {(node['summary'] or '').splitlines()[-1:]}"
+                for node in violation["nodes"][:8]
+            )
+        pytest.fail("\n".join(lines))
+    return result

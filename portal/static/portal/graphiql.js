@@ -1,0 +1,77 @@
+// The API explorer: GraphiQL (vendored, /static/vendor/) against /graphql/ over HTTP and, for
+// subscriptions, WebSocket (graphql-transport-ws). The token is a pasted one (kept in this tab's
+// sessionStorage, never in an address) or the one the server issued for a signed-in member.
+"use strict";
+
+(function () {
+  const config = JSON.parse(document.getElementById("graphiql-config").textContent);
+  const STORAGE_KEY = "liaison.explorer.token";
+  const mount = document.getElementById("graphiql");
+  if (!window.GraphiQL || !window.React || !window.ReactDOM) {
+    return; // the page already says the assets are missing
+  }
+  const httpUrl = new URL("/graphql/", window.location.href).toString();
+  const wsUrl = httpUrl.replace(/^http/, "ws");
+  const status = document.getElementById("auth-status");
+  const input = document.getElementById("token");
+  const form = document.getElementById("token-form");
+  const forget = document.getElementById("forget-token");
+
+  function currentToken() {
+    return config.sessionToken || window.sessionStorage.getItem(STORAGE_KEY) || "";
+  }
+
+  function makeFetcher(token) {
+    const options = { url: httpUrl, subscriptionUrl: wsUrl, headers: {} };
+    if (token) {
+      options.headers.Authorization = "Bearer " + token;
+      options.wsConnectionParams = { authorization: "Bearer " + token };
+    }
+    return window.GraphiQL.createFetcher(options);
+  }
+
+  const tabs = config.examples.map(function (example) {
+    return { query: example.query, variables: example.variables || "" };
+  });
+  const root = window.ReactDOM.createRoot(mount);
+
+  function render() {
+    const token = currentToken();
+    root.render(
+      window.React.createElement(window.GraphiQL, {
+        // A new fetcher (and WebSocket client) whenever the token changes.
+        key: token ? "token:" + token.slice(0, 12) : "anonymous",
+        fetcher: makeFetcher(token),
+        defaultTabs: tabs,
+        defaultEditorToolsVisibility: true,
+        isHeadersEditorEnabled: false,
+        shouldPersistHeaders: false,
+        inputValueDeprecation: true,
+      })
+    );
+  }
+
+  if (form && input) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      const value = input.value.trim();
+      if (value) {
+        window.sessionStorage.setItem(STORAGE_KEY, value);
+        input.value = "";
+        status.textContent = config.texts.tokenSet;
+      }
+      render();
+    });
+  }
+  if (forget) {
+    forget.addEventListener("click", function () {
+      window.sessionStorage.removeItem(STORAGE_KEY);
+      status.textContent = config.texts.tokenForgotten;
+      render();
+    });
+  }
+  if (!config.sessionToken && window.sessionStorage.getItem(STORAGE_KEY) && status) {
+    status.textContent = config.texts.tokenSet;
+  }
+  render();
+})();
