@@ -54,7 +54,7 @@ def api_token_issue(
     return IssuedToken(token=token, secret=secret)
 
 
-BROWSER_SESSION_TOKEN_LABEL = "API explorer (browser session)"
+BROWSER_SESSION_TOKEN_LABEL = "API explorer (browser session)"  # noqa: S105 (a label)
 BROWSER_SESSION_TOKEN_LIFETIME = timedelta(hours=1)
 
 

@@ -5,8 +5,8 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from core.health import healthz
-from portal.graphql.schema import schema
 from portal import views
+from portal.graphql.schema import schema
 from portal.graphql.views import PortalGraphQLView
 
 urlpatterns = [

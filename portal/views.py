@@ -80,7 +80,7 @@ def _kind_rows() -> list[KindRow]:
                 label=str(KIND_LABELS[RequestKind(kind)]),
                 purpose=str(KIND_PURPOSES[RequestKind(kind)]),
                 authorities_only=instrument.senders == AUTHORITIES,
-                clocks=shortest if shortest == longest else f"{shortest} – {longest}",
+                clocks=shortest if shortest == longest else f"{shortest} \N{EN DASH} {longest}",
             )
         )
     return rows

@@ -26,7 +26,7 @@ from liaison.selectors import membership_for_user
 from liaison.tokens import api_token_authenticate, api_token_issue_for_browser_session
 from portal.vendor_assets import missing_vendor_assets
 
-SESSION_TOKEN_KEY = "graphiql_token"
+SESSION_TOKEN_KEY = "graphiql_token"  # noqa: S105 (a session key name)
 # A session token is re-issued when less than this is left of it (seconds).
 SESSION_TOKEN_MIN_LEFT_SECONDS = 300
 
@@ -40,7 +40,8 @@ EXAMPLES: list[dict[str, str]] = [
     {
         "title": "Who am I",
         "query": _operation("""
-            # Who the token (or your session) acts for. Paste a token above, then run (Ctrl-Enter).
+            # Who the token (or your session) acts for.
+            # Paste a token above, then run (Ctrl-Enter).
             query Viewer {
               viewer { authenticated email isStaff organization { name kind country verified } }
             }
@@ -50,7 +51,9 @@ EXAMPLES: list[dict[str, str]] = [
         "title": "Routing guide (public)",
         "query": _operation("""
             # Public, no token needed: which desk handles a request, and by when.
-            query RoutingGuide($kind: RequestKind!, $category: RequestCategory!, $jurisdiction: String!) {
+            query RoutingGuide(
+              $kind: RequestKind!, $category: RequestCategory!, $jurisdiction: String!
+            ) {
               routingGuide(kind: $kind, category: $category, jurisdiction: $jurisdiction) {
                 teamName deadlineSeconds urgent channel requiredFields acceptedLegalBases
               }
@@ -61,8 +64,9 @@ EXAMPLES: list[dict[str, str]] = [
     {
         "title": "Submit a request",
         "query": _operation("""
-            # The same idempotencyKey with the same input returns the first request; with another
-            # input it is refused (code idempotency_conflict). Bad input: OperationInfo, field by field.
+            # The same idempotencyKey with the same input returns the first request; with
+            # another input it is refused (code idempotency_conflict).
+            # Bad input: OperationInfo, field by field.
             mutation Submit($input: SubmitLegalRequestInput!) {
               submitLegalRequest(input: $input) {
                 ... on LegalRequest { id reference status dueAt handlingTeam { name } }
@@ -242,6 +246,10 @@ def graphiql_page(request: HttpRequest) -> HttpResponse:
         "texts": {
             "tokenSet": gettext("Token set: operations run as its organization."),
             "tokenForgotten": gettext("Token forgotten: only public fields answer."),
+            "operationEditor": gettext("Operation editor"),
+            "variablesEditor": gettext("Variables editor"),
+            "response": gettext("Response"),
+            "tabs": gettext("Example operations"),
         },
     }
     response = render(

@@ -16,7 +16,6 @@ from liaison.tokens import BROWSER_SESSION_TOKEN_LABEL, api_token_authenticate
 from portal.graphql.explorer import EXAMPLES
 from portal.graphql.schema import schema
 from tests.conftest import GraphQL, Member
-from tests.fixtures import policy  # noqa: F401 - a fixture
 from tests.signin import sign_in_staff
 
 HTML = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -71,7 +70,7 @@ def test_integration_guide_is_served_rendered_and_escaped(client: Client) -> Non
 def test_language_from_the_browser_and_switchable(policy: None, client: Client) -> None:
     french = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").content.decode()
     assert '<html lang="fr">' in french
-    assert "En cas d’urgence" in french or "En cas d'urgence" in french
+    assert "En cas d\N{RIGHT SINGLE QUOTATION MARK}urgence" in french
     german = client.get("/guide/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert '<html lang="de">' in german
     assert "Wohin" in german
@@ -100,12 +99,12 @@ def test_graphiql_for_browsers_from_static_files_under_the_csp(client: Client) -
         assert 'src="/static/' in attributes or 'type="application/json"' in attributes
     assert "unpkg" not in page
     assert "https://" not in page
-    policy = response["Content-Security-Policy"]
-    script_src = policy.split("script-src")[1].split(";")[0]
+    csp = response["Content-Security-Policy"]
+    script_src = csp.split("script-src")[1].split(";")[0]
     assert "unsafe-inline" not in script_src
     assert "unsafe-eval" not in script_src
     assert "http" not in script_src
-    assert "data:" in policy.split("font-src")[1].split(";")[0]
+    assert "data:" in csp.split("font-src")[1].split(";")[0]
     config = json.loads(
         re.search(
             r'<script id="graphiql-config" type="application/json">(.*?)</script>', page, re.S

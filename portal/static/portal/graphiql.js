@@ -47,6 +47,7 @@
         isHeadersEditorEnabled: false,
         shouldPersistHeaders: false,
         inputValueDeprecation: true,
+        forcedTheme: "light",
       })
     );
   }
@@ -74,4 +75,65 @@
     status.textContent = config.texts.tokenSet;
   }
   render();
+
+  // GraphiQL 3's markup fails WCAG checks we hold every page to; repaired after each render:
+  // - its tab strip is a tablist whose tabs hold two buttons (nested interactive controls)
+  //   and a "new tab" button: made a toolbar of plain buttons, the open tab aria-current;
+  // - CodeMirror's hidden textareas have no label; its scroll areas no keyboard access.
+  const EDITOR_LABELS = [
+    [".graphiql-query-editor", texts("operationEditor")],
+    [".graphiql-editor-tool", texts("variablesEditor")],
+    [".result-window, .graphiql-response", texts("response")],
+  ];
+  function texts(key) {
+    return (config.texts && config.texts[key]) || key;
+  }
+  function repair() {
+    mount.querySelectorAll('[role="tablist"]').forEach(function (list) {
+      list.setAttribute("role", "toolbar");
+      list.setAttribute("aria-label", texts("tabs"));
+    });
+    mount.querySelectorAll('.graphiql-tab[role="tab"], .graphiql-tab[aria-selected]').forEach(
+      function (tab) {
+        tab.setAttribute("role", "none");
+        tab.removeAttribute("aria-selected");
+        tab.removeAttribute("aria-controls");
+      }
+    );
+    mount.querySelectorAll(".graphiql-tab-button").forEach(function (button) {
+      const active = button.closest(".graphiql-tab-active") !== null;
+      if (active) {
+        button.setAttribute("aria-current", "true");
+      } else {
+        button.removeAttribute("aria-current");
+      }
+    });
+    EDITOR_LABELS.forEach(function (entry) {
+      mount.querySelectorAll(entry[0]).forEach(function (editor) {
+        editor.querySelectorAll("textarea:not([aria-label])").forEach(function (area) {
+          area.setAttribute("aria-label", entry[1]);
+        });
+        editor.querySelectorAll('.CodeMirror-scroll:not([tabindex="0"])').forEach(function (area) {
+          area.setAttribute("tabindex", "0");
+          area.setAttribute("role", "region");
+          area.setAttribute("aria-label", entry[1]);
+        });
+      });
+    });
+  }
+  let scheduled = false;
+  new MutationObserver(function () {
+    if (!scheduled) {
+      scheduled = true;
+      window.requestAnimationFrame(function () {
+        scheduled = false;
+        repair();
+      });
+    }
+  }).observe(mount, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ["role", "aria-selected", "class"],
+  });
 })();
