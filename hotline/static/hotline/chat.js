@@ -31,7 +31,7 @@ const ui = {
   messages: $("messages"), typing: $("typing"), composer: $("composer"), body: $("composer-body"),
   error: $("composer-error"), urgent: $("urgent"), reportFields: $("report-fields"),
   category: $("report-category"), targets: $("report-targets"), reportError: $("report-error"),
-  send: $("send"),
+  categoryError: $("report-category-error"), send: $("send"),
 };
 
 const state = {
@@ -161,8 +161,40 @@ class GraphQLSocket {
 
 // --- Formatting --------------------------------------------------------------------------
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" });
+// In the page's language (the portal's choice: browser or switch), always on a 24-hour clock.
+const LOCALE = document.documentElement.lang || undefined;
+const timeFormat = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const dayFormat = new Intl.DateTimeFormat(LOCALE, { weekday: "long", day: "numeric", month: "long" });
+const DEADLINE = { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+const deadlineUtc = new Intl.DateTimeFormat(LOCALE, { ...DEADLINE, timeZone: "UTC" });
+const deadlineLocal = new Intl.DateTimeFormat(LOCALE, { ...DEADLINE, timeZoneName: "short" });
+
+// A deadline as officers in two countries read it on the phone: date and 24-hour time in UTC,
+// then the reader's own time and zone (left out where the reader's zone is UTC).
+function deadlineText(iso) {
+  const due = new Date(iso);
+  const utc = `${deadlineUtc.format(due)} UTC`;
+  return due.getTimezoneOffset() === 0 ? utc : `${utc} (${deadlineLocal.format(due)})`;
+}
+
+// The request in the members' console (console/urls.py: requests/<global id>/).
+function consoleUrl(requestId) {
+  return `/console/requests/${encodeURIComponent(requestId)}/`;
+}
+
+// What was read, per conversation: the highest seq seen while it was open (this browser).
+const READ_KEY = "liaison.hotline.read.";
+function readSeq(id) {
+  const seq = Number(window.localStorage.getItem(READ_KEY + id));
+  return Number.isFinite(seq) ? seq : 0;
+}
+function markRead(id, seq) {
+  if (seq > readSeq(id)) window.localStorage.setItem(READ_KEY + id, String(seq));
+}
+function unreadCount(conversation) {
+  if (conversation.id === state.current) return 0;
+  return Math.max(0, conversation.lastSeq - readSeq(conversation.id));
+}
 
 function minutesLeft(iso) {
   const minutes = Math.round((new Date(iso) - Date.now()) / 60000);
@@ -179,7 +211,7 @@ function categoryLabel(category) {
 function reportLine(report) {
   const what = `${categoryLabel(report.category)} report ${report.reference}`;
   if (!report.desk) return `${what} sent — finding the right desk…`;
-  return `${what} → ${report.desk} · due ${timeFormat.format(new Date(report.dueAt))} (${minutesLeft(report.dueAt)})`;
+  return `${what} → ${report.desk} · due ${deadlineText(report.dueAt)}, ${minutesLeft(report.dueAt)}`;
 }
 
 function el(tag, className, text) {
@@ -220,6 +252,10 @@ const app = {
     });
     ui.body.addEventListener("input", () => { ui.error.textContent = ""; this.typing(); });
     ui.urgent.addEventListener("change", () => this.toggleUrgent());
+    ui.category.addEventListener("change", () => {
+      ui.categoryError.textContent = "";
+      ui.category.removeAttribute("aria-invalid");
+    });
     setInterval(() => this.renderReports(), 30000);
     if (IS_STAFF || sessionStorage.getItem(TOKEN_KEY)) this.open();
     else this.showSignIn();
@@ -316,6 +352,8 @@ const app = {
       meta.append(el("span", "", IS_STAFF ? (c.isMainLine ? "Main line" : c.title) : "Platform staff"));
       if (c.lastUrgentAt && Date.now() - new Date(c.lastUrgentAt) < 24 * 3600e3) meta.append(el("span", "badge badge-urgent", "Urgent"));
       if (c.lastMessageAt) meta.append(el("span", "", timeFormat.format(new Date(c.lastMessageAt))));
+      const unread = unreadCount(c);
+      if (unread) meta.append(el("span", "badge badge-unread", `${unread} unread`));
       button.append(meta);
       button.addEventListener("click", () => this.select(c.id));
       li.append(button);
@@ -339,7 +377,9 @@ const app = {
     ui.reports.replaceChildren();
     if (!c) return;
     for (const report of c.reports.slice(0, 2)) {
-      const card = el("div", "report-card");
+      // Members follow the request in the console; staff have it in admin.
+      const card = el(IS_STAFF ? "div" : "a", "report-card");
+      if (!IS_STAFF) card.href = consoleUrl(report.requestId);
       card.append(el("strong", "", report.desk ? "Report routed" : "Report sent"), document.createTextNode(` ${reportLine(report)}`));
       ui.reports.append(card);
     }
@@ -362,6 +402,7 @@ const app = {
       } catch (errors) { this.showStreamError(errors); }
     }
     this.renderAll(id);
+    markRead(id, Math.max(store.lastSeq, this.conversation()?.lastSeq || 0));
     this.socket.stream("messages", S_MESSAGES, () => ({ id: state.current, after: this.store(state.current).lastSeq }),
       (data) => this.onLive(id, data.hotlineMessages));
     this.socket.stream("presence", S_PRESENCE, () => ({ id: state.current }), (data) => this.onPresence(data.hotlinePresence));
@@ -373,7 +414,10 @@ const app = {
     if (store.messages.has(message.seq)) return false;
     store.messages.set(message.seq, message);
     store.lastSeq = Math.max(store.lastSeq, message.seq);
-    if (render && id === state.current) this.renderMessage(message);
+    if (render && id === state.current) {
+      this.renderMessage(message);
+      markRead(id, store.lastSeq);
+    }
     return true;
   },
 
@@ -498,6 +542,13 @@ const app = {
 
   send() {
     const body = ui.body.value;
+    if (ui.urgent.checked && !ui.category.value) {
+      // No default: a rushed report must not go to a desk nobody chose.
+      ui.categoryError.textContent = "Choose what the report is about: it decides the desk and the clock.";
+      ui.category.setAttribute("aria-invalid", "true");
+      ui.category.focus();
+      return;
+    }
     if (!body.trim()) { ui.error.textContent = "Write a message before sending."; return; }
     if (new TextEncoder().encode(body).length > 8192) {
       ui.error.textContent = "A message is at most 8 KB. Shorten it or split it in two.";
@@ -519,13 +570,14 @@ const app = {
     });
     element.classList.add("pending", "mine");
     element.querySelector("time").textContent = "sending…";
-    const pending = { clientMessageId, conversationId, input, element, draft: { body, urgent: ui.urgent.checked, targets: ui.targets.value } };
+    const pending = { clientMessageId, conversationId, input, element, draft: { body, urgent: ui.urgent.checked, targets: ui.targets.value, category: ui.category.value } };
     state.outbox.push(pending);
     ui.messages.querySelector(".empty")?.remove();
     ui.messages.append(element);
     ui.messages.scrollTop = ui.messages.scrollHeight;
     ui.body.value = "";
     ui.targets.value = "";
+    ui.category.value = "";
     ui.urgent.checked = false;
     this.toggleUrgent();
     ui.error.textContent = "";
@@ -558,7 +610,12 @@ const app = {
     if (pending.conversationId === state.current) {
       // Give the text back so nothing typed under stress is lost.
       ui.body.value = pending.draft.body;
-      if (pending.draft.urgent) { ui.urgent.checked = true; ui.targets.value = pending.draft.targets; this.toggleUrgent(); }
+      if (pending.draft.urgent) {
+        ui.urgent.checked = true;
+        ui.targets.value = pending.draft.targets;
+        ui.category.value = pending.draft.category;
+        this.toggleUrgent();
+      }
     }
     const report = messages.filter((m) => (m.field || "").startsWith("report"));
     const rest = messages.filter((m) => !(m.field || "").startsWith("report"));
