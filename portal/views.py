@@ -96,7 +96,10 @@ def front_door(request: HttpRequest) -> HttpResponse:
 def _render_markdown(text: str) -> SafeString:
     # Raw HTML in the document is escaped, never passed through (commonmark allows it).
     parser = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return mark_safe(parser.render(text))  # noqa: S308 (markdown-it escapes all text)
+    html = parser.render(text)
+    # Code blocks and tables scroll sideways on a phone: keyboard users must reach them too.
+    html = html.replace("<pre>", '<pre tabindex="0">').replace("<table>", '<table tabindex="0">')
+    return mark_safe(html)  # noqa: S308 (markdown-it escapes all text)
 
 
 @require_safe
@@ -106,7 +109,13 @@ def integration_guide(request: HttpRequest) -> HttpResponse:
         text = INTEGRATION_GUIDE.read_text(encoding="utf-8")
     except FileNotFoundError as error:
         raise Http404("The integration guide is not installed.") from error
-    return render(request, "portal/integration.html", {"document": _render_markdown(text)})
+    # The document's own title first, then the note about languages, then the rest.
+    title, _, rest = _render_markdown(text).partition("</h1>")
+    return render(
+        request,
+        "portal/integration.html",
+        {"title": mark_safe(title + "</h1>"), "document": mark_safe(rest)},  # noqa: S308
+    )
 
 
 @require_safe

@@ -131,7 +131,6 @@ def test_front_door_guide_and_integration_guide(
     assert problems == []
 
 
-@pytest.mark.xfail(strict=True, reason="the fr/de catalogues come next")
 def test_languages_from_the_browser_and_the_switch(policy: None, server: str, browser: Any) -> None:
     from playwright.sync_api import expect
 

@@ -6,6 +6,11 @@
 // clientMessageId, so a send retried after a reconnect is stored once.
 
 const TOKEN_KEY = "liaison.hotline.token";
+// The page's texts in its language (hotline/views.py CHAT_TEXTS, gettext), by English text.
+const TEXTS = JSON.parse(document.getElementById("chat-texts")?.textContent || "{}");
+function t(text, values = {}) {
+  return (TEXTS[text] || text).replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
+}
 const IS_STAFF = document.body.dataset.staff === "1";
 const MESSAGE_FIELDS = `id seq conversationId kind body urgent clientMessageId sentAt
   author { displayName isStaff } report { requestId reference category status desk dueAt }`;
@@ -198,20 +203,23 @@ function unreadCount(conversation) {
 
 function minutesLeft(iso) {
   const minutes = Math.round((new Date(iso) - Date.now()) / 60000);
-  if (minutes < 0) return `${-minutes} min overdue`;
-  if (minutes < 120) return `in ${minutes} min`;
-  return `in ${Math.round(minutes / 60)} h`;
+  if (minutes < 0) return t("%(minutes)s min overdue", { minutes: -minutes });
+  if (minutes < 120) return t("in %(minutes)s min", { minutes });
+  return t("in %(hours)s h", { hours: Math.round(minutes / 60) });
 }
 
 function categoryLabel(category) {
+  if (TEXTS[`category:${category}`]) return TEXTS[`category:${category}`];
   const text = category.replace("_", " ").toLowerCase();
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function reportLine(report) {
-  const what = `${categoryLabel(report.category)} report ${report.reference}`;
-  if (!report.desk) return `${what} sent — finding the right desk…`;
-  return `${what} → ${report.desk} · due ${deadlineText(report.dueAt)}, ${minutesLeft(report.dueAt)}`;
+  const what = t("%(category)s report %(reference)s", { category: categoryLabel(report.category), reference: report.reference });
+  if (!report.desk) return t("%(what)s sent — finding the right desk…", { what });
+  return t("%(what)s → %(desk)s · due %(deadline)s, %(left)s", {
+    what, desk: report.desk, deadline: deadlineText(report.dueAt), left: minutesLeft(report.dueAt),
+  });
 }
 
 function el(tag, className, text) {
@@ -231,7 +239,7 @@ const app = {
       event.preventDefault();
       const token = ui.token.value.trim();
       if (!/^lp_[A-Za-z0-9]{8}_/.test(token)) {
-        ui.tokenError.textContent = "That does not look like a Liaison Portal token (it starts with lp_).";
+        ui.tokenError.textContent = t("That does not look like a Liaison Portal token (it starts with lp_).");
         return;
       }
       sessionStorage.setItem(TOKEN_KEY, token);
@@ -279,20 +287,20 @@ const app = {
 
   onRefused() {
     if (IS_STAFF) {
-      ui.connection.textContent = "Your session ended — sign in to admin again";
+      ui.connection.textContent = t("Your session ended — sign in to admin again");
       return;
     }
     sessionStorage.removeItem(TOKEN_KEY);
-    this.showSignIn("This token was refused: it may be expired or revoked. Paste a current one.");
+    this.showSignIn(t("This token was refused: it may be expired or revoked. Paste a current one."));
   },
 
   connectionState(s, seconds) {
     const labels = {
-      connecting: ["Connecting…", "pill-warn"],
-      reconnecting: ["Reconnecting…", "pill-warn"],
-      connected: ["Connected", "pill-ok"],
-      offline: [`Connection lost — retrying in ${seconds} s`, "pill-bad"],
-      refused: ["Not signed in", "pill-bad"],
+      connecting: [t("Connecting…"), "pill-warn"],
+      reconnecting: [t("Reconnecting…"), "pill-warn"],
+      connected: [t("Connected"), "pill-ok"],
+      offline: [t("Connection lost — retrying in %(seconds)s s", { seconds }), "pill-bad"],
+      refused: [t("Not signed in"), "pill-bad"],
     };
     const [text, cls] = labels[s] || ["…", "pill-muted"];
     ui.connection.textContent = text;
@@ -347,13 +355,13 @@ const app = {
       button.type = "button";
       button.dataset.id = c.id;
       button.setAttribute("aria-current", c.id === state.current ? "true" : "false");
-      button.append(el("span", "conv-name", IS_STAFF ? c.organizationName : (c.isMainLine ? "Main line" : c.title)));
+      button.append(el("span", "conv-name", IS_STAFF ? c.organizationName : (c.isMainLine ? t("Main line") : c.title)));
       const meta = el("span", "conv-meta");
-      meta.append(el("span", "", IS_STAFF ? (c.isMainLine ? "Main line" : c.title) : "Platform staff"));
-      if (c.lastUrgentAt && Date.now() - new Date(c.lastUrgentAt) < 24 * 3600e3) meta.append(el("span", "badge badge-urgent", "Urgent"));
+      meta.append(el("span", "", IS_STAFF ? (c.isMainLine ? t("Main line") : c.title) : t("Platform staff")));
+      if (c.lastUrgentAt && Date.now() - new Date(c.lastUrgentAt) < 24 * 3600e3) meta.append(el("span", "badge badge-urgent", t("Urgent")));
       if (c.lastMessageAt) meta.append(el("span", "", timeFormat.format(new Date(c.lastMessageAt))));
       const unread = unreadCount(c);
-      if (unread) meta.append(el("span", "badge badge-unread", `${unread} unread`));
+      if (unread) meta.append(el("span", "badge badge-unread", t("%(count)s unread", { count: unread })));
       button.append(meta);
       button.addEventListener("click", () => this.select(c.id));
       li.append(button);
@@ -364,11 +372,11 @@ const app = {
   renderHead() {
     const c = this.conversation();
     if (!c) return;
-    const kind = c.organizationKind === "NGO" ? "NGO" : "Authority";
-    ui.title.textContent = IS_STAFF ? c.organizationName : "Platform staff";
+    const kind = c.organizationKind === "NGO" ? t("NGO") : t("Authority");
+    ui.title.textContent = IS_STAFF ? c.organizationName : t("Platform staff");
     ui.sub.textContent = IS_STAFF
-      ? `${kind} · ${c.isMainLine ? "main line" : c.title}`
-      : `${c.isMainLine ? "Your organization's main line" : c.title} · answered by the platform's staff`;
+      ? `${kind} · ${c.isMainLine ? t("main line") : c.title}`
+      : t("%(line)s · answered by the platform's staff", { line: c.isMainLine ? t("Your organization's main line") : c.title });
     this.renderReports();
   },
 
@@ -380,7 +388,7 @@ const app = {
       // Members follow the request in the console; staff have it in admin.
       const card = el(IS_STAFF ? "div" : "a", "report-card");
       if (!IS_STAFF) card.href = consoleUrl(report.requestId);
-      card.append(el("strong", "", report.desk ? "Report routed" : "Report sent"), document.createTextNode(` ${reportLine(report)}`));
+      card.append(el("strong", "", report.desk ? t("Report routed") : t("Report sent")), document.createTextNode(` ${reportLine(report)}`));
       ui.reports.append(card);
     }
   },
@@ -452,7 +460,7 @@ const app = {
     ui.messages.replaceChildren();
     const messages = [...this.store(id).messages.values()].sort((a, b) => a.seq - b.seq);
     if (!messages.length) {
-      ui.messages.append(el("li", "empty", IS_STAFF ? "No messages yet." : "No messages yet. Write below: the platform's staff answer here."));
+      ui.messages.append(el("li", "empty", IS_STAFF ? t("No messages yet.") : t("No messages yet. Write below: the platform's staff answer here.")));
     }
     for (const message of messages) this.renderMessage(message, false);
     for (const pending of state.outbox) if (pending.conversationId === id) ui.messages.append(pending.element);
@@ -470,9 +478,9 @@ const app = {
     li.dataset.seq = message.seq;
     if (message.clientMessageId) li.dataset.clientId = message.clientMessageId;
     const head = el("div", "msg-head");
-    head.append(el("span", "msg-author", message.kind === "SYSTEM" ? "Switchboard" : message.author.displayName));
-    if (message.author.isStaff && message.kind !== "SYSTEM") head.append(el("span", "badge badge-soft", "Staff"));
-    if (message.urgent) head.append(el("span", "badge badge-urgent", "Urgent"));
+    head.append(el("span", "msg-author", message.kind === "SYSTEM" ? t("Switchboard") : message.author.displayName));
+    if (message.author.isStaff && message.kind !== "SYSTEM") head.append(el("span", "badge badge-soft", t("Staff")));
+    if (message.urgent) head.append(el("span", "badge badge-urgent", t("Urgent")));
     const time = el("time", "", timeFormat.format(new Date(message.sentAt)));
     time.dateTime = message.sentAt;
     head.append(time);
@@ -505,10 +513,11 @@ const app = {
 
   onPresence(presence) {
     const n = presence.staffOnline;
-    ui.staffOnline.textContent = n ? `${n} staff online` : "No staff online — urgent reports still page the on-call team";
+    ui.staffOnline.textContent = n ? t("%(count)s staff online", { count: n }) : t("No staff online — urgent reports still page the on-call team");
     ui.staffOnline.className = `pill ${n ? "pill-ok" : "pill-warn"}`;
     if (presence.typing) {
-      ui.typing.textContent = `${presence.typing}${presence.typingIsStaff ? " (staff)" : ""} is typing…`;
+      const name = `${presence.typing}${presence.typingIsStaff ? ` ${t("(staff)")}` : ""}`;
+      ui.typing.textContent = t("%(name)s is typing…", { name });
       clearTimeout(state.typingTimer);
       state.typingTimer = setTimeout(() => { ui.typing.textContent = ""; }, 4000);
     }
@@ -525,7 +534,7 @@ const app = {
     const on = ui.urgent.checked;
     ui.reportFields.hidden = !on;
     ui.composer.classList.toggle("is-urgent", on);
-    ui.send.textContent = on ? "Send urgent report" : "Send";
+    ui.send.textContent = on ? t("Send urgent report") : t("Send");
     if (on) ui.category.focus();
   },
 
@@ -544,14 +553,14 @@ const app = {
     const body = ui.body.value;
     if (ui.urgent.checked && !ui.category.value) {
       // No default: a rushed report must not go to a desk nobody chose.
-      ui.categoryError.textContent = "Choose what the report is about: it decides the desk and the clock.";
+      ui.categoryError.textContent = t("Choose what the report is about: it decides the desk and the clock.");
       ui.category.setAttribute("aria-invalid", "true");
       ui.category.focus();
       return;
     }
-    if (!body.trim()) { ui.error.textContent = "Write a message before sending."; return; }
+    if (!body.trim()) { ui.error.textContent = t("Write a message before sending."); return; }
     if (new TextEncoder().encode(body).length > 8192) {
-      ui.error.textContent = "A message is at most 8 KB. Shorten it or split it in two.";
+      ui.error.textContent = t("A message is at most 8 KB. Shorten it or split it in two.");
       return;
     }
     const conversationId = state.current;
@@ -566,10 +575,10 @@ const app = {
     state.sentIds.add(clientMessageId);
     const element = this.messageElement({
       seq: Infinity, kind: "USER", body, urgent: !!input.urgent, clientMessageId, sentAt: new Date().toISOString(),
-      author: { displayName: state.me || "You", isStaff: IS_STAFF }, report: null,
+      author: { displayName: state.me || t("You"), isStaff: IS_STAFF }, report: null,
     });
     element.classList.add("pending", "mine");
-    element.querySelector("time").textContent = "sending…";
+    element.querySelector("time").textContent = t("sending…");
     const pending = { clientMessageId, conversationId, input, element, draft: { body, urgent: ui.urgent.checked, targets: ui.targets.value, category: ui.category.value } };
     state.outbox.push(pending);
     ui.messages.querySelector(".empty")?.remove();
