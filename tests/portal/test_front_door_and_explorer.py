@@ -15,6 +15,7 @@ from liaison.models import ApiToken
 from liaison.tokens import BROWSER_SESSION_TOKEN_LABEL, api_token_authenticate
 from portal.graphql.explorer import EXAMPLES
 from portal.graphql.schema import schema
+from portal.views import _render_markdown
 from tests.conftest import GraphQL, Member
 from tests.signin import sign_in_staff
 
@@ -62,8 +63,13 @@ def test_integration_guide_is_served_rendered_and_escaped(client: Client) -> Non
     assert response.status_code == 200
     page = response.content.decode()
     assert "<h1>" in page
-    assert "<pre><code" in page  # the code samples are code blocks
-    assert "Idempotency" in page or "idempotency" in page
+    assert '<pre tabindex="0"><code class="language-python">' in page  # reachable by keyboard
+    assert "idempotencyKey" in page
+    assert "X-Liaison-Signature" in page
+    # Raw HTML in the document is shown as text, never run.
+    assert _render_markdown("<script>alert(1)</script>\n") == (
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"
+    )
 
 
 @pytest.mark.django_db
