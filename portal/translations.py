@@ -345,16 +345,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "anwendet. Die Plattform gibt nur IP-Adressen und Telefonnummern heraus.",
     ),
     "How to get access": ("Obtenir un accès", "So erhalten Sie Zugang"),
-    'Request access for your organization from the <a href="/console/">console</a>: your '
+    '<a href="/console/request-access/">Request access</a> for your organization: your '
     "official domain, your registry or agency identifier, and a switchboard number from a "
     "public directory.": (
-        'Demandez un accès pour votre organisation depuis la <a href="/console/">console</a>'
+        '<a href="/console/request-access/">Demandez un accès</a> pour votre organisation'
         "\u202f: votre domaine officiel, votre identifiant d\u2019agence ou de registre, et un "
         "numéro de standard tiré d\u2019un annuaire public.",
-        'Beantragen Sie über die <a href="/console/">Konsole</a> Zugang für Ihre '
-        "Organisation: Ihre offizielle Domain, Ihre Register- oder Behördenkennung und eine "
-        "Zentralnummer aus einem öffentlichen Verzeichnis.",
+        '<a href="/console/request-access/">Beantragen Sie Zugang</a> für Ihre Organisation: '
+        "Ihre offizielle Domain, Ihre Register- oder Behördenkennung und eine Zentralnummer "
+        "aus einem öffentlichen Verzeichnis.",
     ),
+    "Request access": ("Demander un accès", "Zugang beantragen"),
     "Platform staff verify you by calling that number; an e-mail domain alone never verifies "
     "anyone.": (
         "Les équipes de la plateforme vous vérifient en appelant ce numéro\u202f; un domaine "
@@ -558,6 +559,8 @@ def po_fill(path: Path, language: str) -> list[str]:
                 fields[current] = [line[len(current) + 1 :]]
             elif current:
                 fields[current].append(line)
+        if "msgid" not in fields:  # an obsolete entry (#~): dropped
+            continue
         msgid = _unquote(fields["msgid"])
         entry = [*comments, "msgid " + _quote(msgid)]
         if "msgid_plural" in fields:

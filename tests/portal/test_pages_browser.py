@@ -187,3 +187,39 @@ def test_graphiql_runs_queries_and_follows_a_subscription(
     assert LegalRequest.objects.filter(reference="GRAPHIQL-LIVE-1").count() == 1
     page.screenshot(path=str(OUTPUT / f"graphiql-subscription-{size}.png"))
     assert problems == []
+
+
+@pytest.fixture
+def member_session(authority: Member) -> str:
+    """The session cookie of the authority's member, signed in with a second factor (made
+    before Playwright's event loop runs in this thread)."""
+    from django.test import Client
+
+    from tests.signin import sign_in_staff
+
+    return sign_in_staff(Client(), authority.membership.user).cookies["sessionid"].value
+
+
+def test_graphiql_with_the_members_session(
+    policy: None, authority: Member, member_session: str, server: str, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=WIDTHS["desktop"], locale="fr-FR")
+    context.add_cookies(
+        [{"name": "sessionid", "value": member_session, "url": server, "httpOnly": True}]
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{server}/graphql/")
+    expect(page.get_by_role("status")).to_contain_text(authority.organization.name)
+    expect(page.get_by_role("status")).to_contain_text("Connecté")
+    expect(page.get_by_label("Jeton d\N{RIGHT SINGLE QUOTATION MARK}API")).to_have_count(0)
+    expect(page.locator(".graphiql-tab")).to_have_count(10, timeout=SEEN_TIMEOUT_MS)
+    page.locator(".graphiql-execute-button").click()
+    response = page.locator(".graphiql-response")
+    expect(response).to_contain_text(authority.organization.name, timeout=SEEN_TIMEOUT_MS)
+    assert_no_serious_axe_violations(page, context="GraphiQL with a session, in French")
+    page.screenshot(path=str(OUTPUT / "graphiql-session-fr-desktop.png"))
+    assert problems == []
