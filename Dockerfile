@@ -19,7 +19,7 @@ RUN pip install .
 
 COPY . .
 
-# GraphiQL, React and axe-core from the npm registry (pinned in portal/vendor/package-lock.json),
+# GraphiQL, React, graphql-ws and axe-core from the npm registry (pinned in portal/vendor/package-lock.json),
 # into portal/static/vendor/ for collectstatic; npm is needed for this step only.
 RUN apt-get update -q && apt-get install -y -q --no-install-recommends npm \
     && python -m portal.vendor_assets && rm -rf var/npm \

@@ -26,6 +26,7 @@ FILES = {
     "graphiql/graphiql.min.css": "graphiql/graphiql.min.css",
     "react/react.production.min.js": "react/umd/react.production.min.js",
     "react-dom/react-dom.production.min.js": "react-dom/umd/react-dom.production.min.js",
+    "graphql-ws/graphql-ws.min.js": "graphql-ws/umd/graphql-ws.min.js",
     "axe-core/axe.min.js": "axe-core/axe.min.js",
 }
 

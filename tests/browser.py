@@ -60,16 +60,21 @@ def ensure_chromium() -> Path:
 AXE_FAILING_IMPACTS = frozenset({"serious", "critical"})
 
 
-def axe_source() -> str:
-    """axe-core's script (portal/vendor/package-lock.json pins it), installed with `npm ci` by
-    `portal.vendor_assets` when missing; FAILS the test when it cannot be installed."""
-    from portal.vendor_assets import STATIC_VENDOR, VendorAssetsError, ensure_vendor_assets
+def ensure_browser_assets() -> Path:
+    """The vendored browser assets (GraphiQL, React, axe-core; portal/vendor/package-lock.json
+    pins them), installed with `npm ci` by `portal.vendor_assets` when missing; FAILS the test
+    when they cannot be installed. Call it before starting a server whose pages need them."""
+    from portal.vendor_assets import VendorAssetsError, ensure_vendor_assets
 
     try:
-        ensure_vendor_assets()
+        return ensure_vendor_assets()
     except VendorAssetsError as error:
-        pytest.fail(f"axe-core is missing and could not be installed: {error}")
-    return (STATIC_VENDOR / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+        pytest.fail(f"the vendored browser assets are missing and could not be installed: {error}")
+
+
+def axe_source() -> str:
+    """axe-core's script, from the vendored assets (installed when missing)."""
+    return (ensure_browser_assets() / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 
 
 def assert_no_serious_axe_violations(

@@ -7,7 +7,7 @@
   const config = JSON.parse(document.getElementById("graphiql-config").textContent);
   const STORAGE_KEY = "liaison.explorer.token";
   const mount = document.getElementById("graphiql");
-  if (!window.GraphiQL || !window.React || !window.ReactDOM) {
+  if (!window.GraphiQL || !window.React || !window.ReactDOM || !window.graphqlWs) {
     return; // the page already says the assets are missing
   }
   const httpUrl = new URL("/graphql/", window.location.href).toString();
@@ -21,13 +21,59 @@
     return config.sessionToken || window.sessionStorage.getItem(STORAGE_KEY) || "";
   }
 
+  // Queries and mutations over HTTP (GraphiQL's own fetcher); subscriptions over WebSocket
+  // (graphql-transport-ws, graphql-ws), chosen from the document itself: GraphiQL 3 decides
+  // from its editor state, which can still be the previous tab's right after a switch.
   function makeFetcher(token) {
-    const options = { url: httpUrl, subscriptionUrl: wsUrl, headers: {} };
-    if (token) {
-      options.headers.Authorization = "Bearer " + token;
-      options.wsConnectionParams = { authorization: "Bearer " + token };
+    const headers = token ? { Authorization: "Bearer " + token } : {};
+    const http = window.GraphiQL.createFetcher({ url: httpUrl, headers: headers });
+    let socket = null;
+    function ws() {
+      if (socket === null) {
+        socket = window.graphqlWs.createClient({
+          url: wsUrl,
+          lazy: true,
+          connectionParams: token ? { authorization: "Bearer " + token } : {},
+        });
+      }
+      return socket;
     }
-    return window.GraphiQL.createFetcher(options);
+    return function (params, fetcherOptions) {
+      const operations = operationsOf(params.query || "");
+      let chosen = operations.find(function (op) {
+        return op.name && op.name === params.operationName;
+      });
+      if (!chosen && operations.length === 1) {
+        chosen = operations[0];
+      }
+      if (chosen && params.operationName !== chosen.name) {
+        params = Object.assign({}, params, { operationName: chosen.name || undefined });
+      }
+      if (chosen && chosen.type === "subscription") {
+        return ws().iterate({
+          query: params.query,
+          operationName: params.operationName,
+          variables: params.variables,
+        });
+      }
+      return http(params, fetcherOptions);
+    };
+  }
+
+  // The operations a document defines: [{type, name}] (comments and strings aside, enough to
+  // tell a subscription from the rest; the server parses it for real).
+  function operationsOf(query) {
+    const text = query.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/#[^\n]*/g, "");
+    const operations = [];
+    const pattern = /(?:^|[}\s])(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/g;
+    let match;
+    while ((match = pattern.exec(text)) !== null) {
+      operations.push({ type: match[1], name: match[2] || "" });
+    }
+    if (!operations.length && /^\s*\{/.test(text)) {
+      operations.push({ type: "query", name: "" });
+    }
+    return operations;
   }
 
   const tabs = config.examples.map(function (example) {
