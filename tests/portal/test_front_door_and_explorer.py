@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from graphql import parse, validate
 
+from core.graphql.ids import encode_global_id
 from liaison.models import ApiToken
 from liaison.tokens import BROWSER_SESSION_TOKEN_LABEL, api_token_authenticate
 from portal.graphql.explorer import EXAMPLES
@@ -18,6 +19,7 @@ from portal.graphql.schema import schema
 from portal.views import _render_markdown
 from tests.conftest import GraphQL, Member
 from tests.signin import sign_in_staff
+from tests.switchboard.conftest import submit_request
 
 HTML = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
@@ -164,7 +166,7 @@ def test_non_browser_get_and_post_keep_their_behaviour(client: Client, gql: Grap
 
 @pytest.mark.django_db
 def test_a_member_signed_in_with_a_second_factor_gets_a_session_token(
-    authority: Member, other_authority: Member
+    policy: None, authority: Member, other_authority: Member
 ) -> None:
     browser = sign_in_staff(Client(), authority.membership.user)  # password + second factor
     config = _config(browser.get("/graphql/", **HTML).content.decode())
@@ -185,6 +187,20 @@ def test_a_member_signed_in_with_a_second_factor_gets_a_session_token(
         HTTP_AUTHORIZATION=f"Bearer {secret}",
     ).json()
     assert viewer["data"]["viewer"]["organization"]["name"] == authority.organization.name
+    # Another organization's request is "not found" for it, like for any of the member's tokens.
+    foreign = submit_request(other_authority, reference="FOREIGN-1")
+    own = submit_request(authority, reference="OWN-1")
+    for legal_request, expected in ((foreign, None), (own, "OWN-1")):
+        answer = browser.post(
+            "/graphql/",
+            {
+                "query": "query($id: ID!) { legalRequest(id: $id) { reference } }",
+                "variables": {"id": encode_global_id("LegalRequest", str(legal_request.pk))},
+            },
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        ).json()["data"]["legalRequest"]
+        assert (answer and answer["reference"]) == expected
     # The session cookie itself still authenticates nothing on POST /graphql/.
     anonymous = browser.post(
         "/graphql/", {"query": "{ viewer { authenticated } }"}, content_type="application/json"
