@@ -19,6 +19,12 @@ RUN pip install .
 
 COPY . .
 
+# GraphiQL, React, graphql-ws and axe-core from the npm registry (pinned in portal/vendor/package-lock.json),
+# into portal/static/vendor/ for collectstatic; npm is needed for this step only.
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends npm \
+    && python -m portal.vendor_assets && rm -rf var/npm \
+    && apt-get purge -y -q npm && apt-get autoremove -y -q && rm -rf /var/lib/apt/lists/*
+
 # Static files are baked into the image. The URLs only satisfy manage.py (which would otherwise
 # start the embedded servers); collectstatic connects to neither. The SECRET_KEY lives in this
 # one build step only: a container refuses to start until SECRET_KEY (or SECRET_KEY_FILE) is set.

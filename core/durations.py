@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.utils.translation import ngettext
+
 MINUTE, HOUR, DAY = 60, 3600, 86400
 
 
@@ -25,11 +27,10 @@ def humanize_duration(delta: timedelta, *, compact: bool = False) -> str:
             return f"{hours}h {minutes:02d}m"
         return f"{minutes}m"
     minutes = seconds // MINUTE
-    for unit, name in ((DAY, "day"), (HOUR, "hour")):
-        if minutes and minutes * MINUTE % unit == 0:
-            return _count(minutes * MINUTE // unit, name)
-    return _count(minutes, "minute")
-
-
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}{'' if number == 1 else 's'}"
+    if minutes and minutes % (DAY // MINUTE) == 0:
+        days = minutes * MINUTE // DAY
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+    if minutes and minutes % (HOUR // MINUTE) == 0:
+        hours = minutes * MINUTE // HOUR
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}

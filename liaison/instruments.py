@@ -6,13 +6,17 @@ guide) which fields and legal bases a request needs.
 
 from __future__ import annotations
 
+import gettext as gettext_module
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import phonenumbers
 import pycountry
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from liaison.models import DataCategory, OrganizationKind, RequestKind, TargetKind
 
@@ -145,8 +149,21 @@ def validate_country(value: str, *, field: str, canonical: bool = False) -> str:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """Every ISO 3166-1 country as (alpha-2 code, name), by name: for a country picker."""
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
+    """Every ISO 3166-1 country as (alpha-2 code, name) in the active language (pycountry's
+    catalogues), sorted by name: for a country picker."""
+    names = _country_names(translation.get_language() or "en")
+    return sorted(((c.alpha_2, names.gettext(c.name)) for c in pycountry.countries), key=_by_name)
+
+
+def _by_name(choice: tuple[str, str]) -> str:
+    return unicodedata.normalize("NFKD", choice[1]).casefold()
+
+
+@lru_cache(maxsize=8)
+def _country_names(language: str) -> gettext_module.NullTranslations:
+    return gettext_module.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language.split("-")[0]], fallback=True
+    )
 
 
 def normalize_target(kind: str, value: str, *, region: str | None = None) -> str:

@@ -9,6 +9,7 @@ variants answer None instead, for the callers whose answer to all of these is nu
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db.models import Prefetch
 
@@ -20,6 +21,7 @@ from liaison.models import (
     LegalDocumentQuerySet,
     LegalRequest,
     LegalRequestQuerySet,
+    Membership,
     Organization,
     Target,
     TimelineEntry,
@@ -82,6 +84,19 @@ def legal_request_list_for_export(*, actor: Actor | None) -> LegalRequestQuerySe
 
 
 # Organizations ---------------------------------------------------------------------------------
+
+
+def membership_for_user(*, user: Any) -> Membership | None:
+    """The active membership of an active, signed-in user (the oldest if several): whom a
+    browser session acts for outside the console (the API explorer)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return (
+        Membership.objects.select_related("organization")
+        .filter(user_id=user.pk, is_active=True)
+        .order_by("created_at", "pk")
+        .first()
+    )
 
 
 def organization_get_by_slug(*, slug: str) -> Organization | None:

@@ -64,6 +64,22 @@ def api_token_issue(
     return IssuedToken(token=token, secret=secret)
 
 
+BROWSER_SESSION_TOKEN_LABEL = "API explorer (browser session)"  # noqa: S105 (a label)
+BROWSER_SESSION_TOKEN_LIFETIME = timedelta(hours=1)
+
+
+def api_token_issue_for_browser_session(*, membership: Membership) -> IssuedToken:
+    """A short-lived token for a member signed in with a second factor who opens the API
+    explorer: the explorer then speaks to the API as every integration does (bearer token,
+    no cookie authentication on /graphql/). Listed with the member's tokens, revocable."""
+    return api_token_issue(
+        membership=membership,
+        expires_in=BROWSER_SESSION_TOKEN_LIFETIME,
+        label=BROWSER_SESSION_TOKEN_LABEL,
+        actor_label="API explorer (member's own session)",
+    )
+
+
 def api_token_revoke(
     *, token: ApiToken, actor: Actor | None = None, actor_label: str = "command line"
 ) -> ApiToken:

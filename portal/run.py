@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from portal import embedded, secret_key
+from portal import embedded, secret_key, vendor_assets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_TIMEOUT_SECONDS = 20.0  # Celery's warm shutdown waits for running tasks; then SIGKILL.
@@ -265,6 +265,10 @@ def prepare(env: dict[str, str]) -> str:
     """Migrate, collect static files and load the demo data; return seed_demo's output."""
     if manage(env, "migrate", "--noinput").returncode != 0:
         raise RuntimeError("manage.py migrate failed (output above)")
+    try:  # GraphiQL and React for GET /graphql/ (portal/vendor_assets.py), before collectstatic
+        vendor_assets.ensure_vendor_assets()
+    except vendor_assets.VendorAssetsError as error:
+        say(f"warning: GraphiQL will not load: {error}")
     if manage(env, "collectstatic", "--noinput", "-v", "0", quiet=True).returncode != 0:
         raise RuntimeError("manage.py collectstatic failed (output above)")
     seed = manage(env, "seed_demo", quiet=True)

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from core.health import healthz
+from portal import views
 from portal.graphql.schema import schema
 from portal.graphql.views import PortalGraphQLView
 
@@ -25,6 +26,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # The members' console (console/): sign-in with a second factor, requests, administration.
     path("console/", include("console.urls")),
+    path("", views.front_door, name="front-door"),
+    path("docs/integration/", views.integration_guide, name="integration-guide"),
+    path("language/<str:code>/", views.language_choose, name="language-choose"),
     path("", include("liaison.urls")),
     path("", include("switchboard.urls")),
     path("", include("hotline.urls")),

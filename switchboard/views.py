@@ -7,6 +7,7 @@ from datetime import timedelta
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from core.durations import humanize_duration
@@ -15,23 +16,42 @@ from liaison.models import RequestCategory, RequestKind
 from switchboard import selectors
 
 FIELD_LABELS = {
-    "reference": "Your file number (reference)",
-    "legalBasis": "Legal basis (statute or instrument)",
-    "jurisdiction": "Jurisdiction (ISO country code)",
-    "summary": "Summary of the facts",
-    "targets": "Targets (accounts, channels or message links)",
-    "dataCategories": "Data requested (IP addresses and/or phone number only)",
+    "reference": _("Your file number (reference)"),
+    "legalBasis": _("Legal basis (statute or instrument)"),
+    "jurisdiction": _("Jurisdiction (ISO country code)"),
+    "summary": _("Summary of the facts"),
+    "targets": _("Targets (accounts, channels or message links)"),
+    "dataCategories": _("Data requested (IP addresses and/or phone number only)"),
+}
+
+
+KIND_LABELS = {
+    RequestKind.DATA_DISCLOSURE: _("Data disclosure"),
+    RequestKind.EMERGENCY_DISCLOSURE: _("Emergency disclosure"),
+    RequestKind.PRESERVATION: _("Preservation"),
+    RequestKind.CONTENT_REMOVAL: _("Content removal"),
+    RequestKind.MODERATION_NOTICE: _("Moderation notice"),
+}
+CATEGORY_LABELS = {
+    RequestCategory.TERRORISM: _("Terrorism"),
+    RequestCategory.CHILD_SAFETY: _("Child safety"),
+    RequestCategory.ILLEGAL_GOODS: _("Illegal goods"),
+    RequestCategory.FRAUD: _("Fraud"),
+    RequestCategory.VIOLENCE: _("Violence"),
+    RequestCategory.OTHER: _("Other"),
 }
 
 
 class GuideForm(forms.Form):
     """What the visitor wants to send, and from where."""
 
-    kind = forms.ChoiceField(choices=RequestKind.choices, label="What do you need?")
-    category = forms.ChoiceField(choices=RequestCategory.choices, label="What is it about?")
+    kind = forms.ChoiceField(choices=list(KIND_LABELS.items()), label=_("What do you need?"))
+    category = forms.ChoiceField(
+        choices=list(CATEGORY_LABELS.items()), label=_("What is it about?")
+    )
     # The choices are the ISO 3166-1 codes of liaison.instruments: the field's own choice check
     # is the country check (a callable, so the list is built when a form is, not at import).
-    country = forms.ChoiceField(choices=instruments.country_choices, label="Your country")
+    country = forms.ChoiceField(choices=instruments.country_choices, label=_("Your country"))
 
 
 @require_safe
@@ -49,8 +69,8 @@ def routing_guide_page(request: HttpRequest) -> HttpResponse:
             "routing": routing,
             "deadline": humanize_duration(timedelta(seconds=routing.deadline_seconds)),
             "fields": [FIELD_LABELS.get(f, f) for f in routing.required_fields],
-            "kind_label": RequestKind(form.cleaned_data["kind"]).label,
-            "category_label": RequestCategory(form.cleaned_data["category"]).label,
+            "kind_label": KIND_LABELS[RequestKind(form.cleaned_data["kind"])],
+            "category_label": CATEGORY_LABELS[RequestCategory(form.cleaned_data["category"])],
             "country": form.cleaned_data["country"],
         }
     return render(request, "switchboard/guide.html", {"form": form, "answer": answer})

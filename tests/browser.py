@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +53,81 @@ def ensure_chromium() -> Path:
     if not CHROMIUM.exists():
         pytest.fail(f"apt-get installed chromium but {CHROMIUM} is still missing")
     return CHROMIUM
+
+
+# --- Accessibility: axe-core, installed from the npm registry by the project itself -----------
+
+AXE_FAILING_IMPACTS = frozenset({"serious", "critical"})
+
+
+def ensure_browser_assets() -> Path:
+    """The vendored browser assets (GraphiQL, React, axe-core; portal/vendor/package-lock.json
+    pins them), installed with `npm ci` by `portal.vendor_assets` when missing; FAILS the test
+    when they cannot be installed. Call it before starting a server whose pages need them."""
+    from portal.vendor_assets import VendorAssetsError, ensure_vendor_assets
+
+    try:
+        return ensure_vendor_assets()
+    except VendorAssetsError as error:
+        pytest.fail(f"the vendored browser assets are missing and could not be installed: {error}")
+
+
+def axe_source() -> str:
+    """axe-core's script, from the vendored assets (installed when missing)."""
+    return (ensure_browser_assets() / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+
+
+def assert_no_serious_axe_violations(
+    page: Any, *, context: str = "", disabled_rules: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules, plus best practices) on the page as it is
+    now, and FAIL the test on any violation of impact "serious" or "critical", listing each
+    rule, its help text and the offending elements. Returns all violations (minor and moderate
+    ones included) for the caller to look at.
+
+    The script is evaluated through Playwright (`page.evaluate`, a DevTools call the page's CSP
+    does not apply to), never fetched from the network. Call it after the page
+    has settled, e.g. once `expect(...)` saw the content you want checked; call it again after
+    a change of state (a dialog open, an error shown) to check that state too.
+
+        from tests.browser import assert_no_serious_axe_violations
+        page.goto(f"{server}/transparency/")
+        assert_no_serious_axe_violations(page, context="transparency at 375 px")
+
+    `disabled_rules`: axe rule ids to skip, each with a reason at the call site (third-party
+    widgets we do not control).
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        # Evaluated through the DevTools protocol, which the page's CSP does not govern (a
+        # <script> tag would be refused, as it should be), so the page stays under its policy.
+        page.evaluate(axe_source() + "\n;undefined")
+    result = page.evaluate(
+        """async (disabled) => {
+            const rules = Object.fromEntries(disabled.map((id) => [id, { enabled: false }]));
+            const outcome = await window.axe.run(document, {
+                runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                 "wcag22aa", "best-practice"] },
+                rules,
+                resultTypes: ["violations"],
+            });
+            return outcome.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map((n) => ({ target: n.target.join(" "),
+                                             summary: n.failureSummary })),
+            }));
+        }""",
+        list(disabled_rules),
+    )
+    failing = [v for v in result if v["impact"] in AXE_FAILING_IMPACTS]
+    if failing:
+        lines = [
+            f"axe-core: {len(failing)} serious or critical violation(s) on {page.url} {context}"
+        ]
+        for violation in failing:
+            lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']}")
+            lines.extend(
+                f"    {node['target']}: {(node['summary'] or '').splitlines()[-1:]}"
+                for node in violation["nodes"][:8]
+            )
+        pytest.fail("\n".join(lines))
+    return result

@@ -18,18 +18,22 @@ from core.http import bearer_token, client_ip, error_response
 from core.logging import set_current_caller
 from core.ratelimit import rate_limit_hit
 from liaison.tokens import api_token_authenticate
+from portal.graphql.explorer import graphiql_page, wants_graphiql
 
 
 class PortalGraphQLView(GraphQLView):
     """GraphQL over HTTP for authorities and NGOs (tokens) and the public (routing guide)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        # No operations over GET (no CSRF-able mutations, no tokens in URLs), no IDE in production.
+        # No operations over GET (no CSRF-able mutations, no tokens in URLs), and not strawberry's
+        # IDE (it loads from a CDN): browsers get ours, portal/graphql/explorer.py.
         kwargs.setdefault("allow_queries_via_get", False)
         kwargs.setdefault("graphql_ide", None)
         super().__init__(**kwargs)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if wants_graphiql(request):
+            return graphiql_page(request)
         token = bearer_token(request)
         actor: Actor | None = None
         if token is not None:

@@ -6,6 +6,11 @@
 // clientMessageId, so a send retried after a reconnect is stored once.
 
 const TOKEN_KEY = "liaison.hotline.token";
+// The page's texts in its language (hotline/views.py CHAT_TEXTS, gettext), by English text.
+const TEXTS = JSON.parse(document.getElementById("chat-texts")?.textContent || "{}");
+function t(text, values = {}) {
+  return (TEXTS[text] || text).replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
+}
 const IS_STAFF = document.body.dataset.staff === "1";
 const MESSAGE_FIELDS = `id seq conversationId kind body urgent clientMessageId sentAt
   author { displayName isStaff } report { requestId reference category status desk dueAt }`;
@@ -31,7 +36,7 @@ const ui = {
   messages: $("messages"), typing: $("typing"), composer: $("composer"), body: $("composer-body"),
   error: $("composer-error"), urgent: $("urgent"), reportFields: $("report-fields"),
   category: $("report-category"), targets: $("report-targets"), reportError: $("report-error"),
-  send: $("send"),
+  categoryError: $("report-category-error"), send: $("send"),
 };
 
 const state = {
@@ -161,25 +166,60 @@ class GraphQLSocket {
 
 // --- Formatting --------------------------------------------------------------------------
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" });
+// In the page's language (the portal's choice: browser or switch), always on a 24-hour clock.
+const LOCALE = document.documentElement.lang || undefined;
+const timeFormat = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const dayFormat = new Intl.DateTimeFormat(LOCALE, { weekday: "long", day: "numeric", month: "long" });
+const DEADLINE = { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+const deadlineUtc = new Intl.DateTimeFormat(LOCALE, { ...DEADLINE, timeZone: "UTC" });
+const deadlineLocal = new Intl.DateTimeFormat(LOCALE, { ...DEADLINE, timeZoneName: "short" });
+
+// A deadline as officers in two countries read it on the phone: date and 24-hour time in UTC,
+// then the reader's own time and zone (left out where the reader's zone is UTC).
+function deadlineText(iso) {
+  const due = new Date(iso);
+  const utc = `${deadlineUtc.format(due)} UTC`;
+  return due.getTimezoneOffset() === 0 ? utc : `${utc} (${deadlineLocal.format(due)})`;
+}
+
+// The request in the members' console (console/urls.py: requests/<global id>/).
+function consoleUrl(requestId) {
+  return `/console/requests/${encodeURIComponent(requestId)}/`;
+}
+
+// What was read, per conversation: the highest seq seen while it was open (this browser).
+const READ_KEY = "liaison.hotline.read.";
+function readSeq(id) {
+  const seq = Number(window.localStorage.getItem(READ_KEY + id));
+  return Number.isFinite(seq) ? seq : 0;
+}
+function markRead(id, seq) {
+  if (seq > readSeq(id)) window.localStorage.setItem(READ_KEY + id, String(seq));
+}
+function unreadCount(conversation) {
+  if (conversation.id === state.current) return 0;
+  return Math.max(0, conversation.lastSeq - readSeq(conversation.id));
+}
 
 function minutesLeft(iso) {
   const minutes = Math.round((new Date(iso) - Date.now()) / 60000);
-  if (minutes < 0) return `${-minutes} min overdue`;
-  if (minutes < 120) return `in ${minutes} min`;
-  return `in ${Math.round(minutes / 60)} h`;
+  if (minutes < 0) return t("%(minutes)s min overdue", { minutes: -minutes });
+  if (minutes < 120) return t("in %(minutes)s min", { minutes });
+  return t("in %(hours)s h", { hours: Math.round(minutes / 60) });
 }
 
 function categoryLabel(category) {
+  if (TEXTS[`category:${category}`]) return TEXTS[`category:${category}`];
   const text = category.replace("_", " ").toLowerCase();
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function reportLine(report) {
-  const what = `${categoryLabel(report.category)} report ${report.reference}`;
-  if (!report.desk) return `${what} sent — finding the right desk…`;
-  return `${what} → ${report.desk} · due ${timeFormat.format(new Date(report.dueAt))} (${minutesLeft(report.dueAt)})`;
+  const what = t("%(category)s report %(reference)s", { category: categoryLabel(report.category), reference: report.reference });
+  if (!report.desk) return t("%(what)s sent — finding the right desk…", { what });
+  return t("%(what)s → %(desk)s · due %(deadline)s, %(left)s", {
+    what, desk: report.desk, deadline: deadlineText(report.dueAt), left: minutesLeft(report.dueAt),
+  });
 }
 
 function el(tag, className, text) {
@@ -199,7 +239,7 @@ const app = {
       event.preventDefault();
       const token = ui.token.value.trim();
       if (!/^lp_[A-Za-z0-9]{8}_/.test(token)) {
-        ui.tokenError.textContent = "That does not look like a Liaison Portal token (it starts with lp_).";
+        ui.tokenError.textContent = t("That does not look like a Liaison Portal token (it starts with lp_).");
         return;
       }
       sessionStorage.setItem(TOKEN_KEY, token);
@@ -220,6 +260,10 @@ const app = {
     });
     ui.body.addEventListener("input", () => { ui.error.textContent = ""; this.typing(); });
     ui.urgent.addEventListener("change", () => this.toggleUrgent());
+    ui.category.addEventListener("change", () => {
+      ui.categoryError.textContent = "";
+      ui.category.removeAttribute("aria-invalid");
+    });
     setInterval(() => this.renderReports(), 30000);
     if (IS_STAFF || sessionStorage.getItem(TOKEN_KEY)) this.open();
     else this.showSignIn();
@@ -243,20 +287,20 @@ const app = {
 
   onRefused() {
     if (IS_STAFF) {
-      ui.connection.textContent = "Your session ended — sign in to admin again";
+      ui.connection.textContent = t("Your session ended — sign in to admin again");
       return;
     }
     sessionStorage.removeItem(TOKEN_KEY);
-    this.showSignIn("This token was refused: it may be expired or revoked. Paste a current one.");
+    this.showSignIn(t("This token was refused: it may be expired or revoked. Paste a current one."));
   },
 
   connectionState(s, seconds) {
     const labels = {
-      connecting: ["Connecting…", "pill-warn"],
-      reconnecting: ["Reconnecting…", "pill-warn"],
-      connected: ["Connected", "pill-ok"],
-      offline: [`Connection lost — retrying in ${seconds} s`, "pill-bad"],
-      refused: ["Not signed in", "pill-bad"],
+      connecting: [t("Connecting…"), "pill-warn"],
+      reconnecting: [t("Reconnecting…"), "pill-warn"],
+      connected: [t("Connected"), "pill-ok"],
+      offline: [t("Connection lost — retrying in %(seconds)s s", { seconds }), "pill-bad"],
+      refused: [t("Not signed in"), "pill-bad"],
     };
     const [text, cls] = labels[s] || ["…", "pill-muted"];
     ui.connection.textContent = text;
@@ -311,11 +355,13 @@ const app = {
       button.type = "button";
       button.dataset.id = c.id;
       button.setAttribute("aria-current", c.id === state.current ? "true" : "false");
-      button.append(el("span", "conv-name", IS_STAFF ? c.organizationName : (c.isMainLine ? "Main line" : c.title)));
+      button.append(el("span", "conv-name", IS_STAFF ? c.organizationName : (c.isMainLine ? t("Main line") : c.title)));
       const meta = el("span", "conv-meta");
-      meta.append(el("span", "", IS_STAFF ? (c.isMainLine ? "Main line" : c.title) : "Platform staff"));
-      if (c.lastUrgentAt && Date.now() - new Date(c.lastUrgentAt) < 24 * 3600e3) meta.append(el("span", "badge badge-urgent", "Urgent"));
+      meta.append(el("span", "", IS_STAFF ? (c.isMainLine ? t("Main line") : c.title) : t("Platform staff")));
+      if (c.lastUrgentAt && Date.now() - new Date(c.lastUrgentAt) < 24 * 3600e3) meta.append(el("span", "badge badge-urgent", t("Urgent")));
       if (c.lastMessageAt) meta.append(el("span", "", timeFormat.format(new Date(c.lastMessageAt))));
+      const unread = unreadCount(c);
+      if (unread) meta.append(el("span", "badge badge-unread", t("%(count)s unread", { count: unread })));
       button.append(meta);
       button.addEventListener("click", () => this.select(c.id));
       li.append(button);
@@ -326,11 +372,11 @@ const app = {
   renderHead() {
     const c = this.conversation();
     if (!c) return;
-    const kind = c.organizationKind === "NGO" ? "NGO" : "Authority";
-    ui.title.textContent = IS_STAFF ? c.organizationName : "Platform staff";
+    const kind = c.organizationKind === "NGO" ? t("NGO") : t("Authority");
+    ui.title.textContent = IS_STAFF ? c.organizationName : t("Platform staff");
     ui.sub.textContent = IS_STAFF
-      ? `${kind} · ${c.isMainLine ? "main line" : c.title}`
-      : `${c.isMainLine ? "Your organization's main line" : c.title} · answered by the platform's staff`;
+      ? `${kind} · ${c.isMainLine ? t("main line") : c.title}`
+      : t("%(line)s · answered by the platform's staff", { line: c.isMainLine ? t("Your organization's main line") : c.title });
     this.renderReports();
   },
 
@@ -339,8 +385,10 @@ const app = {
     ui.reports.replaceChildren();
     if (!c) return;
     for (const report of c.reports.slice(0, 2)) {
-      const card = el("div", "report-card");
-      card.append(el("strong", "", report.desk ? "Report routed" : "Report sent"), document.createTextNode(` ${reportLine(report)}`));
+      // Members follow the request in the console; staff have it in admin.
+      const card = el(IS_STAFF ? "div" : "a", "report-card");
+      if (!IS_STAFF) card.href = consoleUrl(report.requestId);
+      card.append(el("strong", "", report.desk ? t("Report routed") : t("Report sent")), document.createTextNode(` ${reportLine(report)}`));
       ui.reports.append(card);
     }
   },
@@ -362,6 +410,7 @@ const app = {
       } catch (errors) { this.showStreamError(errors); }
     }
     this.renderAll(id);
+    markRead(id, Math.max(store.lastSeq, this.conversation()?.lastSeq || 0));
     this.socket.stream("messages", S_MESSAGES, () => ({ id: state.current, after: this.store(state.current).lastSeq }),
       (data) => this.onLive(id, data.hotlineMessages));
     this.socket.stream("presence", S_PRESENCE, () => ({ id: state.current }), (data) => this.onPresence(data.hotlinePresence));
@@ -373,7 +422,10 @@ const app = {
     if (store.messages.has(message.seq)) return false;
     store.messages.set(message.seq, message);
     store.lastSeq = Math.max(store.lastSeq, message.seq);
-    if (render && id === state.current) this.renderMessage(message);
+    if (render && id === state.current) {
+      this.renderMessage(message);
+      markRead(id, store.lastSeq);
+    }
     return true;
   },
 
@@ -408,7 +460,7 @@ const app = {
     ui.messages.replaceChildren();
     const messages = [...this.store(id).messages.values()].sort((a, b) => a.seq - b.seq);
     if (!messages.length) {
-      ui.messages.append(el("li", "empty", IS_STAFF ? "No messages yet." : "No messages yet. Write below: the platform's staff answer here."));
+      ui.messages.append(el("li", "empty", IS_STAFF ? t("No messages yet.") : t("No messages yet. Write below: the platform's staff answer here.")));
     }
     for (const message of messages) this.renderMessage(message, false);
     for (const pending of state.outbox) if (pending.conversationId === id) ui.messages.append(pending.element);
@@ -426,9 +478,9 @@ const app = {
     li.dataset.seq = message.seq;
     if (message.clientMessageId) li.dataset.clientId = message.clientMessageId;
     const head = el("div", "msg-head");
-    head.append(el("span", "msg-author", message.kind === "SYSTEM" ? "Switchboard" : message.author.displayName));
-    if (message.author.isStaff && message.kind !== "SYSTEM") head.append(el("span", "badge badge-soft", "Staff"));
-    if (message.urgent) head.append(el("span", "badge badge-urgent", "Urgent"));
+    head.append(el("span", "msg-author", message.kind === "SYSTEM" ? t("Switchboard") : message.author.displayName));
+    if (message.author.isStaff && message.kind !== "SYSTEM") head.append(el("span", "badge badge-soft", t("Staff")));
+    if (message.urgent) head.append(el("span", "badge badge-urgent", t("Urgent")));
     const time = el("time", "", timeFormat.format(new Date(message.sentAt)));
     time.dateTime = message.sentAt;
     head.append(time);
@@ -461,10 +513,11 @@ const app = {
 
   onPresence(presence) {
     const n = presence.staffOnline;
-    ui.staffOnline.textContent = n ? `${n} staff online` : "No staff online — urgent reports still page the on-call team";
+    ui.staffOnline.textContent = n ? t("%(count)s staff online", { count: n }) : t("No staff online — urgent reports still page the on-call team");
     ui.staffOnline.className = `pill ${n ? "pill-ok" : "pill-warn"}`;
     if (presence.typing) {
-      ui.typing.textContent = `${presence.typing}${presence.typingIsStaff ? " (staff)" : ""} is typing…`;
+      const name = `${presence.typing}${presence.typingIsStaff ? ` ${t("(staff)")}` : ""}`;
+      ui.typing.textContent = t("%(name)s is typing…", { name });
       clearTimeout(state.typingTimer);
       state.typingTimer = setTimeout(() => { ui.typing.textContent = ""; }, 4000);
     }
@@ -481,7 +534,7 @@ const app = {
     const on = ui.urgent.checked;
     ui.reportFields.hidden = !on;
     ui.composer.classList.toggle("is-urgent", on);
-    ui.send.textContent = on ? "Send urgent report" : "Send";
+    ui.send.textContent = on ? t("Send urgent report") : t("Send");
     if (on) ui.category.focus();
   },
 
@@ -498,9 +551,16 @@ const app = {
 
   send() {
     const body = ui.body.value;
-    if (!body.trim()) { ui.error.textContent = "Write a message before sending."; return; }
+    if (ui.urgent.checked && !ui.category.value) {
+      // No default: a rushed report must not go to a desk nobody chose.
+      ui.categoryError.textContent = t("Choose what the report is about: it decides the desk and the clock.");
+      ui.category.setAttribute("aria-invalid", "true");
+      ui.category.focus();
+      return;
+    }
+    if (!body.trim()) { ui.error.textContent = t("Write a message before sending."); return; }
     if (new TextEncoder().encode(body).length > 8192) {
-      ui.error.textContent = "A message is at most 8 KB. Shorten it or split it in two.";
+      ui.error.textContent = t("A message is at most 8 KB. Shorten it or split it in two.");
       return;
     }
     const conversationId = state.current;
@@ -515,17 +575,18 @@ const app = {
     state.sentIds.add(clientMessageId);
     const element = this.messageElement({
       seq: Infinity, kind: "USER", body, urgent: !!input.urgent, clientMessageId, sentAt: new Date().toISOString(),
-      author: { displayName: state.me || "You", isStaff: IS_STAFF }, report: null,
+      author: { displayName: state.me || t("You"), isStaff: IS_STAFF }, report: null,
     });
     element.classList.add("pending", "mine");
-    element.querySelector("time").textContent = "sending…";
-    const pending = { clientMessageId, conversationId, input, element, draft: { body, urgent: ui.urgent.checked, targets: ui.targets.value } };
+    element.querySelector("time").textContent = t("sending…");
+    const pending = { clientMessageId, conversationId, input, element, draft: { body, urgent: ui.urgent.checked, targets: ui.targets.value, category: ui.category.value } };
     state.outbox.push(pending);
     ui.messages.querySelector(".empty")?.remove();
     ui.messages.append(element);
     ui.messages.scrollTop = ui.messages.scrollHeight;
     ui.body.value = "";
     ui.targets.value = "";
+    ui.category.value = "";
     ui.urgent.checked = false;
     this.toggleUrgent();
     ui.error.textContent = "";
@@ -558,7 +619,12 @@ const app = {
     if (pending.conversationId === state.current) {
       // Give the text back so nothing typed under stress is lost.
       ui.body.value = pending.draft.body;
-      if (pending.draft.urgent) { ui.urgent.checked = true; ui.targets.value = pending.draft.targets; this.toggleUrgent(); }
+      if (pending.draft.urgent) {
+        ui.urgent.checked = true;
+        ui.targets.value = pending.draft.targets;
+        ui.category.value = pending.draft.category;
+        this.toggleUrgent();
+      }
     }
     const report = messages.filter((m) => (m.field || "").startsWith("report"));
     const rest = messages.filter((m) => !(m.field || "").startsWith("report"));
