@@ -22,6 +22,7 @@ from switchboard.models import (
     EscalationStep,
     Notification,
     RoutingRule,
+    Team,
     Ticket,
 )
 from switchboard.notifications import _body, _describe, _notification_create, _now, _recipients
@@ -75,11 +76,7 @@ def ticket_open_for_request(
             return existing
         if legal_request.status == RequestStatus.WITHDRAWN:
             return None
-        decision = selectors.routing_decide(
-            kind=legal_request.kind,
-            category=legal_request.category,
-            jurisdiction=legal_request.jurisdiction,
-        )
+        decision, due_at = _routing_of(legal_request)
         team = decision.team or team_fallback_ensure()
         snapshot = copy.deepcopy(decision.escalation_snapshot)
         if decision.team is None:  # the fallback was just created: its chain, if any
@@ -87,7 +84,6 @@ def ticket_open_for_request(
             snapshot = chain.snapshot() if chain is not None else {"steps": [], "chain": ""}
         warn_before = timedelta(seconds=snapshot.get("warn_before_seconds", 15 * 60))
         steps = snapshot["steps"]
-        due_at = legal_request.submitted_at + decision.clock
         ticket = Ticket.objects.create(
             legal_request=legal_request,
             team=team,
@@ -128,13 +124,46 @@ def ticket_open_for_request(
             new_ticket=True,
         )
         # Last: it ends in the liaison audit log, whose global lock is held until our commit.
+        # The desk the authority was told at intake, unless that team is gone.
+        told = legal_request.routing_decision.get("team_id") == team.pk
         lifecycle.legal_request_mark_routed(
             legal_request=legal_request,
-            desk_name=team.desk_name,
+            desk_name=legal_request.handling_desk
+            if told and legal_request.handling_desk
+            else team.desk_name,
             due_at=due_at,
             actor_label=SWITCHBOARD_ACTOR,
         )
     return ticket
+
+
+def _routing_of(legal_request: LegalRequest) -> tuple[selectors.RoutingDecision, datetime]:
+    """The routing decision of a request and its deadline: the one intake stored (the desk and
+    deadline the authority was told, from the policy revision of that moment), or, for a
+    request stored without one, the current policy's. A team deleted since intake gives way to
+    the fallback (the deadline stays)."""
+    stored = legal_request.routing_decision or {}
+    if "clock_seconds" not in stored or legal_request.due_at is None:
+        decision = selectors.routing_decide(
+            kind=legal_request.kind,
+            category=legal_request.category,
+            jurisdiction=legal_request.jurisdiction,
+            instrument=legal_request.instrument or None,
+        )
+        return decision, legal_request.submitted_at + decision.clock
+    team_id, rule_id = stored.get("team_id"), stored.get("rule_id")
+    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
+    if team is None and team_id is not None:
+        stored = {**stored, "escalation_snapshot": {"steps": [], "chain": ""}}
+    decision = selectors.RoutingDecision(
+        team=team,
+        rule=RoutingRule.objects.filter(pk=rule_id).first() if rule_id is not None else None,
+        clock=timedelta(seconds=stored["clock_seconds"]),
+        urgent=bool(stored.get("urgent")),
+        error=stored.get("error", ""),
+        escalation_snapshot=stored.get("escalation_snapshot") or {"steps": [], "chain": ""},
+    )
+    return decision, legal_request.due_at
 
 
 # Staff actions ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from liaison.models.disclosure import DisclosurePackage, DisclosurePackageQueryS
 from liaison.models.documents import LegalDocument, LegalDocumentQuerySet, legal_document_path
 from liaison.models.enums import (
     DataCategory,
+    LegalInstrument,
     OrganizationKind,
     RejectionReason,
     RequestCategory,
@@ -45,6 +46,7 @@ __all__ = [
     "LegalAnalysis",
     "LegalDocument",
     "LegalDocumentQuerySet",
+    "LegalInstrument",
     "LegalRequest",
     "LegalRequestQuerySet",
     "LoginEvent",

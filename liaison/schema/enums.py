@@ -13,6 +13,7 @@ from liaison import models
 if TYPE_CHECKING:
     from liaison.models import (
         DataCategory,
+        LegalInstrument,
         OrganizationKind,
         RejectionReason,
         RequestCategory,
@@ -33,9 +34,11 @@ else:
     TimelineEvent = strawberry.enum(models.TimelineEntry.Event, name="TimelineEvent")
     VerificationState = strawberry.enum(models.Organization.Verification, name="VerificationState")
     RejectionReason = strawberry.enum(models.RejectionReason, name="RejectionReason")
+    LegalInstrument = strawberry.enum(models.LegalInstrument, name="LegalInstrument")
 
 __all__ = [
     "DataCategory",
+    "LegalInstrument",
     "OrganizationKind",
     "RejectionReason",
     "RequestCategory",

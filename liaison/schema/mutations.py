@@ -65,6 +65,7 @@ class Mutation:
             idempotency_key=input.idempotency_key,
             period_start=input.period_start,
             period_end=input.period_end,
+            instrument=input.instrument.value if input.instrument is not None else None,
         )
         return submission.legal_request_submit(actor=actor, spec=spec)  # type: ignore[return-value]
 

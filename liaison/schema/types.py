@@ -17,6 +17,7 @@ from core.graphql.types import TenantScoped, TenantScopedNode
 from liaison import models
 from liaison.schema.enums import (
     DataCategory,
+    LegalInstrument,
     OrganizationKind,
     RejectionReason,
     RequestCategory,
@@ -108,7 +109,12 @@ class LegalRequestType(TenantScopedNode, relay.Node):
     summary: str
     data_categories: list[DataCategory]
     submitted_at: datetime
-    due_at: datetime | None
+    due_at: datetime | None = strawberry_django.field(
+        description="The deadline, from receipt (moved on by any pause for a clarification)."
+    )
+    clock_paused_at: datetime | None = strawberry_django.field(
+        description="Set while the clock is paused for a clarification (NEEDS_INFO), else null."
+    )
     targets: list[TargetType] = strawberry_django.field()
     timeline: list[TimelineEntryType] = strawberry_django.field()
     documents: list[LegalDocumentType] = strawberry_django.field()
@@ -127,6 +133,14 @@ class LegalRequestType(TenantScopedNode, relay.Node):
     )
     def rejection_reason(self, root: models.LegalRequest) -> RejectionReason | None:
         return RejectionReason(root.rejection_reason) if root.rejection_reason else None
+
+    @strawberry_django.field(
+        only=["instrument"],
+        description="The legal instrument: as named at submission, or as inferred from kind, "
+        "category and jurisdiction.",
+    )
+    def instrument(self, root: models.LegalRequest) -> LegalInstrument | None:
+        return LegalInstrument(root.instrument) if root.instrument else None
 
     @strawberry_django.field(only=["handling_desk"])
     def handling_team(self, root: models.LegalRequest) -> HandlingTeam | None:

@@ -195,7 +195,6 @@ EXPECTED_MISSING: dict[str, str] = {
     "Query.transparencyReport": TRANSPARENCY,
     "TransparencyReport.*": TRANSPARENCY,
     "TransparencyReportRow.*": TRANSPARENCY,
-    "LegalRequest.clockPausedAt": CLOCKS,
     "LegalRequest.preservedUntil": CLOCKS,
 }
 
