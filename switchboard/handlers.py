@@ -33,6 +33,8 @@ def follow_request_status(event: OutboxEvent) -> None:
         paused=bool(payload.get("paused")),
         resumed=bool(payload.get("resumed")),
         due_at=payload.get("due_at"),
+        at=payload.get("at"),
+        paused_seconds=payload.get("paused_seconds"),
     )
 
 

@@ -301,15 +301,19 @@ def ticket_follow_request_status(
     paused: bool,
     resumed: bool,
     due_at: str | None,
+    at: str | None = None,
+    paused_seconds: int | None = None,
 ) -> Ticket | None:
     """Keep a request's ticket in step with the legal review (the `status_changed` handler).
 
     A clarification pauses the ticket's clock (no escalation, warning or breach while the
     authority answers); the answer resumes it, with the deadline liaison pushed forward and the
     escalation and warning times shifted by the same pause; a closed request resolves the ticket.
+    The times are the request's (`at`, `paused_seconds` of the event), not the delivery's, so a
+    late delivery shifts the ticket exactly as much as the request.
     Idempotent: a repeated event finds the ticket already in that state.
     """
-    now = timezone.now()
+    now = datetime.fromisoformat(at) if at else timezone.now()
     with transaction.atomic():
         ticket = (
             Ticket.objects.select_for_update()
@@ -327,7 +331,11 @@ def ticket_follow_request_status(
             ticket.paused_at = now
             ticket.save(update_fields=["paused_at"])
         elif resumed and ticket.paused_at is not None:
-            shift = now - ticket.paused_at
+            shift = (
+                timedelta(seconds=paused_seconds)
+                if paused_seconds is not None
+                else now - ticket.paused_at
+            )
             if due_at:
                 ticket.due_at = datetime.fromisoformat(due_at)
             if ticket.warn_at is not None:
