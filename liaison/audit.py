@@ -37,6 +37,10 @@ class AuditAction:
     PACKAGE_CREATED = "disclosure_package.created"
     PACKAGE_READ = "disclosure_package.read"
     PACKAGE_REFUSED = "disclosure_package.refused"
+    PRESERVED = "preservation.recorded"
+    PRESERVATION_EXTENDED = "preservation.extended"
+    PRESERVATION_HELD = "preservation.held_for_production"
+    PRESERVATION_ENDED = "preservation.ended"
 
 
 def canonical_json(value: Any) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from core.actors import Actor
 from core.outbox.services import outbox_emit
-from liaison import instruments, intake
+from liaison import instruments, intake, preservation
 from liaison.models import (
     LegalRequest,
     OrganizationKind,
@@ -63,6 +64,8 @@ class LegalRequestSpec:
     period_end: datetime | None = None
     origin: str = RequestOrigin.API
     instrument: str | None = None
+    # The preservation request whose data this production request asks for (its pk).
+    preservation_request_id: uuid.UUID | None = None
 
 
 FIELD_LIMITS = {"reference": 120, "legalBasis": 300, "summary": 10_000}
@@ -259,6 +262,7 @@ def idempotency_fingerprint(
     period_start: datetime | None,
     period_end: datetime | None,
     instrument: str | None = None,
+    preservation_request_id: uuid.UUID | None = None,
 ) -> str:
     """SHA-256 (hex) of the canonical JSON of a validated, normalised submission: two
     submissions with one idempotency key are "the same input" when these are equal.
@@ -291,6 +295,8 @@ def idempotency_fingerprint(
     }
     if instrument is not None:  # only when named: fingerprints stored before it stay valid
         canonical["instrument"] = instrument
+    if preservation_request_id is not None:
+        canonical["preservationId"] = str(preservation_request_id)
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(encoded.encode("ascii")).hexdigest()
 
@@ -310,6 +316,7 @@ def _submission_fingerprint(spec: LegalRequestSpec, fields: dict, targets: list[
         period_start=spec.period_start,
         period_end=spec.period_end,
         instrument=spec.instrument,
+        preservation_request_id=spec.preservation_request_id,
     )
 
 
@@ -442,6 +449,11 @@ def legal_request_submit(*, actor: Actor, spec: LegalRequestSpec) -> LegalReques
             for target in targets:
                 target.legal_request = legal_request
             Target.objects.bulk_create(targets)
+            if spec.preservation_request_id is not None:
+                preservation.preservation_claim_for_production(
+                    production_request=legal_request,
+                    preservation_request_id=spec.preservation_request_id,
+                )
             TimelineEntry.objects.create(
                 legal_request=legal_request,
                 event=TimelineEntry.Event.SUBMITTED,

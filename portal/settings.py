@@ -308,6 +308,9 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 #   owners' topics.py), not settings.
 SWITCHBOARD_SWEEP_SECONDS = float(os.environ.get("SWITCHBOARD_SWEEP_SECONDS", "30"))
 OUTBOX_REDRIVE_SECONDS = float(os.environ.get("OUTBOX_REDRIVE_SECONDS", "10"))
+# - the preservation sweep: reminders 7 days before a preservation expires, and the expiries
+#   (days-long periods: every 10 minutes is plenty; on the default queue).
+PRESERVATION_SWEEP_SECONDS = float(os.environ.get("PRESERVATION_SWEEP_SECONDS", "600"))
 CELERY_BEAT_SCHEDULE = {
     "switchboard-sweep": {
         "task": "switchboard.tasks.sweep_switchboard_task",
@@ -318,6 +321,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.outbox.tasks.redrive_outbox_task",
         "schedule": OUTBOX_REDRIVE_SECONDS,
         "options": {"queue": "urgent", "expires": OUTBOX_REDRIVE_SECONDS},
+    },
+    "preservation-sweep": {
+        "task": "liaison.tasks.sweep_preservations_task",
+        "schedule": PRESERVATION_SWEEP_SECONDS,
+        "options": {"queue": "default", "expires": PRESERVATION_SWEEP_SECONDS},
     },
 }
 # Nothing periodic may stop silently: beat, the sweep, the re-drive and a worker on each queue
@@ -336,6 +344,7 @@ HEARTBEATS = (
         "beat": 15.0,
         "sweep": SWITCHBOARD_SWEEP_SECONDS,
         "outbox-redrive": OUTBOX_REDRIVE_SECONDS,
+        "preservation-sweep": PRESERVATION_SWEEP_SECONDS,
         **{f"queue:{q}": QUEUE_HEARTBEAT_SECONDS for q in ("urgent", "default", "retry")},
     }
     if env_bool("HEALTH_BACKGROUND_CHECKS", True)

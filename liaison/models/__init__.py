@@ -14,6 +14,7 @@ from liaison.models.enums import (
     RequestStatus,
     TargetKind,
 )
+from liaison.models.preservation import Preservation, PreservationQuerySet
 from liaison.models.requests import (
     LegalRequest,
     LegalRequestQuerySet,
@@ -55,6 +56,8 @@ __all__ = [
     "OrganizationKind",
     "OrganizationQuerySet",
     "PlatformAccount",
+    "Preservation",
+    "PreservationQuerySet",
     "RejectionReason",
     "RequestCategory",
     "RequestKind",

@@ -62,3 +62,11 @@ class SubmitLegalRequestInput:
             "absent it is inferred from kind, category and jurisdiction (see routingGuide)."
         ),
     )
+    preservation_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "For a production (disclosure) request: the id of your earlier PRESERVATION "
+            "request whose data it asks for. The preserved data is then kept until this "
+            "request is answered, even past preservedUntil."
+        ),
+    )

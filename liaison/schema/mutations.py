@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 import strawberry_django
+from django.core.exceptions import ValidationError
 from strawberry.file_uploads import Upload
 from strawberry_django.fields.types import OperationInfo
 
@@ -14,7 +15,7 @@ from core.graphql.context import Info
 from core.graphql.ids import decode_global_id, uuid_pk
 from core.graphql.permissions import IsAuthenticated
 from core.graphql.text import MULTILINE
-from liaison import documents, review, selectors, submission
+from liaison import documents, preservation, review, selectors, submission
 from liaison.models import LegalRequest
 from liaison.schema.inputs import SubmitLegalRequestInput
 from liaison.schema.types import LegalDocumentType, LegalRequestType
@@ -27,6 +28,9 @@ WithdrawLegalRequestResult = Annotated[
 ]
 AnswerClarificationResult = Annotated[
     LegalRequestType | OperationInfo, strawberry.union("AnswerClarificationResult")
+]
+ExtendPreservationResult = Annotated[
+    LegalRequestType | OperationInfo, strawberry.union("ExtendPreservationResult")
 ]
 AttachLegalDocumentResult = Annotated[
     LegalDocumentType | OperationInfo, strawberry.union("AttachLegalDocumentResult")
@@ -49,6 +53,20 @@ class Mutation:
         self, info: Info, input: SubmitLegalRequestInput
     ) -> SubmitLegalRequestResult:
         actor = info.context.require_actor()
+        preservation_request_id = None
+        if input.preservation_id is not None:
+            preservation_request_id = decode_global_id(
+                input.preservation_id, "LegalRequest", uuid_pk
+            )
+            if preservation_request_id is None:
+                raise ValidationError(
+                    {
+                        "preservationId": ValidationError(
+                            "No preservation of your organization with this id.",
+                            code="not_found",
+                        )
+                    }
+                )
         spec = submission.LegalRequestSpec(
             kind=input.kind.value,
             category=input.category.value,
@@ -66,6 +84,7 @@ class Mutation:
             period_start=input.period_start,
             period_end=input.period_end,
             instrument=input.instrument.value if input.instrument is not None else None,
+            preservation_request_id=preservation_request_id,
         )
         return submission.legal_request_submit(actor=actor, spec=spec)  # type: ignore[return-value]
 
@@ -95,6 +114,20 @@ class Mutation:
         return review.legal_request_answer_clarification(  # type: ignore[return-value]
             actor=actor, legal_request=legal_request, answer=answer
         )
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        permission_classes=[IsAuthenticated],
+        description=(
+            "Extend the preservation of one of your PRESERVATION requests once, by what its "
+            "instrument allows (EU EPOC-PR: 30 days; US 2703(f): 90 days): preservedUntil "
+            "moves on. A second extension is refused."
+        ),
+    )
+    def extend_preservation(self, info: Info, id: strawberry.ID) -> ExtendPreservationResult:
+        actor = info.context.require_actor()
+        legal_request = _own_request(actor, id)
+        return preservation.preservation_extend(actor=actor, legal_request=legal_request)  # type: ignore[return-value]
 
     @strawberry_django.mutation(
         handle_django_errors=True,

@@ -96,6 +96,28 @@ class HandlingTeam:
     name: str
 
 
+@strawberry.type(name="Preservation")
+class PreservationInfo:
+    """The preservation of a request's data: since when, until when, and how it stands."""
+
+    instrument: LegalInstrument
+    preserved_at: datetime
+    preserved_until: datetime
+    extensions: int = strawberry.field(description="Extensions used (the law allows one).")
+    extendable: bool = strawberry.field(description="Whether extendPreservation would extend it.")
+    held_for_production: bool = strawberry.field(
+        description="A production request naming it is still open: kept until it is answered."
+    )
+    ended_at: datetime | None = strawberry.field(description="When the data stopped being kept.")
+
+
+def _preservation_of(root: models.LegalRequest) -> models.Preservation | None:
+    try:
+        return root.preservation
+    except models.Preservation.DoesNotExist:
+        return None
+
+
 @strawberry_django.type(models.LegalRequest, name="LegalRequest")
 class LegalRequestType(TenantScopedNode, relay.Node):
     """A legal request of the viewer's organization."""
@@ -141,6 +163,38 @@ class LegalRequestType(TenantScopedNode, relay.Node):
     )
     def instrument(self, root: models.LegalRequest) -> LegalInstrument | None:
         return LegalInstrument(root.instrument) if root.instrument else None
+
+    @strawberry_django.field(
+        select_related=["preservation"],
+        description="For preservations: until when the data is kept (null before it is preserved).",
+    )
+    def preserved_until(self, root: models.LegalRequest) -> datetime | None:
+        preservation = _preservation_of(root)
+        return preservation.preserved_until if preservation is not None else None
+
+    @strawberry_django.field(
+        select_related=["preservation__production_request"],
+        description="The preservation of this request's data, once recorded.",
+    )
+    def preservation(self, root: models.LegalRequest) -> PreservationInfo | None:
+        from liaison import instruments
+        from liaison.preservation import preservation_is_held
+
+        preservation = _preservation_of(root)
+        if preservation is None:
+            return None
+        rule = instruments.instrument_rule(preservation.instrument)
+        return PreservationInfo(
+            instrument=LegalInstrument(preservation.instrument),
+            preserved_at=preservation.preserved_at,
+            preserved_until=preservation.preserved_until,
+            extensions=preservation.extensions,
+            extendable=preservation.ended_at is None
+            and rule.extension is not None
+            and preservation.extensions == 0,
+            held_for_production=preservation_is_held(preservation),
+            ended_at=preservation.ended_at,
+        )
 
     @strawberry_django.field(only=["handling_desk"])
     def handling_team(self, root: models.LegalRequest) -> HandlingTeam | None:
