@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -260,11 +261,22 @@ def ticket_assign(
 
 
 def ticket_resolve(*, ticket: Ticket, actor: Actor, now: datetime | None = None) -> Ticket:
-    """Close a ticket: no more escalations, warnings or breaches."""
+    """Close a ticket: no more escalations, warnings or breaches. The ticket and its request are
+    one case: while the request is open, its ticket stays (fulfilment, rejection and withdrawal
+    resolve it), so staff cannot resolve it by hand (`request_open`)."""
     permissions.require(actor, permissions.can_resolve_ticket)
     now = _now(now)
     with transaction.atomic():
         ticket = _locked(ticket)
+        status = LegalRequest.objects.filter(pk=ticket.legal_request_id).values_list(
+            "status", flat=True
+        )[0]
+        if ticket.state != Ticket.State.RESOLVED and status not in REQUEST_CLOSED:
+            raise ValidationError(
+                f"The request is still {status}: its ticket is resolved when the request is "
+                "fulfilled, rejected or withdrawn.",
+                code="request_open",
+            )
         if ticket.state != Ticket.State.RESOLVED:
             _resolve_locked(ticket, now=now, actor=actor, message="Ticket resolved.")
     return ticket
@@ -292,6 +304,47 @@ def _resolve_locked(ticket: Ticket, *, now: datetime, actor: Actor | None, messa
 REQUEST_CLOSED = frozenset(
     {RequestStatus.REJECTED, RequestStatus.FULFILLED, RequestStatus.WITHDRAWN}
 )
+
+
+def starts_review(payload: dict) -> bool:
+    """Whether a `status_changed` event is a staff member taking the request into review."""
+    return payload.get("from") == RequestStatus.ROUTED and payload.get("to") == (
+        RequestStatus.UNDER_REVIEW
+    )
+
+
+def ticket_follow_review_start(
+    *, legal_request_id: uuid.UUID | str, reviewer_id: int | None, at: str | None = None
+) -> Ticket | None:
+    """The review and the ticket are one case (the `status_changed` handler): the staff member
+    who starts the legal review takes the ticket. An open ticket is acknowledged in their name
+    (escalation stops); they become its assignee either way. Idempotent."""
+    now = datetime.fromisoformat(at) if at else timezone.now()
+    reviewer = get_user_model().objects.filter(pk=reviewer_id).first() if reviewer_id else None
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("team", "legal_request")
+            .filter(legal_request_id=uuid.UUID(str(legal_request_id)))
+            .exclude(state=Ticket.State.RESOLVED)
+            .first()
+        )
+        if ticket is None or reviewer is None:
+            return ticket
+        if ticket.state == Ticket.State.OPEN:
+            ticket.assignee = reviewer
+            _acknowledge_locked(ticket, actor=staff_actor(reviewer), now=now)
+        elif ticket.assignee_id != reviewer.pk:
+            ticket.assignee = reviewer
+            ticket.save(update_fields=["assignee"])
+            lifecycle.legal_request_record_event(
+                legal_request=ticket.legal_request,
+                event=TimelineEntry.Event.NOTE,
+                actor_label=SWITCHBOARD_ACTOR,
+                message=f"Assigned to {internal_label(reviewer)}, who started the legal review.",
+                at=now,
+            )
+    return ticket
 
 
 def ticket_follow_request_status(
