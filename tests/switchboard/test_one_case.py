@@ -22,7 +22,7 @@ from switchboard.models import Ticket
 from switchboard.sweep import switchboard_sweep
 from tests.conftest import GraphQL, Member
 from tests.factories import StaffUserFactory
-from tests.liaison.conftest import ALL_CHECKS
+from tests.liaison.conftest import ALL_CHECKS, attach_signed_order
 from tests.signin import sign_in_staff
 from tests.switchboard.conftest import submit_request, submitted_events
 
@@ -43,6 +43,11 @@ def deliver_status_events() -> None:
         topic="legal_request.status_changed", delivered_at__isnull=True
     ).order_by("id"):
         outbox.outbox_deliver(event_id=event.pk)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -122,6 +127,7 @@ def test_rejection_fulfilment_and_withdrawal_resolve_the_ticket(
     legal_request = review.legal_request_start_review(
         actor=reviewer, legal_request=fulfilled.legal_request
     )
+    attach_signed_order(authority, legal_request)  # the DSA Art. 9 order
     review.legal_analysis_record(actor=reviewer, legal_request=legal_request, **ALL_CHECKS)
     review.legal_request_approve(actor=second, legal_request=legal_request)
     disclosure.legal_request_fulfil(actor=reviewer, legal_request=legal_request)
