@@ -29,6 +29,7 @@ REQUEST_VIEW_PERMISSIONS = (
     "liaison.view_timelineentry",
     "liaison.view_legaldocument",
     "liaison.view_organization",
+    "liaison.view_preservation",
 )
 
 STAFF_GROUPS: dict[str, tuple[str, ...]] = {

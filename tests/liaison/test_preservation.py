@@ -14,6 +14,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -28,6 +29,7 @@ from liaison.topics import EMAIL_NOTICE
 from tests.conftest import GraphQL, Member
 from tests.fixtures import Clock
 from tests.liaison.conftest import analyse, route
+from tests.signin import sign_in_staff
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 SUBMIT = """
@@ -187,6 +189,11 @@ def test_a_us_preservation_from_submission_through_extension_to_expiry(
     assert ended.details["extensions"] == 1
     assert WebhookDelivery.objects.filter(event=preservation.EVENT_ENDED).count() == 1
     assert extend(gql, authority, legal_request)["messages"][0]["code"] == "preservation_ended"
+    # Staff see it in admin (read-only).
+    browser = sign_in_staff(Client(), staff_one.user)
+    page = browser.get("/admin/liaison/preservation/")
+    assert page.status_code == 200
+    assert "PRES-1" in page.content.decode()
 
 
 @pytest.mark.django_db
