@@ -284,3 +284,43 @@ def test_another_organizations_preservation_is_not_found(
     assert [(m["field"], m["code"]) for m in refused["messages"]] == [("id", "not_found")]
     assert read(gql, other_authority, legal_request) is None
     assert Preservation.objects.get().extensions == 0
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_reminder_reaches_the_authoritys_subscription(
+    authority: Member, staff_one: Actor
+) -> None:
+    from channels.db import database_sync_to_async
+
+    from liaison import submission
+    from tests.liaison.test_subscriptions import subscribe
+
+    def preserved() -> Preservation:
+        legal_request = submission.legal_request_submit(
+            actor=authority.actor,
+            spec=submission.LegalRequestSpec(
+                kind="PRESERVATION",
+                category="FRAUD",
+                reference="PRES-LIVE",
+                legal_basis="18 U.S.C. 2703(f) preservation request",
+                jurisdiction="US",
+                summary="Preserve.",
+                targets=[submission.TargetSpec(kind="USERNAME", value="fraud_boss")],
+            ),
+        )
+        preserve(authority, staff_one, legal_request)
+        return Preservation.objects.get()
+
+    live = await subscribe(authority)
+    record = await database_sync_to_async(preserved)()
+    while not await live.receive_nothing(timeout=0.5):  # the status changes so far
+        await live.receive_json_from(timeout=1)
+    report = await database_sync_to_async(preservation.preservation_sweep)(
+        now=record.preserved_until - timedelta(days=7)
+    )
+    assert report.reminded == 1
+    message = await live.receive_json_from(timeout=5)
+    assert message["type"] == "next", message
+    assert message["payload"]["data"]["legalRequestUpdates"]["reference"] == "PRES-LIVE"
+    await live.disconnect()
