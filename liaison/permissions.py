@@ -29,12 +29,13 @@ REQUEST_VIEW_PERMISSIONS = (
     "liaison.view_timelineentry",
     "liaison.view_legaldocument",
     "liaison.view_organization",
-    "liaison.view_preservation",
 )
+# What the review groups see besides the request page (migration 0014).
+PRESERVATION_VIEW = "liaison.view_preservation"
 
 STAFF_GROUPS: dict[str, tuple[str, ...]] = {
-    LEGAL_REVIEWER: (REVIEW, FULFIL, *REQUEST_VIEW_PERMISSIONS),
-    CALLBACK_OFFICER: (RECORD_CALLBACK, *REQUEST_VIEW_PERMISSIONS),
+    LEGAL_REVIEWER: (REVIEW, FULFIL, *REQUEST_VIEW_PERMISSIONS, PRESERVATION_VIEW),
+    CALLBACK_OFFICER: (RECORD_CALLBACK, *REQUEST_VIEW_PERMISSIONS, PRESERVATION_VIEW),
 }
 
 
