@@ -54,6 +54,10 @@ class AuditAction:
     TOKEN_REVOKED = "api_token.revoked"  # noqa: S105 (an action name)
     POLICY_SAVED = "routing_policy.saved"
     POLICY_DELETED = "routing_policy.deleted"
+    PRESERVED = "preservation.recorded"
+    PRESERVATION_EXTENDED = "preservation.extended"
+    PRESERVATION_HELD = "preservation.held_for_production"
+    PRESERVATION_ENDED = "preservation.ended"
 
 
 def canonical_json(value: Any) -> bytes:

@@ -33,6 +33,7 @@ from liaison.models import (
     RequestStatus,
     TimelineEntry,
 )
+from liaison.preservation import preservation_record
 from liaison.review_policy import DISCLOSURE_KINDS, release_refusal
 from liaison.subscriber_records import subscriber_records
 
@@ -119,6 +120,10 @@ def legal_request_fulfil(
             reason = deconfliction.tco_removal_execute(legal_request=locked)
         else:
             reason = f"Done at {timezone.now():%Y-%m-%d %H:%M} UTC."
+            # A preservation (or a TCO removal, Art. 6) keeps the data for the law's period.
+            preservation = preservation_record(actor=actor, legal_request=locked)
+            if preservation is not None:
+                reason += f" Preserved until {preservation.preserved_until:%Y-%m-%d %H:%M} UTC."
         if note.strip():
             TimelineEntry.objects.create(
                 legal_request=locked,

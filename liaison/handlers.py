@@ -11,7 +11,9 @@ from liaison import notifications, topics
 def send_status_email(event: OutboxEvent) -> None:
     """Send the e-mail of one status change (the outbox delivers each event once)."""
     notifications.email_notice_send(
-        legal_request_id=event.payload["legal_request_id"], to_status=event.payload["to"]
+        legal_request_id=event.payload["legal_request_id"],
+        to_status=event.payload["to"],
+        notice=event.payload.get("notice", ""),
     )
 
 

@@ -255,6 +255,8 @@ def _transition_locked(
             "handling_desk": locked.handling_desk,
             "origin": locked.origin,
             "at": now.isoformat(),
+            # Who moved it, for staff moves (the reviewer who starts a review takes the ticket).
+            "staff_user_id": actor.user.pk if role is Role.STAFF and actor is not None else None,
         },
     )
     notifications.status_change_notify(

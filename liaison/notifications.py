@@ -89,6 +89,52 @@ def status_change_notify(
     )
 
 
+def request_notice(*, legal_request: LegalRequest, event: str, message: str, at: datetime) -> None:
+    """Record a notice about a request that is no status change (a preservation reminded,
+    extended or ended), through the same channels as a status change: a signed webhook with
+    `event`, an e-mail (reference and notice only), the live update to its subscriptions.
+    Call inside the transaction of the change; nothing leaves before it commits."""
+    organization = legal_request.organization
+    if organization.webhook_url and organization.webhook_secret:
+        body = json.dumps(
+            {
+                "event": event,
+                "occurred_at": at.isoformat(),
+                "message": message,
+                "legal_request": {
+                    "id": to_base64("LegalRequest", str(legal_request.pk)),
+                    "reference": legal_request.reference,
+                    "status": legal_request.status,
+                },
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        delivery = WebhookDelivery.objects.create(
+            organization=organization,
+            legal_request=legal_request,
+            event=event,
+            url=organization.webhook_url,
+            body=body,
+        )
+        outbox_emit(topic=topics.WEBHOOK_DELIVERY, payload={"delivery_id": delivery.pk})
+    if organization.contact_email:
+        outbox_emit(
+            topic=topics.EMAIL_NOTICE,
+            payload={
+                "legal_request_id": str(legal_request.pk),
+                "to": legal_request.status,
+                "notice": message,
+            },
+        )
+    organization_id, request_id = organization.pk, str(legal_request.pk)
+    transaction.on_commit(
+        lambda: broadcast_request_update(
+            organization_id=organization_id, legal_request_id=request_id
+        )
+    )
+
+
 def broadcast_request_update(*, organization_id: int, legal_request_id: str) -> None:
     """Tell the organization's live subscriptions that a request changed (after commit).
 
@@ -128,16 +174,26 @@ def webhook_test_send(*, organization: Organization, at: datetime | None = None)
 # E-mail --------------------------------------------------------------------------------------
 
 
-def email_notice_send(*, legal_request_id: str, to_status: str) -> None:
-    """Send the status e-mail to the organization's contact address (outbox handler).
+def email_notice_send(*, legal_request_id: str, to_status: str, notice: str = "") -> None:
+    """Send the status e-mail (or, with `notice`, that notice) to the organization's contact
+    address (outbox handler).
 
     The e-mail carries no case details (e-mail is not a secure channel): reference and status
-    only; the rest is read through the API.
+    (or a notice that names no target) only; the rest is read through the API.
     """
     legal_request = (
         LegalRequest.objects.select_related("organization").filter(pk=legal_request_id).first()
     )
     if legal_request is None or not legal_request.organization.contact_email:
+        return
+    if notice:
+        send_mail(
+            subject=f"[Liaison Portal] {legal_request.reference}: {notice[:120]}",
+            message=f"{notice}\n\nRead the details through the Liaison Portal API "
+            "(legalRequest).\n",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[legal_request.organization.contact_email],
+        )
         return
     send_mail(
         subject=f"[Liaison Portal] {legal_request.reference}: {to_status}",

@@ -31,10 +31,12 @@ REQUEST_VIEW_PERMISSIONS = (
     "liaison.view_legaldocument",
     "liaison.view_organization",
 )
+# What the review groups see besides the request page (migration 0014).
+PRESERVATION_VIEW = "liaison.view_preservation"
 
 STAFF_GROUPS: dict[str, tuple[str, ...]] = {
-    LEGAL_REVIEWER: (REVIEW, FULFIL, *REQUEST_VIEW_PERMISSIONS),
-    CALLBACK_OFFICER: (RECORD_CALLBACK, *REQUEST_VIEW_PERMISSIONS),
+    LEGAL_REVIEWER: (REVIEW, FULFIL, *REQUEST_VIEW_PERMISSIONS, PRESERVATION_VIEW),
+    CALLBACK_OFFICER: (RECORD_CALLBACK, *REQUEST_VIEW_PERMISSIONS, PRESERVATION_VIEW),
 }
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.actors import Actor
-from liaison import permissions, verification
+from liaison import instruments, permissions, verification
 from liaison.audit import AuditAction, audit_record
 from liaison.lifecycle import (
     MAX_MESSAGE_LENGTH,
@@ -91,6 +91,8 @@ def legal_analysis_record(
                 f"{locked.status}).",
                 code="invalid_status",
             )
+        if legal_basis_valid:
+            _require_document(locked)
         policy = current_policy()
         analysis, _ = LegalAnalysis.objects.update_or_create(
             legal_request=locked,
@@ -118,6 +120,30 @@ def legal_analysis_record(
             details={**answers, "policy_version": policy.version},
         )
     return analysis
+
+
+def _require_document(legal_request: LegalRequest) -> None:
+    """ "Legal basis and document valid" cannot be attested without the document, for the
+    instruments whose law requires one (an EPOC certificate, a removal order, a court order...):
+    a field error on `legal_basis_valid` otherwise."""
+    code = legal_request.instrument or instruments.instrument_infer(
+        kind=legal_request.kind,
+        category=legal_request.category,
+        jurisdiction=legal_request.jurisdiction,
+    )
+    rule = instruments.LEGAL_INSTRUMENTS.get(code)
+    if rule is None or not rule.document_required or legal_request.documents.exists():
+        return
+    raise ValidationError(
+        {
+            "legal_basis_valid": ValidationError(
+                f"A request under {rule.label} needs its signed legal document "
+                f"({rule.document_source}), and none is attached: ask the authority to attach "
+                "it (a clarification) before confirming the legal basis.",
+                code="document_required",
+            )
+        }
+    )
 
 
 def _checklist_snapshot(analysis: LegalAnalysis) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from core.actors import Actor
 from core.outbox.services import outbox_emit
-from liaison import instruments, intake_signals
+from liaison import instruments, intake, intake_signals, preservation
 from liaison.models import (
     LegalRequest,
     OrganizationKind,
@@ -62,6 +63,9 @@ class LegalRequestSpec:
     period_start: datetime | None = None
     period_end: datetime | None = None
     origin: str = RequestOrigin.API
+    instrument: str | None = None
+    # The preservation request whose data this production request asks for (its pk).
+    preservation_request_id: uuid.UUID | None = None
 
 
 FIELD_LIMITS = {"reference": 120, "legalBasis": 300, "summary": 10_000}
@@ -155,6 +159,7 @@ def _validate_submission(actor: Actor, spec: LegalRequestSpec) -> tuple[dict, li
     if spec.idempotency_key is not None and not 1 <= len(spec.idempotency_key) <= 128:
         fail("idempotencyKey", "An idempotency key is 1 to 128 characters.", "invalid")
     period = _validate_period(spec, instrument, fail)
+    legal_instrument = _validate_instrument(spec, jurisdiction, fail)
 
     if errors:
         raise ValidationError(errors)
@@ -168,8 +173,38 @@ def _validate_submission(actor: Actor, spec: LegalRequestSpec) -> tuple[dict, li
         "data_categories": categories,
         "period_start": period[0],
         "period_end": period[1],
+        "instrument": legal_instrument or "",
+        "instrument_inferred": spec.instrument is None,
     }
     return fields, targets
+
+
+def _validate_instrument(
+    spec: LegalRequestSpec, jurisdiction: str | None, fail: Callable[[str, str, str], None]
+) -> str | None:
+    """The request's legal instrument: the one named (which must fit the kind, category and
+    country: a field error on `instrument` otherwise), or the one inferred from them."""
+    if spec.kind not in RequestKind.values or jurisdiction is None:
+        return None  # the kind or country is already an error
+    if spec.instrument is None:
+        return instruments.instrument_infer(
+            kind=spec.kind, category=spec.category, jurisdiction=jurisdiction
+        )
+    if spec.instrument not in instruments.LEGAL_INSTRUMENTS:
+        fail(
+            "instrument",
+            f"Instrument must be one of {', '.join(instruments.LEGAL_INSTRUMENTS)}.",
+            "invalid_choice",
+        )
+        return None
+    misfit = instruments.instrument_rule(spec.instrument).misfit(
+        kind=spec.kind, category=spec.category, jurisdiction=jurisdiction
+    )
+    if misfit is not None:
+        code, message = misfit
+        fail("instrument", message, code)
+        return None
+    return spec.instrument
 
 
 def _validate_period(
@@ -226,6 +261,8 @@ def idempotency_fingerprint(
     data_categories: Iterable[str],
     period_start: datetime | None,
     period_end: datetime | None,
+    instrument: str | None = None,
+    preservation_request_id: uuid.UUID | None = None,
 ) -> str:
     """SHA-256 (hex) of the canonical JSON of a validated, normalised submission: two
     submissions with one idempotency key are "the same input" when these are equal.
@@ -256,6 +293,10 @@ def idempotency_fingerprint(
         "periodStart": moment(period_start),
         "periodEnd": moment(period_end),
     }
+    if instrument is not None:  # only when named: fingerprints stored before it stay valid
+        canonical["instrument"] = instrument
+    if preservation_request_id is not None:
+        canonical["preservationId"] = str(preservation_request_id)
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(encoded.encode("ascii")).hexdigest()
 
@@ -274,6 +315,8 @@ def _submission_fingerprint(spec: LegalRequestSpec, fields: dict, targets: list[
         data_categories=fields["data_categories"],
         period_start=spec.period_start,
         period_end=spec.period_end,
+        instrument=spec.instrument,
+        preservation_request_id=spec.preservation_request_id,
     )
 
 
@@ -303,6 +346,7 @@ def stored_fingerprint(legal_request: LegalRequest) -> str:
         data_categories=legal_request.data_categories,
         period_start=start,
         period_end=end,
+        instrument=None if legal_request.instrument_inferred else legal_request.instrument or None,
     )
 
 
@@ -333,6 +377,33 @@ def _repeated_key(actor: Actor, spec: LegalRequestSpec, existing: LegalRequest) 
         return existing
     fields, targets = _validate_submission(actor, spec)
     return _first_request_or_conflict(existing, _submission_fingerprint(spec, fields, targets))
+
+
+def _decide_desk_and_deadline(legal_request: LegalRequest) -> None:
+    """Ask the registered resolver (the switchboard's) which desk handles the request and by
+    when, and put the decision on the (unsaved) request, which the submission's transaction
+    then stores: the answer to the submission says it, and the routing honours it. Without a
+    resolver the routing decides."""
+    decision = intake.intake_decide(
+        intake.IntakeQuestion(
+            kind=legal_request.kind,
+            category=legal_request.category,
+            jurisdiction=legal_request.jurisdiction,
+            instrument=legal_request.instrument,
+            submitted_at=legal_request.submitted_at,
+        )
+    )
+    if decision is None:
+        return
+    legal_request.handling_desk = decision.desk_name
+    legal_request.due_at = legal_request.submitted_at + decision.clock
+    legal_request.policy_revision = decision.policy_revision
+    legal_request.routing_decision = {
+        **decision.details,
+        "desk_name": decision.desk_name,
+        "clock_seconds": decision.clock.total_seconds(),
+        "policy_revision": decision.policy_revision,
+    }
 
 
 def legal_request_submit(
@@ -371,7 +442,7 @@ def legal_request_submit(
     fingerprint = _submission_fingerprint(spec, fields, targets) if spec.idempotency_key else ""
     try:
         with transaction.atomic():
-            legal_request = LegalRequest.objects.create(
+            legal_request = LegalRequest(
                 organization=organization,
                 submitted_by=actor.user,
                 origin=spec.origin,
@@ -379,9 +450,16 @@ def legal_request_submit(
                 idempotency_fingerprint=fingerprint,
                 **fields,
             )
+            _decide_desk_and_deadline(legal_request)
+            legal_request.save(force_insert=True)
             for target in targets:
                 target.legal_request = legal_request
             Target.objects.bulk_create(targets)
+            if spec.preservation_request_id is not None:
+                preservation.preservation_claim_for_production(
+                    production_request=legal_request,
+                    preservation_request_id=spec.preservation_request_id,
+                )
             TimelineEntry.objects.create(
                 legal_request=legal_request,
                 event=TimelineEntry.Event.SUBMITTED,
@@ -400,6 +478,8 @@ def legal_request_submit(
                     "kind": legal_request.kind,
                     "category": legal_request.category,
                     "submitted_at": legal_request.submitted_at.isoformat(),
+                    "instrument": legal_request.instrument,
+                    "clock_seconds": legal_request.routing_decision.get("clock_seconds"),
                 },
             )
     except IntegrityError:

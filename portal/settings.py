@@ -330,6 +330,9 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 SWITCHBOARD_SWEEP_SECONDS = float(os.environ.get("SWITCHBOARD_SWEEP_SECONDS", "30"))
 OUTBOX_REDRIVE_SECONDS = float(os.environ.get("OUTBOX_REDRIVE_SECONDS", "10"))
 USER_NOTICE_SWEEP_SECONDS = float(os.environ.get("USER_NOTICE_SWEEP_SECONDS", "3600"))
+# - the preservation sweep: reminders 7 days before a preservation expires, and the expiries
+#   (days-long periods: every 10 minutes is plenty; on the default queue).
+PRESERVATION_SWEEP_SECONDS = float(os.environ.get("PRESERVATION_SWEEP_SECONDS", "600"))
 CELERY_BEAT_SCHEDULE = {
     # - user notices now due, and reminders before non-disclosure orders lapse (hourly).
     "user-notice-sweep": {
@@ -346,6 +349,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.outbox.tasks.redrive_outbox_task",
         "schedule": OUTBOX_REDRIVE_SECONDS,
         "options": {"queue": "urgent", "expires": OUTBOX_REDRIVE_SECONDS},
+    },
+    "preservation-sweep": {
+        "task": "liaison.tasks.sweep_preservations_task",
+        "schedule": PRESERVATION_SWEEP_SECONDS,
+        "options": {"queue": "default", "expires": PRESERVATION_SWEEP_SECONDS},
     },
 }
 # - the daily transparency reports: at 00:10 UTC the previous day (and any day missed before
@@ -378,6 +386,7 @@ HEARTBEATS = (
         "beat": 15.0,
         "sweep": SWITCHBOARD_SWEEP_SECONDS,
         "outbox-redrive": OUTBOX_REDRIVE_SECONDS,
+        "preservation-sweep": PRESERVATION_SWEEP_SECONDS,
         **{f"queue:{q}": QUEUE_HEARTBEAT_SECONDS for q in ("urgent", "default", "retry")},
     }
     if env_bool("HEALTH_BACKGROUND_CHECKS", True)

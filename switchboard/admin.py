@@ -402,6 +402,14 @@ class TicketAdmin(admin.ModelAdmin):
     def time_left(self, ticket: Ticket) -> str:
         if ticket.state == Ticket.State.RESOLVED:
             return "resolved"
+        if ticket.paused_at is not None:
+            # Waiting for the authority's answer: the clock stands still, nothing is overdue.
+            left = selectors.ticket_time_left(ticket=ticket, now=ticket.paused_at)
+            return format_html(
+                '<span class="ticket-paused">paused since {} UTC ({} left)</span>',
+                f"{ticket.paused_at:%Y-%m-%d %H:%M}",
+                humanize_duration(left, compact=True),
+            )
         left = selectors.ticket_time_left(ticket=ticket, now=timezone.now())
         shown = humanize_duration(left, compact=True)
         if left <= timedelta(0):

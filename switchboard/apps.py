@@ -11,6 +11,9 @@ class SwitchboardConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the outbox handlers and the policy-revision receivers of this app.
-        from switchboard import handlers, signals  # noqa: F401
+        from liaison.intake import intake_resolver_register
+        from switchboard import handlers, selectors, signals  # noqa: F401
 
         signals.connect()
+        # Intake asks the switchboard for the desk and deadline (liaison cannot import it).
+        intake_resolver_register(selectors.routing_intake_decide)

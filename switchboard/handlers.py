@@ -18,21 +18,33 @@ def route_submitted_request(event: OutboxEvent) -> None:
 
 
 def _follows_the_ticket(payload: dict) -> bool:
-    return bool(payload.get("paused") or payload.get("resumed")) or (
-        payload.get("to") in tickets.REQUEST_CLOSED
+    return (
+        bool(payload.get("paused") or payload.get("resumed"))
+        or payload.get("to") in tickets.REQUEST_CLOSED
+        or tickets.starts_review(payload)
     )
 
 
 @outbox.subscribe(TOPIC_STATUS_CHANGED, wants=_follows_the_ticket)
 def follow_request_status(event: OutboxEvent) -> None:
-    """Pause, resume or resolve the request's ticket as the legal review moves it."""
+    """Acknowledge (review started), pause, resume or resolve the request's ticket as the legal
+    review moves it."""
     payload = event.payload
+    if tickets.starts_review(payload):
+        tickets.ticket_follow_review_start(
+            legal_request_id=payload["legal_request_id"],
+            reviewer_id=payload.get("staff_user_id"),
+            at=payload.get("at"),
+        )
+        return
     tickets.ticket_follow_request_status(
         legal_request_id=payload["legal_request_id"],
         to_status=payload["to"],
         paused=bool(payload.get("paused")),
         resumed=bool(payload.get("resumed")),
         due_at=payload.get("due_at"),
+        at=payload.get("at"),
+        paused_seconds=payload.get("paused_seconds"),
     )
 
 

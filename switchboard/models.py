@@ -310,7 +310,9 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         return self.exclude(state=Ticket.State.RESOLVED)
 
     def overdue(self, now: object = None) -> TicketQuerySet:
-        return self.unresolved().filter(due_at__lte=now or timezone.now())
+        """Unresolved tickets past their deadline whose clock runs: a ticket paused for a
+        clarification is paused, not overdue (its deadline moves on when the clock resumes)."""
+        return self.clock_running().filter(due_at__lte=now or timezone.now())
 
     def clock_running(self) -> TicketQuerySet:
         """Unresolved tickets whose legal clock runs (not paused for a clarification)."""

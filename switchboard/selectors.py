@@ -10,6 +10,7 @@ from typing import Any
 
 from core.outbox.models import OutboxEvent
 from liaison import instruments
+from liaison.intake import IntakeDecision, IntakeQuestion
 from switchboard.defaults import DEFAULT_FALLBACK_DESK, URGENT_CLOCK_MAX, default_clock
 from switchboard.models import (
     EscalationChain,
@@ -89,9 +90,11 @@ def clock_is_urgent(clock: timedelta) -> bool:
 def routing_queue_for(payload: dict) -> str:
     """The Celery queue for a `legal_request.submitted` event: `urgent` for clocks ≤ 8 h.
 
-    Runs in every submission's transaction, so it may use a policy up to a second old: a clock
-    edit reaches the queue choice within a second, and the routing itself always reads the
-    current policy."""
+    The submission carries the clock decided at intake (`clock_seconds`): that one decides.
+    Events without it (stored before intake decided) use a policy up to a second old."""
+    if payload.get("clock_seconds") is not None:
+        urgent = clock_is_urgent(timedelta(seconds=payload["clock_seconds"]))
+        return OutboxEvent.Queue.URGENT if urgent else OutboxEvent.Queue.DEFAULT
     try:
         clock = routing_policy_get(max_age=1.0).clock(payload["kind"], payload["category"])
     except KeyError:
@@ -122,15 +125,28 @@ class RoutingDecision:
         return self.team.desk_name if self.team is not None else DEFAULT_FALLBACK_DESK
 
 
-def routing_decide(*, kind: str, category: str, jurisdiction: str) -> RoutingDecision:
-    """Apply the routing rules in order (first match wins) and the legal clocks.
+def routing_decide(
+    *,
+    kind: str,
+    category: str,
+    jurisdiction: str,
+    instrument: str | None = None,
+    policy: RoutingPolicy | None = None,
+) -> RoutingDecision:
+    """Apply the routing rules in order (first match wins) and the legal clocks: the policy's
+    clock for the kind and category, capped by the law's clock of the instrument (named, or
+    inferred from kind and country when None).
 
     A rule that raises while being evaluated sends the request to the fallback team, with the
     error in the decision: a broken rule must neither lose a request nor let a less specific
     rule below it take it.
     """
-    policy = routing_policy_get()
-    clock = policy.clock(kind, category)
+    policy = policy or routing_policy_get()
+    if instrument is None:
+        instrument = instruments.instrument_infer(
+            kind=kind, category=category, jurisdiction=jurisdiction
+        )
+    clock = instruments.legal_clock(instrument, policy.clock(kind, category))
     urgent = clock_is_urgent(clock)
     fallback = policy.fallback
     for rule in policy.rules:
@@ -170,6 +186,34 @@ def routing_decide(*, kind: str, category: str, jurisdiction: str) -> RoutingDec
     )
 
 
+def routing_intake_decide(question: IntakeQuestion) -> IntakeDecision:
+    """The desk and deadline of a request being submitted (the resolver liaison's intake calls
+    in the submission's transaction, registered by the app config): the routing decision from
+    the current policy, with what the ticket needs to honour it later (team, rule, clock,
+    urgency, the escalation chain's snapshot) and the policy revision it came from."""
+    policy = routing_policy_get()
+    decision = routing_decide(
+        kind=question.kind,
+        category=question.category,
+        jurisdiction=question.jurisdiction,
+        instrument=question.instrument or None,
+        policy=policy,
+    )
+    return IntakeDecision(
+        desk_name=decision.desk_name,
+        clock=decision.clock,
+        policy_revision=str(policy.token or ""),
+        details={
+            "team_id": decision.team.pk if decision.team is not None else None,
+            "rule_id": decision.rule.pk if decision.rule is not None else None,
+            "urgent": decision.urgent,
+            "error": decision.error,
+            "escalation_snapshot": decision.escalation_snapshot,
+            "instrument": question.instrument,
+        },
+    )
+
+
 @dataclass(frozen=True)
 class RoutingAnswer:
     """Where a kind of request goes and what it needs, as the public guide tells it."""
@@ -180,20 +224,58 @@ class RoutingAnswer:
     required_fields: list[str]
     accepted_legal_bases: list[str]
     urgent: bool
+    instrument: str = ""
+    instrument_inferred: bool = True
+    inference_rule: str = ""
+    clock_source: str = ""
+    document_required: bool = False
+    document_source: str = ""
+    retention_seconds: int | None = None
+    retention_months: int | None = None
+    extension_seconds: int | None = None
+    retention_source: str = ""
 
 
-def routing_guide_get(*, kind: str, category: str, jurisdiction: str) -> RoutingAnswer:
-    """Answer the routing guide for one kind, category and country from the live rules and
-    clocks: the same decision the switchboard takes when such a request arrives."""
-    instrument = instruments.INSTRUMENTS[kind]
-    decision = routing_decide(kind=kind, category=category, jurisdiction=jurisdiction)
+def routing_guide_get(
+    *, kind: str, category: str, jurisdiction: str, instrument: str | None = None
+) -> RoutingAnswer:
+    """Answer the routing guide for one kind, category and country (and instrument, inferred
+    when None) from the live rules and clocks: the same decision intake takes when such a
+    request arrives. Raises ValueError with the field error's message when the named
+    instrument does not fit."""
+    kind_rules = instruments.INSTRUMENTS[kind]
+    inferred = instrument is None
+    code = instrument or instruments.instrument_infer(
+        kind=kind, category=category, jurisdiction=jurisdiction
+    )
+    rule = instruments.instrument_rule(code)
+    misfit = rule.misfit(kind=kind, category=category, jurisdiction=jurisdiction)
+    if misfit is not None:
+        raise ValueError(misfit[1])
+    decision = routing_decide(
+        kind=kind, category=category, jurisdiction=jurisdiction, instrument=code
+    )
     return RoutingAnswer(
         team_name=decision.desk_name,
         deadline_seconds=int(decision.clock.total_seconds()),
         channel=GUIDE_CHANNEL,
-        required_fields=list(instrument.required_fields),
-        accepted_legal_bases=list(instrument.accepted_legal_bases),
+        required_fields=list(dict.fromkeys((*kind_rules.required_fields, *rule.required_fields))),
+        accepted_legal_bases=list(
+            dict.fromkeys((*rule.accepted_legal_bases, *kind_rules.accepted_legal_bases))
+        ),
         urgent=decision.urgent,
+        instrument=code,
+        instrument_inferred=inferred,
+        inference_rule=next(
+            (line for line in instruments.INFERENCE_RULES if line.startswith(f"{kind}:")), ""
+        ),
+        clock_source=rule.clock_source,
+        document_required=rule.document_required,
+        document_source=rule.document_source,
+        retention_seconds=int(rule.retention.total_seconds()) if rule.retention else None,
+        retention_months=rule.retention_months or None,
+        extension_seconds=int(rule.extension.total_seconds()) if rule.extension else None,
+        retention_source=rule.retention_source,
     )
 
 

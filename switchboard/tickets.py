@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -22,6 +23,7 @@ from switchboard.models import (
     EscalationStep,
     Notification,
     RoutingRule,
+    Team,
     Ticket,
 )
 from switchboard.notifications import _body, _describe, _notification_create, _now, _recipients
@@ -75,11 +77,7 @@ def ticket_open_for_request(
             return existing
         if legal_request.status == RequestStatus.WITHDRAWN:
             return None
-        decision = selectors.routing_decide(
-            kind=legal_request.kind,
-            category=legal_request.category,
-            jurisdiction=legal_request.jurisdiction,
-        )
+        decision, due_at = _routing_of(legal_request)
         team = decision.team or team_fallback_ensure()
         snapshot = copy.deepcopy(decision.escalation_snapshot)
         if decision.team is None:  # the fallback was just created: its chain, if any
@@ -87,7 +85,6 @@ def ticket_open_for_request(
             snapshot = chain.snapshot() if chain is not None else {"steps": [], "chain": ""}
         warn_before = timedelta(seconds=snapshot.get("warn_before_seconds", 15 * 60))
         steps = snapshot["steps"]
-        due_at = legal_request.submitted_at + decision.clock
         ticket = Ticket.objects.create(
             legal_request=legal_request,
             team=team,
@@ -128,13 +125,46 @@ def ticket_open_for_request(
             new_ticket=True,
         )
         # Last: it ends in the liaison audit log, whose global lock is held until our commit.
+        # The desk the authority was told at intake, unless that team is gone.
+        told = legal_request.routing_decision.get("team_id") == team.pk
         lifecycle.legal_request_mark_routed(
             legal_request=legal_request,
-            desk_name=team.desk_name,
+            desk_name=legal_request.handling_desk
+            if told and legal_request.handling_desk
+            else team.desk_name,
             due_at=due_at,
             actor_label=SWITCHBOARD_ACTOR,
         )
     return ticket
+
+
+def _routing_of(legal_request: LegalRequest) -> tuple[selectors.RoutingDecision, datetime]:
+    """The routing decision of a request and its deadline: the one intake stored (the desk and
+    deadline the authority was told, from the policy revision of that moment), or, for a
+    request stored without one, the current policy's. A team deleted since intake gives way to
+    the fallback (the deadline stays)."""
+    stored = legal_request.routing_decision or {}
+    if "clock_seconds" not in stored or legal_request.due_at is None:
+        decision = selectors.routing_decide(
+            kind=legal_request.kind,
+            category=legal_request.category,
+            jurisdiction=legal_request.jurisdiction,
+            instrument=legal_request.instrument or None,
+        )
+        return decision, legal_request.submitted_at + decision.clock
+    team_id, rule_id = stored.get("team_id"), stored.get("rule_id")
+    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
+    if team is None and team_id is not None:
+        stored = {**stored, "escalation_snapshot": {"steps": [], "chain": ""}}
+    decision = selectors.RoutingDecision(
+        team=team,
+        rule=RoutingRule.objects.filter(pk=rule_id).first() if rule_id is not None else None,
+        clock=timedelta(seconds=stored["clock_seconds"]),
+        urgent=bool(stored.get("urgent")),
+        error=stored.get("error", ""),
+        escalation_snapshot=stored.get("escalation_snapshot") or {"steps": [], "chain": ""},
+    )
+    return decision, legal_request.due_at
 
 
 # Staff actions ---------------------------------------------------------------------------------
@@ -231,11 +261,22 @@ def ticket_assign(
 
 
 def ticket_resolve(*, ticket: Ticket, actor: Actor, now: datetime | None = None) -> Ticket:
-    """Close a ticket: no more escalations, warnings or breaches."""
+    """Close a ticket: no more escalations, warnings or breaches. The ticket and its request are
+    one case: while the request is open, its ticket stays (fulfilment, rejection and withdrawal
+    resolve it), so staff cannot resolve it by hand (`request_open`)."""
     permissions.require(actor, permissions.can_resolve_ticket)
     now = _now(now)
     with transaction.atomic():
         ticket = _locked(ticket)
+        status = LegalRequest.objects.filter(pk=ticket.legal_request_id).values_list(
+            "status", flat=True
+        )[0]
+        if ticket.state != Ticket.State.RESOLVED and status not in REQUEST_CLOSED:
+            raise ValidationError(
+                f"The request is still {status}: its ticket is resolved when the request is "
+                "fulfilled, rejected or withdrawn.",
+                code="request_open",
+            )
         if ticket.state != Ticket.State.RESOLVED:
             _resolve_locked(ticket, now=now, actor=actor, message="Ticket resolved.")
     return ticket
@@ -265,6 +306,47 @@ REQUEST_CLOSED = frozenset(
 )
 
 
+def starts_review(payload: dict) -> bool:
+    """Whether a `status_changed` event is a staff member taking the request into review."""
+    return payload.get("from") == RequestStatus.ROUTED and payload.get("to") == (
+        RequestStatus.UNDER_REVIEW
+    )
+
+
+def ticket_follow_review_start(
+    *, legal_request_id: uuid.UUID | str, reviewer_id: int | None, at: str | None = None
+) -> Ticket | None:
+    """The review and the ticket are one case (the `status_changed` handler): the staff member
+    who starts the legal review takes the ticket. An open ticket is acknowledged in their name
+    (escalation stops); they become its assignee either way. Idempotent."""
+    now = datetime.fromisoformat(at) if at else timezone.now()
+    reviewer = get_user_model().objects.filter(pk=reviewer_id).first() if reviewer_id else None
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("team", "legal_request")
+            .filter(legal_request_id=uuid.UUID(str(legal_request_id)))
+            .exclude(state=Ticket.State.RESOLVED)
+            .first()
+        )
+        if ticket is None or reviewer is None:
+            return ticket
+        if ticket.state == Ticket.State.OPEN:
+            ticket.assignee = reviewer
+            _acknowledge_locked(ticket, actor=staff_actor(reviewer), now=now)
+        elif ticket.assignee_id != reviewer.pk:
+            ticket.assignee = reviewer
+            ticket.save(update_fields=["assignee"])
+            lifecycle.legal_request_record_event(
+                legal_request=ticket.legal_request,
+                event=TimelineEntry.Event.NOTE,
+                actor_label=SWITCHBOARD_ACTOR,
+                message=f"Assigned to {internal_label(reviewer)}, who started the legal review.",
+                at=now,
+            )
+    return ticket
+
+
 def ticket_follow_request_status(
     *,
     legal_request_id: uuid.UUID | str,
@@ -272,15 +354,19 @@ def ticket_follow_request_status(
     paused: bool,
     resumed: bool,
     due_at: str | None,
+    at: str | None = None,
+    paused_seconds: int | None = None,
 ) -> Ticket | None:
     """Keep a request's ticket in step with the legal review (the `status_changed` handler).
 
     A clarification pauses the ticket's clock (no escalation, warning or breach while the
     authority answers); the answer resumes it, with the deadline liaison pushed forward and the
     escalation and warning times shifted by the same pause; a closed request resolves the ticket.
+    The times are the request's (`at`, `paused_seconds` of the event), not the delivery's, so a
+    late delivery shifts the ticket exactly as much as the request.
     Idempotent: a repeated event finds the ticket already in that state.
     """
-    now = timezone.now()
+    now = datetime.fromisoformat(at) if at else timezone.now()
     with transaction.atomic():
         ticket = (
             Ticket.objects.select_for_update()
@@ -298,7 +384,11 @@ def ticket_follow_request_status(
             ticket.paused_at = now
             ticket.save(update_fields=["paused_at"])
         elif resumed and ticket.paused_at is not None:
-            shift = now - ticket.paused_at
+            shift = (
+                timedelta(seconds=paused_seconds)
+                if paused_seconds is not None
+                else now - ticket.paused_at
+            )
             if due_at:
                 ticket.due_at = datetime.fromisoformat(due_at)
             if ticket.warn_at is not None:

@@ -249,8 +249,12 @@ class LegalRequestAdmin(admin.ModelAdmin):
             try:
                 review_step.run(actor, legal_request, form.cleaned_data)
             except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
+                # A field's error goes to its field (e.g. the checklist box that needs a
+                # document), the rest above the form.
+                for field, field_errors in getattr(error, "error_dict", {None: [error]}).items():
+                    target = field if field in form.fields else None
+                    for message in ValidationError(field_errors).messages:
+                        form.add_error(target, message)
             else:
                 self.message_user(request, f"{title}: done.", messages.SUCCESS)
                 return HttpResponseRedirect(

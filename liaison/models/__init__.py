@@ -10,6 +10,7 @@ from liaison.models.disclosure import DisclosurePackage, DisclosurePackageQueryS
 from liaison.models.documents import LegalDocument, LegalDocumentQuerySet, legal_document_path
 from liaison.models.enums import (
     DataCategory,
+    LegalInstrument,
     OrganizationKind,
     RejectionReason,
     RequestCategory,
@@ -18,6 +19,7 @@ from liaison.models.enums import (
     RequestStatus,
     TargetKind,
 )
+from liaison.models.preservation import Preservation, PreservationQuerySet
 from liaison.models.requests import (
     LegalRequest,
     LegalRequestQuerySet,
@@ -65,6 +67,7 @@ __all__ = [
     "LegalAnalysis",
     "LegalDocument",
     "LegalDocumentQuerySet",
+    "LegalInstrument",
     "LegalRequest",
     "LegalRequestQuerySet",
     "LoginEvent",
@@ -76,6 +79,8 @@ __all__ = [
     "OrganizationKind",
     "OrganizationQuerySet",
     "PlatformAccount",
+    "Preservation",
+    "PreservationQuerySet",
     "RejectionReason",
     "RequestCategory",
     "RequestKind",

@@ -46,6 +46,24 @@ class RequestStatus(models.TextChoices):
     WITHDRAWN = "WITHDRAWN", "Withdrawn"
 
 
+class LegalInstrument(models.TextChoices):
+    """The legal instrument a request rests on (liaison.instruments: its clock, fields, document,
+    retention and where it applies)."""
+
+    EU_EPOC = "EU_EPOC", "European Production Order (Reg. (EU) 2023/1543)"
+    EU_EMERGENCY_EPOC = "EU_EMERGENCY_EPOC", "Emergency European Production Order"
+    EU_EPOC_PR = "EU_EPOC_PR", "European Preservation Order (Reg. (EU) 2023/1543)"
+    TCO_REMOVAL_ORDER = "TCO_REMOVAL_ORDER", "TCO removal order (Reg. (EU) 2021/784)"
+    DSA_ART9_ORDER = "DSA_ART9_ORDER", "DSA Art. 9 order to act against illegal content"
+    DSA_ART10_ORDER = "DSA_ART10_ORDER", "DSA Art. 10 order to provide information"
+    US_2703D_WARRANT = "US_2703D_WARRANT", "18 U.S.C. 2703(d) order or warrant"
+    US_2703F_PRESERVATION = "US_2703F_PRESERVATION", "18 U.S.C. 2703(f) preservation request"
+    US_2702B8_EMERGENCY = "US_2702B8_EMERGENCY", "18 U.S.C. 2702(b)(8) emergency disclosure"
+    NATIONAL_COURT_ORDER = "NATIONAL_COURT_ORDER", "National court order"
+    MLAT = "MLAT", "Mutual legal assistance request (MLAT)"
+    TRUSTED_FLAGGER_NOTICE = "TRUSTED_FLAGGER_NOTICE", "Trusted flagger notice (DSA Art. 22)"
+
+
 class RequestOrigin(models.TextChoices):
     """Where a request came in: the API (and console) or an urgent message on the hotline."""
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from liaison.models.enums import (
     DataCategory,
+    LegalInstrument,
     RejectionReason,
     RequestCategory,
     RequestKind,
@@ -83,6 +84,25 @@ class LegalRequest(models.Model):
         max_length=120, blank=True, help_text="Public name of the desk that handles the request."
     )
     routed_at = models.DateTimeField(null=True, blank=True)
+    instrument = models.CharField(
+        max_length=32,
+        choices=LegalInstrument.choices,
+        blank=True,
+        help_text="The legal instrument (named by the authority, or inferred at intake).",
+    )
+    instrument_inferred = models.BooleanField(
+        default=False, help_text="True when intake inferred the instrument from kind and country."
+    )
+    policy_revision = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Revision of the routing policy the desk and deadline were decided from.",
+    )
+    routing_decision = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The desk and deadline decided at intake, as the routing honours them.",
+    )
     period_start = models.DateTimeField(
         null=True, blank=True, help_text="Start of the period the requested data covers."
     )

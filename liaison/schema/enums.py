@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from liaison.models import (
         CannotComplyGround,
         DataCategory,
+        LegalInstrument,
         OrganizationKind,
         RejectionReason,
         RequestCategory,
@@ -39,11 +40,13 @@ else:
     CannotComplyResolution = strawberry.enum(
         models.CannotComplyNotice.Resolution, name="CannotComplyResolution"
     )
+    LegalInstrument = strawberry.enum(models.LegalInstrument, name="LegalInstrument")
 
 __all__ = [
     "CannotComplyGround",
     "CannotComplyResolution",
     "DataCategory",
+    "LegalInstrument",
     "OrganizationKind",
     "RejectionReason",
     "RequestCategory",

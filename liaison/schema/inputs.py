@@ -5,7 +5,13 @@ from datetime import datetime
 import strawberry
 
 from core.graphql.text import MULTILINE
-from liaison.schema.enums import DataCategory, RequestCategory, RequestKind, TargetKind
+from liaison.schema.enums import (
+    DataCategory,
+    LegalInstrument,
+    RequestCategory,
+    RequestKind,
+    TargetKind,
+)
 
 
 @strawberry.input(name="TargetInput")
@@ -47,4 +53,20 @@ class SubmitLegalRequestInput:
     )
     period_end: datetime | None = strawberry.field(
         default=None, description="End of the period the requested data covers."
+    )
+    instrument: LegalInstrument | None = strawberry.field(
+        default=None,
+        description=(
+            "The legal instrument the request rests on; it fixes the legal clock, whether a "
+            "signed document is mandatory and (for preservations) how long data is kept. When "
+            "absent it is inferred from kind, category and jurisdiction (see routingGuide)."
+        ),
+    )
+    preservation_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "For a production (disclosure) request: the id of your earlier PRESERVATION "
+            "request whose data it asks for. The preserved data is then kept until this "
+            "request is answered, even past preservedUntil."
+        ),
     )

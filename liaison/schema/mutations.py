@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 import strawberry_django
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from strawberry.file_uploads import Upload
 from strawberry_django.fields.types import OperationInfo
@@ -17,7 +18,15 @@ from core.graphql.ids import decode_global_id, uuid_pk
 from core.graphql.permissions import IsAuthenticated
 from core.graphql.text import MULTILINE
 from core.http import client_ip
-from liaison import cannot_comply, documents, review, selectors, submission, user_notice
+from liaison import (
+    cannot_comply,
+    documents,
+    preservation,
+    review,
+    selectors,
+    submission,
+    user_notice,
+)
 from liaison.models import LegalRequest
 from liaison.schema.inputs import SubmitLegalRequestInput
 from liaison.schema.types import LegalDocumentType, LegalRequestType, NonDisclosureOrderType
@@ -36,6 +45,9 @@ CorrectLegalRequestResult = Annotated[
 ]
 NonDisclosureOrderResult = Annotated[
     NonDisclosureOrderType | OperationInfo, strawberry.union("NonDisclosureOrderResult")
+]
+ExtendPreservationResult = Annotated[
+    LegalRequestType | OperationInfo, strawberry.union("ExtendPreservationResult")
 ]
 AttachLegalDocumentResult = Annotated[
     LegalDocumentType | OperationInfo, strawberry.union("AttachLegalDocumentResult")
@@ -74,6 +86,20 @@ class Mutation:
         self, info: Info, input: SubmitLegalRequestInput
     ) -> SubmitLegalRequestResult:
         actor = info.context.require_actor()
+        preservation_request_id = None
+        if input.preservation_id is not None:
+            preservation_request_id = decode_global_id(
+                input.preservation_id, "LegalRequest", uuid_pk
+            )
+            if preservation_request_id is None:
+                raise ValidationError(
+                    {
+                        "preservationId": ValidationError(
+                            "No preservation of your organization with this id.",
+                            code="not_found",
+                        )
+                    }
+                )
         spec = submission.LegalRequestSpec(
             kind=input.kind.value,
             category=input.category.value,
@@ -90,6 +116,8 @@ class Mutation:
             idempotency_key=input.idempotency_key,
             period_start=input.period_start,
             period_end=input.period_end,
+            instrument=input.instrument.value if input.instrument is not None else None,
+            preservation_request_id=preservation_request_id,
         )
         return submission.legal_request_submit(  # type: ignore[return-value]
             actor=actor, spec=spec, source_address=_client_address(info)
@@ -194,6 +222,20 @@ class Mutation:
         return user_notice.non_disclosure_order_extend(  # type: ignore[return-value]
             actor=actor, legal_request=legal_request, until=until, legal_basis=legal_basis
         )
+
+    @strawberry_django.mutation(
+        handle_django_errors=True,
+        permission_classes=[IsAuthenticated],
+        description=(
+            "Extend the preservation of one of your PRESERVATION requests once, by what its "
+            "instrument allows (EU EPOC-PR: 30 days; US 2703(f): 90 days): preservedUntil "
+            "moves on. A second extension is refused."
+        ),
+    )
+    def extend_preservation(self, info: Info, id: strawberry.ID) -> ExtendPreservationResult:
+        actor = info.context.require_actor()
+        legal_request = _own_request(actor, id)
+        return preservation.preservation_extend(actor=actor, legal_request=legal_request)  # type: ignore[return-value]
 
     @strawberry_django.mutation(
         handle_django_errors=True,

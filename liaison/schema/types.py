@@ -19,6 +19,7 @@ from liaison.schema.enums import (
     CannotComplyGround,
     CannotComplyResolution,
     DataCategory,
+    LegalInstrument,
     OrganizationKind,
     RejectionReason,
     RequestCategory,
@@ -120,6 +121,28 @@ class CannotComplyType:
     resolved_at: datetime | None
 
 
+@strawberry.type(name="Preservation")
+class PreservationInfo:
+    """The preservation of a request's data: since when, until when, and how it stands."""
+
+    instrument: LegalInstrument
+    preserved_at: datetime
+    preserved_until: datetime
+    extensions: int = strawberry.field(description="Extensions used (the law allows one).")
+    extendable: bool = strawberry.field(description="Whether extendPreservation would extend it.")
+    held_for_production: bool = strawberry.field(
+        description="A production request naming it is still open: kept until it is answered."
+    )
+    ended_at: datetime | None = strawberry.field(description="When the data stopped being kept.")
+
+
+def _preservation_of(root: models.LegalRequest) -> models.Preservation | None:
+    try:
+        return root.preservation
+    except models.Preservation.DoesNotExist:
+        return None
+
+
 @strawberry_django.type(models.LegalRequest, name="LegalRequest")
 class LegalRequestType(TenantScopedNode, relay.Node):
     """A legal request of the viewer's organization."""
@@ -133,7 +156,12 @@ class LegalRequestType(TenantScopedNode, relay.Node):
     summary: str
     data_categories: list[DataCategory]
     submitted_at: datetime
-    due_at: datetime | None
+    due_at: datetime | None = strawberry_django.field(
+        description="The deadline, from receipt (moved on by any pause for a clarification)."
+    )
+    clock_paused_at: datetime | None = strawberry_django.field(
+        description="Set while the clock is paused for a clarification (NEEDS_INFO), else null."
+    )
     targets: list[TargetType] = strawberry_django.field()
     timeline: list[TimelineEntryType] = strawberry_django.field()
     documents: list[LegalDocumentType] = strawberry_django.field()
@@ -152,6 +180,46 @@ class LegalRequestType(TenantScopedNode, relay.Node):
     )
     def rejection_reason(self, root: models.LegalRequest) -> RejectionReason | None:
         return RejectionReason(root.rejection_reason) if root.rejection_reason else None
+
+    @strawberry_django.field(
+        only=["instrument"],
+        description="The legal instrument: as named at submission, or as inferred from kind, "
+        "category and jurisdiction.",
+    )
+    def instrument(self, root: models.LegalRequest) -> LegalInstrument | None:
+        return LegalInstrument(root.instrument) if root.instrument else None
+
+    @strawberry_django.field(
+        select_related=["preservation"],
+        description="For preservations: until when the data is kept (null before it is preserved).",
+    )
+    def preserved_until(self, root: models.LegalRequest) -> datetime | None:
+        preservation = _preservation_of(root)
+        return preservation.preserved_until if preservation is not None else None
+
+    @strawberry_django.field(
+        select_related=["preservation__production_request"],
+        description="The preservation of this request's data, once recorded.",
+    )
+    def preservation(self, root: models.LegalRequest) -> PreservationInfo | None:
+        from liaison import instruments
+        from liaison.preservation import preservation_is_held
+
+        preservation = _preservation_of(root)
+        if preservation is None:
+            return None
+        rule = instruments.instrument_rule(preservation.instrument)
+        return PreservationInfo(
+            instrument=LegalInstrument(preservation.instrument),
+            preserved_at=preservation.preserved_at,
+            preserved_until=preservation.preserved_until,
+            extensions=preservation.extensions,
+            extendable=preservation.ended_at is None
+            and rule.extension is not None
+            and preservation.extensions == 0,
+            held_for_production=preservation_is_held(preservation),
+            ended_at=preservation.ended_at,
+        )
 
     @strawberry_django.field(only=["handling_desk"])
     def handling_team(self, root: models.LegalRequest) -> HandlingTeam | None:

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.actors import Actor, staff_actor
-from liaison import disclosure, lifecycle, review, submission
+from liaison import disclosure, documents, instruments, lifecycle, review, submission
 from liaison.models import LegalRequest, LoginEvent, PlatformAccount
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
@@ -78,8 +79,22 @@ def accounts(db: Any) -> dict[str, PlatformAccount]:
     return {"boss": boss, "other": other}
 
 
-def submit(member: Member, **overrides: Any) -> LegalRequest:
-    """Submit a request through the service (defaults: a 30-day disclosure of both categories)."""
+SIGNED_ORDER = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def attach_signed_order(member: Member, legal_request: LegalRequest) -> None:
+    """The authority attaches its signed order (a minimal PDF), as its instrument requires."""
+    documents.legal_document_attach(
+        actor=member.actor,
+        legal_request_id=legal_request.pk,
+        upload=SimpleUploadedFile("order.pdf", SIGNED_ORDER, content_type="application/pdf"),
+    )
+
+
+def submit(member: Member, *, with_document: bool = True, **overrides: Any) -> LegalRequest:
+    """Submit a request through the service (defaults: a 30-day disclosure of both categories),
+    with the signed order attached when its instrument requires one (unless `with_document` is
+    False)."""
     now = timezone.now()
     fields: dict[str, Any] = {
         "kind": "DATA_DISCLOSURE",
@@ -94,9 +109,12 @@ def submit(member: Member, **overrides: Any) -> LegalRequest:
         "period_end": now - timedelta(minutes=1),
     }
     fields.update(overrides)
-    return submission.legal_request_submit(
+    legal_request = submission.legal_request_submit(
         actor=member.actor, spec=submission.LegalRequestSpec(**fields)
     )
+    if with_document and instruments.instrument_rule(legal_request.instrument).document_required:
+        attach_signed_order(member, legal_request)
+    return legal_request
 
 
 def route(legal_request: LegalRequest) -> LegalRequest:

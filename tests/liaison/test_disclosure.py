@@ -21,7 +21,14 @@ from core.actors import Actor
 from liaison import disclosure, review
 from liaison.models import AuditEntry, DisclosurePackage, LegalRequest
 from tests.conftest import Member
-from tests.liaison.conftest import analyse, approved, fulfilled, route, under_review
+from tests.liaison.conftest import (
+    analyse,
+    approved,
+    attach_signed_order,
+    fulfilled,
+    route,
+    under_review,
+)
 
 PACKAGE = """query($id: ID!) { disclosurePackage(requestId: $id) {
   requestId createdAt expiresAt signature signingKeyId json csv
@@ -82,6 +89,7 @@ def test_from_submission_to_a_verified_package_through_the_api(
     route(legal_request)
     review.legal_request_start_review(actor=staff_one, legal_request=legal_request)
     assert read_package(gql, authority, result["id"]) is None  # nothing before fulfilment
+    attach_signed_order(authority, legal_request)  # the EPOC certificate
     analyse(staff_one, legal_request)
     review.legal_request_approve(actor=staff_one, legal_request=legal_request)
     review.legal_request_approve(actor=staff_two, legal_request=legal_request)

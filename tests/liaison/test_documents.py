@@ -52,7 +52,7 @@ def gid(legal_request: LegalRequest) -> str:
 def test_pdf_is_stored_privately_with_its_hash(
     client: Client, authority: Member, media_root: Path
 ) -> None:
-    legal_request = submit(authority)
+    legal_request = submit(authority, with_document=False)
     result = upload(client, authority, gid(legal_request), PDF, name="../../etc/Beschluss.pdf")
     assert result["__typename"] == "LegalDocument", result
     assert result["sha256"] == hashlib.sha256(PDF).hexdigest()
@@ -77,7 +77,7 @@ def test_pdf_is_stored_privately_with_its_hash(
 def test_files_are_checked_by_content_not_name(
     client: Client, authority: Member, media_root: Path, content: bytes, name: str, code: str
 ) -> None:
-    legal_request = submit(authority)
+    legal_request = submit(authority, with_document=False)
     result = upload(client, authority, gid(legal_request), content, name=name)
     assert result["__typename"] == "OperationInfo"
     assert [(m["field"], m["code"]) for m in result["messages"]] == [("file", code)]
@@ -88,7 +88,7 @@ def test_files_are_checked_by_content_not_name(
 @pytest.mark.django_db
 def test_size_limit(client: Client, authority: Member, settings: Any) -> None:
     settings.LEGAL_DOCUMENT_MAX_BYTES = 100
-    legal_request = submit(authority)
+    legal_request = submit(authority, with_document=False)
     result = upload(client, authority, gid(legal_request), PDF + b" " * 100)
     assert [m["code"] for m in result["messages"]] == ["too_large"]
 
@@ -97,7 +97,7 @@ def test_size_limit(client: Client, authority: Member, settings: Any) -> None:
 def test_cannot_attach_to_another_organizations_request(
     client: Client, authority: Member, other_authority: Member, media_root: Path
 ) -> None:
-    foreign = submit(other_authority)
+    foreign = submit(other_authority, with_document=False)
     into_foreign = upload(client, authority, gid(foreign), PDF)
     into_missing = upload(client, authority, to_base64("LegalRequest", str(uuid.uuid4())), PDF)
     assert into_foreign == into_missing
@@ -110,7 +110,7 @@ def test_cannot_attach_to_another_organizations_request(
 def test_only_the_uploader_and_staff_read_it_and_every_read_is_audited(
     client: Client, authority: Member, other_authority: Member, staff_one: Actor
 ) -> None:
-    legal_request = submit(authority)
+    legal_request = submit(authority, with_document=False)
     path = upload(client, authority, gid(legal_request), PDF)["downloadPath"]
     own = client.get(path, HTTP_AUTHORIZATION=f"Bearer {authority.token}")
     assert own.status_code == 200
@@ -139,7 +139,7 @@ def test_only_the_uploader_and_staff_read_it_and_every_read_is_audited(
 def test_documents_are_listed_only_to_their_organization(
     client: Client, gql: Any, authority: Member
 ) -> None:
-    legal_request = submit(authority)
+    legal_request = submit(authority, with_document=False)
     upload(client, authority, gid(legal_request), PDF)
     query = "query($id: ID!) { legalRequest(id: $id) { documents { filename sha256 } } }"
     body = gql(query, {"id": gid(legal_request)}, token=authority.token)

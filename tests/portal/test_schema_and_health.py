@@ -188,11 +188,7 @@ REACHED_THROUGH: dict[str, tuple[str, str]] = {
 # one test). Only their existence is checked, strictly expected to fail: when one lands, its
 # test fails as XPASS; then take it out of here, and its types are checked like the rest
 # (correct the types above if the implementation chose others).
-CLOCKS = "issue 10 (the law's clocks in full) adds clockPausedAt and preservedUntil"
-EXPECTED_MISSING: dict[str, str] = {
-    "LegalRequest.clockPausedAt": CLOCKS,
-    "LegalRequest.preservedUntil": CLOCKS,
-}
+EXPECTED_MISSING: dict[str, str] = {}
 
 
 def _contract_items() -> list[str]:

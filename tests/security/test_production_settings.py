@@ -377,7 +377,7 @@ def s3_bucket(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 @pytest.mark.django_db
 def test_documents_work_on_s3_storage(client: Client, authority: Member, s3_bucket: Any) -> None:
-    legal_request = submit(authority)
+    legal_request = submit(authority, with_document=False)
     result = upload(client, authority, gid(legal_request), PDF)
     assert result["__typename"] == "LegalDocument", result
     document = LegalDocument.objects.get()

@@ -345,7 +345,6 @@ def test_no_staff_email_or_username_reaches_authorities_or_ngos(
     tickets.ticket_escalate(ticket=ticket, actor=bob)
     report_ticket = Ticket.objects.get(legal_request=report)
     tickets.ticket_assign(ticket=report_ticket, actor=bob, assignee=bob.user)  # acknowledges
-    tickets.ticket_resolve(ticket=report_ticket, actor=alice)
 
     # Every review step: start, analysis, clarification (answered by the authority through the
     # server), two approvals, callback, fulfil; and a rejection of the NGO's report.
@@ -373,6 +372,8 @@ def test_no_staff_email_or_username_reaches_authorities_or_ngos(
     disclosure.legal_request_fulfil(actor=bob, legal_request=emergency, note="Sent.")
     review.legal_request_start_review(actor=bob, legal_request=report)
     review.legal_request_reject(actor=alice, legal_request=report, reason_code="NO_RULE_VIOLATION")
+    # A ticket is resolved once its request is closed (the rejection resolves it, too).
+    tickets.ticket_resolve(ticket=report_ticket, actor=alice)
 
     # Staff write and type in every conversation: the main lines and a line on the request.
     authority_line = Conversation.objects.get(

@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from core.actors import Actor, staff_actor
 from core.outbox import services as outbox
+from liaison import review
 from switchboard import permissions, tickets
 from switchboard import policy as policy_services
 from switchboard.models import (
@@ -87,6 +88,8 @@ def test_each_ticket_service_takes_the_switchboard_group(policy: None, authority
     tickets.ticket_assign(ticket=ticket, actor=worker, assignee=worker.user)
     ticket.refresh_from_db()
     assert (ticket.state, ticket.assignee_id) == ("ACKNOWLEDGED", worker.user.pk)
+    # A ticket is resolved once its request is closed.
+    review.legal_request_withdraw(actor=authority.actor, legal_request=ticket.legal_request)
     tickets.ticket_resolve(ticket=ticket, actor=worker)
     ticket.refresh_from_db()
     assert ticket.state == "RESOLVED"

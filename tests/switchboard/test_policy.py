@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from core.actors import staff_actor
 from core.outbox import services as outbox
+from liaison import review
 from liaison.models import TimelineEntry
 from switchboard.defaults import DEFAULT_CLOCKS
 from switchboard.models import (
@@ -184,6 +185,8 @@ def test_admin_queue_and_actions(policy: None, staff_client: Client, authority: 
         ("resolve", "RESOLVED", "Resolved"),
     ]:
         step_before = ticket.escalation_step
+        if action == "resolve":  # a ticket is resolved once its request is closed
+            review.legal_request_withdraw(actor=authority.actor, legal_request=ticket.legal_request)
         response = staff_client.post(
             url, {"action": action, "_selected_action": [ticket.pk]}, follow=True
         )

@@ -16,7 +16,7 @@ from django.db import connection
 from core.outbox import services as outbox
 from liaison import review
 from liaison.models import LegalRequest, RequestStatus, TimelineEntry
-from switchboard import notifications, selectors, tickets
+from switchboard import notifications, tickets
 from switchboard.handlers import route_submitted_request
 from switchboard.models import Notification, RoutingRule, Team, Ticket
 from tests.conftest import Member
@@ -253,7 +253,8 @@ def test_a_withdrawal_during_routing_is_caught_under_liaisons_lock(
     with mock.patch.object(outbox, "outbox_enqueue"):  # delivered by hand below
         legal_request = submit_request(authority)
     event = submitted_events().get()
-    decide = selectors.routing_decide
+    # The routing reads the decision stored at intake (tickets._routing_of) before it locks.
+    decide = tickets._routing_of
 
     def withdraw() -> None:
         try:
@@ -263,17 +264,17 @@ def test_a_withdrawal_during_routing_is_caught_under_liaisons_lock(
         finally:
             connection.close()
 
-    def withdrawn_meanwhile(**kwargs: Any) -> Any:
+    def withdrawn_meanwhile(*args: Any) -> Any:
         # The switchboard has read the request, unlocked, as RECEIVED; the authority withdraws
         # it on another connection (which would wait forever if the switchboard held its lock).
         other = threading.Thread(target=withdraw)
         other.start()
         other.join(10)
         assert not other.is_alive()
-        return decide(**kwargs)
+        return decide(*args)
 
     with (
-        mock.patch.object(selectors, "routing_decide", side_effect=withdrawn_meanwhile),
+        mock.patch.object(tickets, "_routing_of", side_effect=withdrawn_meanwhile),
         pytest.raises(ValidationError) as excinfo,
     ):
         outbox.outbox_deliver(event_id=event.pk)
