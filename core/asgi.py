@@ -9,6 +9,7 @@ without a token was read and spooled before "Authentication required". This midd
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -29,7 +30,9 @@ def header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
-async def send_error(send: Send, status: int, code: str, message: str) -> None:
+async def send_error(
+    send: Send, status: int, code: str, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
     """A GraphQL-shaped JSON error response, sent straight from ASGI."""
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
     await send(
@@ -40,6 +43,7 @@ async def send_error(send: Send, status: int, code: str, message: str) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+                *headers,
             ],
         }
     )
@@ -99,3 +103,33 @@ class BodyLimitMiddleware:
         await self.app(scope, limited_receive, tracked_send)
         if exceeded and not started:
             await send_error(send, 413, "PAYLOAD_TOO_LARGE", _too_large(limit))
+
+
+class ClosedSocketGuard:
+    """Mixin for Channels WebSocket consumers: nothing is sent once the socket is closed.
+
+    Without it, operations still running when a client goes away (or after the server closed
+    the socket itself, e.g. 4403) send their results into a closed socket: uvicorn raises
+    ClientDisconnected for each (a traceback per operation) or answers a second close with
+    "Unexpected ASGI message 'websocket.close', after sending 'websocket.close'". A frame for a
+    client that is gone has no reader: it is dropped here, from the first send that finds the
+    client gone, or once the consumer closed the socket itself."""
+
+    socket_closed = False
+
+    async def send(
+        self, text_data: Any = None, bytes_data: Any = None, close: bool = False
+    ) -> None:
+        if self.socket_closed:
+            return
+        try:
+            await super().send(text_data, bytes_data, close)  # type: ignore[misc]
+        except OSError:  # uvicorn's ClientDisconnected: the client left while we sent
+            self.socket_closed = True
+
+    async def close(self, code: Any = None, reason: Any = None) -> None:
+        if self.socket_closed:
+            return
+        self.socket_closed = True
+        with contextlib.suppress(OSError):
+            await super().close(code, reason)  # type: ignore[misc]

@@ -4,7 +4,9 @@ GraphQL-shaped errors."""
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -86,5 +88,21 @@ def client_ip(request: HttpRequest) -> str:
     return client_address(
         request.META.get("REMOTE_ADDR"),
         request.META.get("HTTP_X_FORWARDED_FOR"),
+        tuple(getattr(settings, "TRUSTED_PROXIES", ())),
+    )
+
+
+def scope_client_ip(scope: Mapping[str, Any]) -> str:
+    """`client_ip` for an ASGI scope (a WebSocket, or HTTP before Django): the peer address of
+    `scope["client"]`, X-Forwarded-For only from `TRUSTED_PROXIES`."""
+    client = scope.get("client") or ()
+    forwarded_for = ",".join(
+        bytes(value).decode("latin1")
+        for name, value in scope.get("headers") or ()
+        if name == b"x-forwarded-for"
+    )
+    return client_address(
+        str(client[0]) if client else None,
+        forwarded_for or None,
         tuple(getattr(settings, "TRUSTED_PROXIES", ())),
     )

@@ -8,6 +8,7 @@ logged with who asked for it. The HTTP view and the WebSocket consumer set it pe
 import contextvars
 import logging
 import re
+from typing import Any
 
 TOKEN_PATTERN = re.compile(r"lp_[A-Za-z0-9]{8}_[A-Za-z0-9_\-]{20,}")
 BEARER_PATTERN = re.compile(r"(?i)(bearer\s+)\S+")
@@ -36,6 +37,15 @@ _caller: contextvars.ContextVar[str] = contextvars.ContextVar("liaison_caller", 
 def current_caller() -> str:
     """Who the operation being handled is for, e.g. `token 12`, `staff 3`, `anonymous 10.0.0.1`."""
     return _caller.get()
+
+
+def caller_label(actor: Any, address: str) -> str:
+    """How a caller is named in the logs: `token 12`, `staff 3`, or `anonymous <address>`."""
+    if actor is None:
+        return f"anonymous {address}"
+    if getattr(actor, "token_id", None) is not None:
+        return f"token {actor.token_id}"
+    return f"staff {getattr(actor.user, 'pk', '?')}"
 
 
 def set_current_caller(label: str) -> contextvars.Token[str]:

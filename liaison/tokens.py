@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.actors import Actor
+from core.ratelimit import RateDecision, describe_limit, rate_limit_hit, rate_limit_peek
 from liaison.audit import AuditAction, audit_record
 from liaison.models import ApiToken, Membership
 
@@ -137,3 +138,31 @@ def api_token_authenticate(secret: str) -> Actor | None:
         membership_id=membership.pk,
         token_id=token.pk,
     )
+
+
+class TokenAttemptsExceeded(Exception):
+    """Too many invalid tokens came from one client address in the current window: the next
+    token from there is refused before it is even looked up (so guessing gains nothing)."""
+
+    def __init__(self, decision: RateDecision) -> None:
+        self.decision = decision
+        super().__init__(describe_limit(decision, "invalid API tokens"))
+
+
+def api_token_authenticate_from(secret: str, *, client_address: str) -> Actor | None:
+    """`api_token_authenticate` for a bearer token sent from `client_address`
+    (`core.http.client_ip`), with the per-address limit on invalid tokens
+    (setting API_INVALID_TOKEN_LIMIT_PER_MINUTE). Every path that takes a bearer token uses it.
+
+    Raises TokenAttemptsExceeded when the address is over the limit; every unknown, expired or
+    revoked token counts one failure against the address.
+    """
+    bucket = f"badtoken:{client_address}"
+    limit = int(settings.API_INVALID_TOKEN_LIMIT_PER_MINUTE)
+    decision = rate_limit_peek(bucket=bucket, limit=limit)
+    if not decision.allowed:
+        raise TokenAttemptsExceeded(decision)
+    actor = api_token_authenticate(secret)
+    if actor is None:
+        rate_limit_hit(bucket=bucket, limit=limit)
+    return actor

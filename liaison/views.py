@@ -6,7 +6,7 @@ from django.http import FileResponse, HttpRequest, HttpResponseBase, JsonRespons
 from django.views.decorators.http import require_GET
 
 from core.actors import Actor
-from core.http import bearer_token, error_response
+from core.http import bearer_token, client_ip, error_response
 from liaison import documents, signing, tokens
 
 
@@ -49,7 +49,19 @@ def legal_document_download_view(request: HttpRequest, document_id: str) -> Http
     members only; staff download through admin). Every download is audited."""
 
     token = bearer_token(request)
-    actor: Actor | None = tokens.api_token_authenticate(token) if token else None
+    try:
+        actor: Actor | None = (
+            tokens.api_token_authenticate_from(token, client_address=client_ip(request))
+            if token
+            else None
+        )
+    except tokens.TokenAttemptsExceeded as refused:
+        return error_response(
+            429,
+            "RATE_LIMITED",
+            str(refused),
+            **{"Retry-After": str(refused.decision.retry_after)},
+        )
     if actor is None:
         return error_response(401, "UNAUTHENTICATED", "Send 'Authorization: Bearer <token>'.")
     return document_response(documents.legal_document_open(actor=actor, document_id=document_id))

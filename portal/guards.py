@@ -12,7 +12,8 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from core.asgi import ASGIApp, BodyLimitMiddleware, Receive, Scope, Send, header, send_error
-from liaison.tokens import api_token_authenticate
+from core.http import scope_client_ip
+from liaison.tokens import TokenAttemptsExceeded, api_token_authenticate_from
 
 GRAPHQL_PATHS = frozenset({"/graphql", "/graphql/"})
 
@@ -47,7 +48,16 @@ class UploadAuthentication:
             scheme, _, token = raw.partition(" ")
             actor = None
             if scheme.lower() == "bearer" and token.strip():
-                actor = await database_sync_to_async(api_token_authenticate)(token.strip())
+                try:
+                    actor = await database_sync_to_async(api_token_authenticate_from)(
+                        token.strip(), client_address=scope_client_ip(scope)
+                    )
+                except TokenAttemptsExceeded as refused:
+                    retry_after = str(refused.decision.retry_after).encode()
+                    await send_error(
+                        send, 429, "RATE_LIMITED", str(refused), ((b"retry-after", retry_after),)
+                    )
+                    return
             if actor is None:
                 await send_error(
                     send,

@@ -165,10 +165,19 @@ CACHES = {
     }
 }
 
+# channels-redis waits for a consumer's messages with BZPOPMIN of 5 s (RedisChannelLayer.
+# brpop_timeout); redis-py 8 reads every reply with a 5 s socket timeout by default, so an idle
+# WebSocket's receive raised redis TimeoutError and killed the connection (redis-py#4091). The
+# read timeout must outlast the blocking pop.
+CHANNEL_LAYER_SOCKET_TIMEOUT = 15.0
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}],
+            "capacity": 1000,
+            "expiry": 30,
+        },
     }
 }
 
@@ -402,6 +411,10 @@ API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "600
 API_ANONYMOUS_RATE_LIMIT_PER_MINUTE = int(
     os.environ.get("API_ANONYMOUS_RATE_LIMIT_PER_MINUTE", "120")
 )
+# Invalid bearer tokens one client address (core.http.client_ip) may send per minute, on every
+# path that takes a token (GraphQL over HTTP and WebSocket, uploads, document downloads);
+# beyond it every token from there is refused (429) before it is looked up.
+API_INVALID_TOKEN_LIMIT_PER_MINUTE = int(os.environ.get("API_INVALID_TOKEN_LIMIT_PER_MINUTE", "20"))
 API_TOKEN_DEFAULT_LIFETIME = timedelta(days=int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "365")))
 GRAPHQL_MAX_DEPTH = 10
 GRAPHQL_MAX_ALIASES = 15
@@ -447,9 +460,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS") or (365 * 24 * 3600 if HTTPS else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
-# Behind a TLS proxy the request scheme comes from uvicorn (X-Forwarded-Proto from the addresses
-# in FORWARDED_ALLOW_IPS), or, when the proxy's address is not known in advance, from the header
-# named here, e.g. X-Forwarded-Proto: only where every request passes the proxy, which sets it.
+# uvicorn runs with --no-proxy-headers (make run, compose, the image): behind a TLS proxy the
+# request scheme comes from the header named here, e.g. X-Forwarded-Proto, only where every
+# request passes the proxy, which sets it.
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     _proxy_header = os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_")
     SECURE_PROXY_SSL_HEADER = (f"HTTP_{_proxy_header}", "https")

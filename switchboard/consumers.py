@@ -8,13 +8,14 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from core.asgi import ClosedSocketGuard
 from core.graphql.origin import BROWSER_ORIGIN_KEY
 from core.signin import staff_signed_in
 from switchboard.notifications import staff_group_name
 from switchboard.selectors import staff_team_ids
 
 
-class StaffTicketsConsumer(AsyncJsonWebsocketConsumer):
+class StaffTicketsConsumer(ClosedSocketGuard, AsyncJsonWebsocketConsumer):
     """Staff pages listen here; anyone who is not signed-in staff (with the second factor) is
     refused."""
 

@@ -37,6 +37,8 @@ class Context:
     ws: Any = None  # the consumer, for WebSocket operations (subscriptions listen through it)
     actor: Actor | None = None
     connection_params: dict[str, Any] | None = None  # the `connection_init` payload
+    # The caller's address (core.http.client_ip): the rate-limit bucket of anonymous callers.
+    client_address: str = "0.0.0.0"  # noqa: S104 (core.http.UNKNOWN_ADDRESS, not a bind)
 
     @property
     def actor_or_none(self) -> Actor | None:

@@ -184,6 +184,9 @@ class CostCheckedValidation(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
+        if context.pre_execution_errors:  # already refused (the rate limit): nothing to check
+            yield
+            return
         document = context.graphql_document
         refusal = self.refusal(context.schema._schema, document) if document else None
         if refusal is not None:

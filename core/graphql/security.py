@@ -1,10 +1,15 @@
-"""Query hardening: alias limits that count through fragments, error masking, no suggestions."""
+"""Query hardening: alias limits that count through fragments, error masking, no suggestions,
+and the one place every GraphQL error passes on its way out (`HardenedSchema.process_errors`):
+Django's message parameters applied, one log line for a client's error, a traceback only for an
+unexpected one."""
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
+import strawberry
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from graphql import (
     FieldNode,
@@ -17,6 +22,14 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
+from strawberry.types import ExecutionContext
+
+from core.logging import current_caller
+
+logger = logging.getLogger(__name__)
+# Refusals logged where they are decided, with their figures (core.graphql.cost).
+LOGGED_WHERE_REFUSED = frozenset({"QUERY_TOO_COSTLY"})
+LOG_MESSAGE_MAX = 300
 
 SUGGESTION_RE = re.compile(r"\s*Did you mean [^?]*\?")
 USER_FACING_ERRORS = (ValidationError, PermissionDenied, ObjectDoesNotExist, PermissionError)
@@ -32,6 +45,50 @@ def should_mask_error(error: GraphQLError) -> bool:
     if isinstance(original, ValueError) and PAGINATION_ERROR_RE.match(str(original)):
         return False
     return not isinstance(original, USER_FACING_ERRORS)
+
+
+def validation_message(error: ValidationError) -> str:
+    """A Django ValidationError as a client reads it: every message with its params applied.
+    graphql-core takes an original error's `.message` as is, which for Django is the template
+    ("“%(value)s” is not a valid UUID.")."""
+    return " ".join(str(message) for message in error.messages)
+
+
+class HardenedSchema(strawberry.Schema):
+    """The portal's schema class: every error of every operation (HTTP and WebSocket, before
+    and during execution, subscription events too) passes `process_errors` before the
+    extensions (MaskErrors) and the transport see it."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            original = error.original_error
+            if isinstance(original, ValidationError) and not isinstance(original, GraphQLError):
+                error.message = validation_message(original)
+            log_graphql_error(error)
+
+
+def log_graphql_error(error: GraphQLError) -> None:
+    """One line for an error the client caused (validation, OperationInfo-style refusals,
+    not found, rate limits); a traceback only for an unexpected error (the ones masked)."""
+    where = ".".join(str(part) for part in error.path) if error.path else "-"
+    if should_mask_error(error):
+        logger.error(
+            "graphql: unexpected error at %s for %s: %r",
+            where,
+            current_caller(),
+            error.original_error,
+            exc_info=error.original_error,
+        )
+        return
+    code = (error.extensions or {}).get("code") or (
+        type(error.original_error).__name__ if error.original_error else "GRAPHQL_INVALID"
+    )
+    if code in LOGGED_WHERE_REFUSED:
+        return
+    message = " ".join(str(error.message).split())[:LOG_MESSAGE_MAX]
+    logger.info("graphql: %s at %s for %s: %s", code, where, current_caller(), message)
 
 
 def strip_suggestions(message: str) -> str:
@@ -87,4 +144,12 @@ def _count_aliases(
     return total
 
 
-__all__ = ["ValidationContext", "alias_limit_rule", "should_mask_error", "strip_suggestions"]
+__all__ = [
+    "HardenedSchema",
+    "ValidationContext",
+    "alias_limit_rule",
+    "log_graphql_error",
+    "should_mask_error",
+    "strip_suggestions",
+    "validation_message",
+]

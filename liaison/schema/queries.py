@@ -9,11 +9,11 @@ from typing import Annotated, Any
 import strawberry
 import strawberry_django
 from strawberry import relay
-from strawberry_django.relay import DjangoListConnection
 
 from core.errors import NotFound
 from core.graphql.context import Info
 from core.graphql.ids import decode_global_id, uuid_pk
+from core.graphql.pagination import PortalListConnection
 from core.graphql.permissions import IsAuthenticated
 from liaison import disclosure, models, selectors, signing
 from liaison.disclosure import disclosure_package_csv, disclosure_package_json
@@ -118,7 +118,7 @@ class Query:
         )
 
     @strawberry_django.connection(
-        DjangoListConnection[LegalRequestType],
+        PortalListConnection[LegalRequestType],
         permission_classes=[IsAuthenticated],
         description="The viewer's organization's requests, newest first (at most 100 a page).",
     )

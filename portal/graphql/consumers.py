@@ -10,10 +10,17 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from core.actors import Actor, session_staff_actor
+from core.asgi import ClosedSocketGuard
 from core.graphql.context import Context
 from core.graphql.origin import BROWSER_ORIGIN_KEY
+from core.http import scope_client_ip
+from core.logging import caller_label, set_current_caller
 from core.signin import staff_signed_in
-from liaison.tokens import api_token_authenticate
+from liaison.tokens import TokenAttemptsExceeded, api_token_authenticate_from
+
+# Close code for a connection refused for too many invalid tokens from its address (the one
+# graphql-ws uses for "too many" refusals), with the Retry-After in the reason.
+TOO_MANY_INVALID_TOKENS = 4429
 
 
 def _staff_actor(user: Any, session: Any) -> Actor | None:
@@ -21,14 +28,18 @@ def _staff_actor(user: Any, session: Any) -> Actor | None:
     return session_staff_actor(user) if staff_signed_in(user, session) else None
 
 
-class PortalGraphQLWSConsumer(GraphQLWSConsumer):
-    """Subscriptions and operations over WebSocket for token holders and staff sessions."""
+class PortalGraphQLWSConsumer(ClosedSocketGuard, GraphQLWSConsumer):
+    """Subscriptions and operations over WebSocket for token holders and staff sessions.
+
+    Every operation on the socket is charged to the same rate-limit bucket as the caller's HTTP
+    requests (core.graphql.ratelimit, a schema extension); a refused one gets an `error`
+    message for its id and the socket stays open."""
 
     async def get_context(  # type: ignore[override]
         self, request: GraphQLWSConsumer, response: GraphQLWSConsumer
     ) -> Context:
         """One context per connection; `on_ws_connect` sets its actor."""
-        return Context(request=request, ws=request)
+        return Context(request=request, ws=request, client_address=scope_client_ip(self.scope))
 
     async def on_ws_connect(  # type: ignore[override]
         self, context: Context
@@ -37,7 +48,14 @@ class PortalGraphQLWSConsumer(GraphQLWSConsumer):
         authorization = params.get("authorization") if isinstance(params, dict) else None
         actor: Actor | None = None
         if isinstance(authorization, str) and authorization.lower().startswith("bearer "):
-            actor = await database_sync_to_async(api_token_authenticate)(authorization[7:].strip())
+            try:
+                actor = await database_sync_to_async(api_token_authenticate_from)(
+                    authorization[7:].strip(), client_address=context.client_address
+                )
+            except TokenAttemptsExceeded as refused:
+                # Closed here with its own code; the handler's 4403 that follows is dropped.
+                await self.close(code=TOO_MANY_INVALID_TOKENS, reason=str(refused)[:120])
+                raise ConnectionRejectionError({"message": str(refused)}) from refused
             if actor is None:
                 raise ConnectionRejectionError(
                     {"message": "Invalid, expired or revoked API token."}
@@ -51,4 +69,6 @@ class PortalGraphQLWSConsumer(GraphQLWSConsumer):
             if actor is None:
                 raise ConnectionRejectionError({"message": "Authentication required."})
         context.actor = actor
+        # Operation tasks start from this task: they inherit the caller for their log lines.
+        set_current_caller(caller_label(actor, context.client_address))
         return UNSET

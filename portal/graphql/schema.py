@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 
-import strawberry
 from django.conf import settings
 from graphql import ASTValidationRule
 from strawberry.extensions import (
@@ -19,7 +18,8 @@ from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from core.graphql.cost import CostCheckedValidation
-from core.graphql.security import alias_limit_rule, should_mask_error
+from core.graphql.ratelimit import OperationRateLimit
+from core.graphql.security import HardenedSchema, alias_limit_rule, should_mask_error
 from core.graphql.text import InputTextCleaning
 from hotline.schema.mutations import Mutation as HotlineMutation
 from hotline.schema.queries import Query as HotlineChatQuery
@@ -47,12 +47,14 @@ def validation_rules(max_depth: int, max_aliases: int) -> tuple[type[ASTValidati
     return (*depth_rules, alias_limit_rule(max_aliases))
 
 
-schema = strawberry.Schema(
+schema = HardenedSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
     config=StrawberryConfig(relay_max_results=settings.GRAPHQL_PAGE_SIZE_MAX),
     extensions=[
+        # Every operation (HTTP, WebSocket, subscription starts) charged to its caller, first.
+        OperationRateLimit,
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: AddValidationRules(

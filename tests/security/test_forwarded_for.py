@@ -9,7 +9,6 @@ and the portal reads the header itself, from TRUSTED_PROXIES only (core.http.cli
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from core.ratelimit import WINDOW_SECONDS
+from core.ratelimit import bucket_key
 from core.redis import get_redis
 from tests.realthings import PortalServer, running_portal
 
@@ -47,19 +46,14 @@ def anonymous_query(server: PortalServer, forwarded_for: str) -> int:
         return int(error.code)
 
 
-def fresh_window() -> None:
-    """Start in a fresh fixed window of the limiter, with the loopback bucket empty (the other
-    real-server tests of the session share it)."""
-    seconds_left = WINDOW_SECONDS - time.time() % WINDOW_SECONDS
-    if seconds_left < 5:
-        time.sleep(seconds_left + 0.1)
-    client = get_redis()
-    for key in client.scan_iter(match="liaison:rl:ip:127.0.0.1:*"):
-        client.delete(key)
+def fresh_bucket() -> None:
+    """Start with the loopback bucket empty (the other real-server tests of the session share
+    it); its window then starts with this test's first request and outlasts the test."""
+    get_redis().delete(bucket_key("ip:127.0.0.1"))
 
 
 def test_a_spoofed_forwarded_for_does_not_buy_a_fresh_bucket(strict_server: PortalServer) -> None:
-    fresh_window()
+    fresh_bucket()
     statuses = [anonymous_query(strict_server, f"198.51.100.{n}") for n in range(LIMIT + 2)]
     assert statuses[:LIMIT] == [200] * LIMIT
     assert statuses[LIMIT:] == [429, 429], statuses
