@@ -26,6 +26,7 @@ from liaison.audit import AuditAction, audit_record
 from liaison.models import (
     ApiToken,
     IntakeAssessment,
+    LegalInstrument,
     LegalRequest,
     OrganizationKind,
     RequestKind,
@@ -85,6 +86,19 @@ CROSS_BORDER_MARKERS = (
     "mlat",
     "mutual legal assistance",
 )
+# Instruments made for a request across a border: named on the request, they make a foreign
+# jurisdiction ordinary whatever the legal basis's wording.
+CROSS_BORDER_INSTRUMENTS = frozenset(
+    {
+        LegalInstrument.EU_EPOC,
+        LegalInstrument.EU_EMERGENCY_EPOC,
+        LegalInstrument.EU_EPOC_PR,
+        LegalInstrument.TCO_REMOVAL_ORDER,
+        LegalInstrument.DSA_ART9_ORDER,
+        LegalInstrument.DSA_ART10_ORDER,
+        LegalInstrument.MLAT,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -103,17 +117,21 @@ def _folded(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def legal_basis_accepted(kind: str, legal_basis: str) -> bool:
-    """Does the basis name one of the kind's accepted legal bases (liaison/instruments.py)?
-    Either text may contain the other, case and spacing aside ("Court order, AG Berlin" names
-    "Court order"; "Subpoena" names "Subpoena or equivalent compulsory process")."""
-    instrument = instruments.INSTRUMENTS.get(kind)
+def legal_basis_accepted(kind: str, legal_basis: str, instrument: str = "") -> bool:
+    """Does the basis name one of the kind's accepted legal bases, and, for a request that
+    names its instrument, one the instrument accepts (liaison/instruments.py)? Either text may
+    contain the other, case and spacing aside ("Court order, AG Berlin" names "Court order";
+    "Subpoena" names "Subpoena or equivalent compulsory process")."""
     given = _folded(legal_basis)
-    if instrument is None or not given:
+    if not given:
         return True
-    return any(
-        given in _folded(accepted) or _folded(accepted) in given
-        for accepted in instrument.accepted_legal_bases
+    kind_table = instruments.INSTRUMENTS.get(kind)
+    tables = [kind_table.accepted_legal_bases] if kind_table is not None else []
+    if instrument in instruments.LEGAL_INSTRUMENTS:
+        tables.append(instruments.LEGAL_INSTRUMENTS[instrument].accepted_legal_bases)
+    return all(
+        any(given in _folded(accepted) or _folded(accepted) in given for accepted in bases)
+        for bases in tables
     )
 
 
@@ -197,9 +215,13 @@ def signals_compute(
                     f"{recent} emergency requests in {minutes} minutes",
                 )
             )
+    # Only an instrument the authority named counts here: an inferred one follows from the
+    # jurisdiction, so it cannot vouch for it.
+    named = "" if legal_request.instrument_inferred else legal_request.instrument
     if (
         organization.kind == OrganizationKind.AUTHORITY
         and legal_request.jurisdiction != organization.country
+        and named not in CROSS_BORDER_INSTRUMENTS
         and not is_cross_border_basis(legal_request.legal_basis)
     ):
         fired.append(
@@ -208,7 +230,7 @@ def signals_compute(
                 f"{legal_request.jurisdiction} from an authority of {organization.country}",
             )
         )
-    if not legal_basis_accepted(legal_request.kind, legal_request.legal_basis):
+    if not legal_basis_accepted(legal_request.kind, legal_request.legal_basis, named):
         fired.append((SignalCode.LEGAL_BASIS_NOT_ACCEPTED, legal_request.legal_basis[:120]))
     email = getattr(legal_request.submitted_by, "email", "") or ""
     if organization.email_domain and not email_in_domain(email, organization.email_domain):

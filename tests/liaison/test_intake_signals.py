@@ -428,3 +428,20 @@ def test_admin_fulfil_of_a_held_request_is_refused(
     legal_request.refresh_from_db()
     assert legal_request.status == "APPROVED"
     assert not DisclosurePackage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_named_instrument_decides_cross_border_and_its_accepted_bases(
+    authority: Member,
+) -> None:
+    actor = established(authority)
+    # A German authority naming a treaty request for France: a foreign jurisdiction is ordinary.
+    mlat = send(authority, actor, jurisdiction="FR", legal_basis="MLAT request", instrument="MLAT")
+    assert codes(mlat) == []
+    # The same wording without naming it: the instrument inferred from the jurisdiction cannot
+    # vouch for that jurisdiction, so only the basis's own wording counts.
+    inferred = send(authority, actor, jurisdiction="FR", legal_basis="Court order, AG Berlin")
+    assert intake_signals.SignalCode.JURISDICTION_FOREIGN in codes(inferred)
+    # A named EPOC resting on a national court order: a basis the instrument does not accept.
+    epoc = send(authority, actor, legal_basis="Court order, AG Berlin", instrument="EU_EPOC")
+    assert intake_signals.SignalCode.LEGAL_BASIS_NOT_ACCEPTED in codes(epoc)
