@@ -65,6 +65,9 @@ async def test_bad_or_missing_token_is_rejected_before_ack(payload: Any) -> None
     output = await communicator.receive_output(timeout=5)
     assert output["type"] == "websocket.close"
     assert output["code"] == 4403
+    # The client goes away, as a real one does: the consumer ends (left alone it would wait on
+    # the channel layer until the event loop is torn down).
+    await communicator.disconnect()
 
 
 @pytest.mark.asyncio
@@ -78,6 +81,8 @@ async def test_foreign_browser_origin_is_refused() -> None:
     )
     connected, _ = await communicator.connect()
     assert not connected
+    # Channels' denier stays subscribed to the channel layer until the client disconnects.
+    await communicator.disconnect()
 
 
 @pytest.mark.asyncio
