@@ -140,7 +140,7 @@ REVIEW_ACTIONS: dict[str, CaseAction] = {
     "cannot_comply": _review_action(
         "cannot_comply", title="Cannot comply (e-Evidence Annex III; the clock pauses)"
     ),
-    "callback": _review_action("callback"),
+    "callback": _review_action("callback", title="Record the callback"),
     "approve": _review_action(
         "approve",
         confirm="Give your approval? It counts as one of the approvals this request needs and "
