@@ -538,6 +538,12 @@ def test_held_emergency_request_callback_recorded_from_the_case_page(
         expect(hold).to_contain_text("verified by the callback of")
         expect(page.locator("#case-status .case-flag-held")).to_have_count(0)
         alex.shot("case-held-verified")
+        alex.page.set_viewport_size({"width": 375, "height": 812})
+        alex.shot("case-held-verified")
+        section = alex.page.locator("#h-request").locator("..")
+        section.screenshot(path=str(OUTPUT / "casework-case-held-request-375.png"))
+        # Nothing wider than the phone's screen (the signals, pre-flight and overlaps wrap).
+        assert alex.page.evaluate("() => document.documentElement.scrollWidth") <= 375
         assessment.refresh_from_db()
         assert assessment.verified_at is not None
         assert assessment.verified_by_callback is not None

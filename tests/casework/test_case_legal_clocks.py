@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.actors import staff_actor
-from liaison import instruments, review
+from core.staff import staff_time
+from liaison import cannot_comply, instruments, review
 from liaison.models import (
     IntakeAssessment,
+    LegalRequest,
     NoDataDecision,
     NonDisclosureOrder,
     Preservation,
@@ -195,6 +197,15 @@ def test_cannot_comply_pauses_the_clock_and_shows_its_resolution(
     assert "Legal clock paused</b> since" in pause
     assert "cannot-comply notice" in pause
     assert "time left when paused:" in pause
+    # The authority corrects its order: the notice shows its resolution, the clock runs again.
+    cannot_comply.legal_request_correct(
+        actor=authority.actor, legal_request=legal_request, correction="Period added."
+    )
+    page = text(client.get(case_url(ticket)))
+    notice = page[page.index('id="case-cannot-comply"') :][:1500]
+    assert "Corrected by the authority" in notice
+    assert "“Correction: Period added.”" in notice
+    assert 'id="case-clock-pause"' not in page
 
 
 def test_non_disclosure_order_preservation_and_no_data(policy: None, authority: Member) -> None:
@@ -239,8 +250,11 @@ def test_non_disclosure_order_preservation_and_no_data(policy: None, authority: 
     assert "held for production request AZ 1/26" in own
 
     NoDataDecision.objects.create(legal_request=legal_request, decided_by=user, note="none")
+    LegalRequest.objects.filter(pk=legal_request.pk).update(status="FULFILLED", fulfilled_at=now)
     page = text(client.get(case_url(ticket)))
     assert '<p id="case-no-data"><b>No data held:</b> decided by' in page
+    until = staff_time(now + timedelta(days=90), None)
+    assert f"The user may be told from <b>{until}</b>" in page
 
 
 def test_case_page_query_count_does_not_grow_with_targets_and_overlaps(
