@@ -137,7 +137,10 @@ REVIEW_ACTIONS: dict[str, CaseAction] = {
     "start": _review_action("start"),
     "analysis": _review_action("analysis", title="Save the checklist"),
     "clarify": _review_action("clarify", title="Ask for clarification (the clock pauses)"),
-    "callback": _review_action("callback"),
+    "cannot_comply": _review_action(
+        "cannot_comply", title="Cannot comply (e-Evidence Annex III; the clock pauses)"
+    ),
+    "callback": _review_action("callback", title="Record the callback"),
     "approve": _review_action(
         "approve",
         confirm="Give your approval? It counts as one of the approvals this request needs and "

@@ -94,6 +94,21 @@ class DueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HeldFilter(admin.SimpleListFilter):
+    """Requests held for verification at intake: no data leaves them before the callback."""
+
+    title = "verification"
+    parameter_name = "held"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Held for verification")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        if self.value() == "yes":
+            return queryset.filter(selectors.HELD_FOR_VERIFICATION)
+        return queryset
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     """The queue of cases and the case page."""
@@ -103,7 +118,9 @@ class CaseAdmin(admin.ModelAdmin):
         "flags",
     ]  # fmt: skip
     list_display_links = None
-    list_filter = [ScopeFilter, OpenByDefaultStateFilter, DueFilter, OverdueFilter, "team"]
+    list_filter = [
+        ScopeFilter, OpenByDefaultStateFilter, DueFilter, OverdueFilter, HeldFilter, "team",
+    ]  # fmt: skip
     list_per_page = 50
     show_full_result_count = False  # one COUNT less on every filtered page of a long queue
     ordering = ["-urgent", "due_at", "id"]  # urgent first, then by deadline
@@ -187,7 +204,7 @@ class CaseAdmin(admin.ModelAdmin):
                 ("escalated", f"escalated {ticket.escalation_step}", ticket.escalation_step > 0),
                 ("breached", "breached", ticket.breached_at is not None),
                 ("routing", "routing error", bool(ticket.routing_error)),
-                # h10 (legal clocks): "held for verification" goes here once the request has it.
+                ("held", "held for verification", _holding(ticket)),
             )
             if on
         ]
@@ -393,3 +410,9 @@ def time_left_html(ticket: Ticket, now: Any) -> str:
         return format_html('<strong class="case-left case-left-overdue">overdue {}</strong>', shown)
     css = "case-left-soon" if left_delta < timedelta(hours=1) else "case-left-ok"
     return format_html('<span class="case-left {}">{}</span>', css, shown)
+
+
+def _holding(ticket: Ticket) -> bool:
+    """Is the ticket's request held for verification (its assessment joined by the queue)?"""
+    assessment = getattr(ticket.legal_request, "intake_assessment", None)
+    return assessment is not None and assessment.holding

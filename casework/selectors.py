@@ -15,17 +15,27 @@ from core.outbox.models import DeadLetter
 from hotline import selectors as hotline_selectors
 from hotline.models import Conversation
 from hotline.records import MessageView
+from liaison import deconfliction, intake_signals, preservation
+from liaison.instruments import LEGAL_INSTRUMENTS, InstrumentRule
 from liaison.models import (
     Approval,
     AuditEntry,
     CallbackVerification,
+    CannotComplyNotice,
     DisclosurePackage,
+    IntakeAssessment,
     LegalAnalysis,
     LegalDocument,
     LegalRequest,
+    NoDataDecision,
+    NonDisclosureOrder,
     Organization,
+    Preservation,
+    RequestStatus,
     Target,
+    TargetPreflight,
     TimelineEntry,
+    UserNotice,
 )
 from liaison.review_policy import current_policy
 from switchboard.models import Team, TeamMember, Ticket
@@ -50,7 +60,11 @@ def case_queue(*, user: Any, scope: str) -> QuerySet[Ticket]:
     """The queue: urgent first, then by deadline; `scope` "team" (the user's teams), "mine"
     (assigned to the user) or "all". One query for a page whatever its size."""
     tickets = Ticket.objects.select_related(
-        "team", "assignee", "legal_request", "legal_request__organization"
+        "team",
+        "assignee",
+        "legal_request",
+        "legal_request__organization",
+        "legal_request__intake_assessment",  # the "held" flag (a LEFT JOIN: still one query)
     ).order_by("-urgent", "due_at", "id")
     if scope == "mine":
         return tickets.filter(assignee=user)
@@ -86,6 +100,63 @@ class TimelineRow:
     public: bool
 
 
+@dataclass(frozen=True)
+class InstrumentView:
+    """The request's legal instrument as the case page shows it: named by the authority or
+    inferred at intake, the law's clock and its article, and whether a document is required."""
+
+    code: str
+    label: str
+    inferred: bool
+    rule: InstrumentRule | None
+
+    @property
+    def clock(self) -> timedelta | None:
+        return self.rule.clock if self.rule is not None else None
+
+    @property
+    def document_required(self) -> bool:
+        return bool(self.rule is not None and self.rule.document_required)
+
+
+@dataclass(frozen=True)
+class SignalRow:
+    """One intake signal that fired: its label, weight and detail."""
+
+    label: str
+    weight: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class OverlapRow:
+    """Another organization's request naming some of the same targets: only what deconfliction
+    needs (who, what kind, where it stands, the shared targets, the link to its case), never
+    its other targets, summary, legal basis or documents."""
+
+    reference: str
+    organization: str
+    kind: str
+    status: str
+    submitted_at: datetime
+    shared_targets: tuple[tuple[str, str], ...]
+    ticket_id: int | None
+    legal_request_id: Any
+
+
+@dataclass(frozen=True)
+class PreservationRow:
+    """A preservation of this request's data, or one held for this (production) request."""
+
+    preservation: Preservation
+    held_for_production: bool  # a later production request that names it is unanswered
+
+    @property
+    def production_reference(self) -> str:
+        production = self.preservation.production_request
+        return production.reference if production is not None else ""
+
+
 @dataclass
 class CaseView:
     """Everything the case page shows, read in a fixed number of queries."""
@@ -107,6 +178,54 @@ class CaseView:
     timeline: list[TimelineRow]
     policy_version: str
     colleagues: list[Any] = field(default_factory=list)
+    instrument: InstrumentView | None = None
+    assessment: IntakeAssessment | None = None
+    signals: list[SignalRow] = field(default_factory=list)
+    preflights: list[TargetPreflight] = field(default_factory=list)
+    overlaps: list[OverlapRow] = field(default_factory=list)
+    cannot_comply_notices: list[CannotComplyNotice] = field(default_factory=list)
+    non_disclosure_order: NonDisclosureOrder | None = None
+    user_notice: UserNotice | None = None
+    no_data: NoDataDecision | None = None
+    preservations: list[PreservationRow] = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        """Held for verification: no data leaves the request until the callback."""
+        return self.assessment is not None and self.assessment.holding
+
+    @property
+    def callback_shown(self) -> bool:
+        """The callback panel: emergencies, and requests held for verification (any kind)."""
+        return self.legal_request.kind == "EMERGENCY_DISCLOSURE" or (
+            self.assessment is not None and self.assessment.held
+        )
+
+    @property
+    def clock_paused_at(self) -> datetime | None:
+        return self.legal_request.clock_paused_at
+
+    @property
+    def left_when_paused(self) -> timedelta | None:
+        """The request's time left when its legal clock stopped (None while it runs)."""
+        paused, due = self.legal_request.clock_paused_at, self.legal_request.due_at
+        return due - paused if paused is not None and due is not None else None
+
+    @property
+    def open_cannot_comply(self) -> CannotComplyNotice | None:
+        return next((n for n in self.cannot_comply_notices if n.resolved_at is None), None)
+
+    @property
+    def user_notice_from(self) -> datetime | None:
+        """From when the user may be told (liaison.user_notice.user_notice_from, from the order
+        already read: no query)."""
+        lr = self.legal_request
+        if lr.status != RequestStatus.FULFILLED or lr.fulfilled_at is None:
+            return None
+        order = self.non_disclosure_order
+        if order is not None and order.until > lr.fulfilled_at:
+            return order.until
+        return lr.fulfilled_at
 
     @property
     def approvals_given(self) -> int:
@@ -136,6 +255,12 @@ def case_get(*, ticket_id: object) -> CaseView | None:
             "acknowledged_by",
             "resolved_by",
             "legal_request__organization",
+            # The request's one-to-one records: LEFT JOINs of the same query.
+            "legal_request__intake_assessment",
+            "legal_request__non_disclosure_order",
+            "legal_request__user_notice",
+            "legal_request__no_data_decision__decided_by",
+            "legal_request__preservation__production_request",
         )
         .filter(pk=pk)
         .first()
@@ -145,6 +270,7 @@ def case_get(*, ticket_id: object) -> CaseView | None:
     legal_request = ticket.legal_request
     policy = current_policy()
     analysis = LegalAnalysis.objects.filter(legal_request=legal_request).first()
+    assessment: IntakeAssessment | None = _one_to_one(legal_request, "intake_assessment")
     required = {name for name, _ in policy.required_checks(legal_request.kind)}
     checklist = [
         ChecklistRow(
@@ -189,7 +315,90 @@ def case_get(*, ticket_id: object) -> CaseView | None:
         timeline=case_timeline(legal_request=legal_request),
         policy_version=policy.version,
         colleagues=team_colleagues(team=ticket.team),
+        instrument=_instrument(legal_request),
+        assessment=assessment,
+        signals=[
+            SignalRow(
+                label=intake_signals.SIGNAL_LABELS.get(s["code"], s["code"]),
+                weight=int(s.get("weight", 0)),
+                detail=str(s.get("detail", "")),
+            )
+            for s in (assessment.signals if assessment is not None else [])
+        ],
+        preflights=list(TargetPreflight.objects.filter(legal_request=legal_request)),
+        overlaps=case_overlaps(legal_request=legal_request),
+        cannot_comply_notices=list(
+            CannotComplyNotice.objects.filter(legal_request=legal_request).select_related(
+                "raised_by"
+            )
+        ),
+        non_disclosure_order=_one_to_one(legal_request, "non_disclosure_order"),
+        user_notice=_one_to_one(legal_request, "user_notice"),
+        no_data=_one_to_one(legal_request, "no_data_decision"),
+        preservations=case_preservations(legal_request=legal_request),
     )
+
+
+def _one_to_one(legal_request: LegalRequest, name: str) -> Any:
+    """A reverse one-to-one the case query joined, or None (no query either way)."""
+    return getattr(legal_request, name, None)
+
+
+def _instrument(legal_request: LegalRequest) -> InstrumentView | None:
+    code = legal_request.instrument
+    if not code:
+        return None
+    rule = LEGAL_INSTRUMENTS.get(code)
+    return InstrumentView(
+        code=code,
+        label=rule.label if rule is not None else code,
+        inferred=legal_request.instrument_inferred,
+        rule=rule,
+    )
+
+
+def case_overlaps(*, legal_request: LegalRequest) -> list[OverlapRow]:
+    """Other organizations' requests with a shared target (liaison.deconfliction), each with
+    the id of its ticket for the link to its case. Three queries whatever their number."""
+    overlaps = deconfliction.overlapping_requests(legal_request=legal_request)
+    if not overlaps:
+        return []
+    ticket_ids = dict(
+        Ticket.objects.filter(
+            legal_request_id__in=[o.legal_request.pk for o in overlaps]
+        ).values_list("legal_request_id", "pk")
+    )
+    return [
+        OverlapRow(
+            reference=o.legal_request.reference,
+            organization=o.legal_request.organization.name,
+            kind=o.legal_request.get_kind_display(),
+            status=o.legal_request.get_status_display(),
+            submitted_at=o.legal_request.submitted_at,
+            shared_targets=o.targets,
+            ticket_id=ticket_ids.get(o.legal_request.pk),
+            legal_request_id=o.legal_request.pk,
+        )
+        for o in overlaps
+    ]
+
+
+def case_preservations(*, legal_request: LegalRequest) -> list[PreservationRow]:
+    """The request's own preservation (joined with the case) and those a later production
+    request (this one) holds: one query for the latter."""
+    found: list[Preservation] = []
+    own = _one_to_one(legal_request, "preservation")
+    if own is not None:
+        found.append(own)
+    found += list(
+        Preservation.objects.filter(production_request=legal_request)
+        .exclude(legal_request=legal_request)
+        .select_related("legal_request", "production_request")
+    )
+    return [
+        PreservationRow(preservation=p, held_for_production=preservation.preservation_is_held(p))
+        for p in found
+    ]
 
 
 def team_colleagues(*, team: Team) -> list[Any]:
@@ -266,6 +475,14 @@ class Dashboard:
     due_within_hour: int
     breaches_today: int
     dead_letters: int
+    held_for_verification: int = 0
+
+
+# Tickets whose request is held for verification at intake (no callback recorded yet).
+HELD_FOR_VERIFICATION = Q(
+    legal_request__intake_assessment__held=True,
+    legal_request__intake_assessment__verified_at__isnull=True,
+)
 
 
 def start_of_day(now: datetime) -> datetime:
@@ -275,7 +492,7 @@ def start_of_day(now: datetime) -> datetime:
 
 def dashboard_get(*, now: datetime) -> Dashboard:
     """Open tickets per team, overdue, due within the hour (clock running), breaches since
-    midnight UTC, dead letters waiting for staff. Three queries."""
+    midnight UTC, held for verification, dead letters waiting for staff. Four queries."""
     per_team = Team.objects.annotate(
         open=Count("tickets", filter=~Q(tickets__state=Ticket.State.RESOLVED))
     ).order_by("name")
@@ -286,6 +503,7 @@ def dashboard_get(*, now: datetime) -> Dashboard:
             "pk",
             filter=Q(due_at__gt=now, due_at__lte=now + timedelta(hours=1), paused_at__isnull=True),
         ),
+        held_for_verification=Count("pk", filter=HELD_FOR_VERIFICATION),
     )
     breaches = Ticket.objects.filter(breached_at__gte=start_of_day(now)).count()
     return Dashboard(
@@ -294,4 +512,5 @@ def dashboard_get(*, now: datetime) -> Dashboard:
         due_within_hour=counts["due_within_hour"],
         breaches_today=breaches,
         dead_letters=DeadLetter.objects.filter(redriven_at__isnull=True).count(),
+        held_for_verification=counts["held_for_verification"],
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core.durations import humanize_duration
 from core.staff import staff_time, staff_time_zone
 
 register = template.Library()
@@ -40,3 +41,9 @@ def case_dashboard() -> Any:
     from casework.selectors import dashboard_get
 
     return dashboard_get(now=timezone.now())
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """`{{ delta|duration }}`: "2 days 3 hours" (an empty string for None)."""
+    return humanize_duration(value) if value is not None else ""

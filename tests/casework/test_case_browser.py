@@ -20,7 +20,7 @@ from django.test import Client
 from core.staff import StaffProfile
 from liaison import documents, signing
 from liaison.audit import canonical_json
-from liaison.models import AuditEntry, DisclosurePackage, LegalRequest
+from liaison.models import AuditEntry, DisclosurePackage, IntakeAssessment, LegalRequest
 from switchboard import selectors as switchboard_selectors
 from switchboard.models import TeamMember, Ticket
 from switchboard.policy import team_fallback_ensure
@@ -359,6 +359,12 @@ def test_emergency_request_with_its_callback(
             reference="EM-1",
             legalBasis="18 U.S.C. 2702(b)(8) emergency disclosure",
         )
+        # From DE the instrument is the emergency EPOC: its certificate must be attached.
+        documents.legal_document_attach(
+            actor=authority.actor,
+            legal_request_id=legal_request.pk,
+            upload=SimpleUploadedFile("EPOC.pdf", PDF, content_type="application/pdf"),
+        )
         expect(alex.page.locator("#result_list")).to_contain_text("EM-1", timeout=SEEN_MS)
         alex.open_case("EM-1")
         alex.button("Acknowledge")
@@ -369,11 +375,11 @@ def test_emergency_request_with_its_callback(
         expect(page.locator("#case-callback")).to_contain_text(
             f"Call the registered number {authority.organization.callback_phone}"
         )
-        alex.clicks.click(page.locator("summary", has_text="Record the emergency callback"))
+        alex.clicks.click(page.locator("summary", has_text="Record the callback"))
         alex.clicks.fill(page.get_by_label("Officer reached"), "KHK Weber")
         alex.clicks.check(page.get_by_label("The officer confirmed the request is genuine"))
-        alex.button("Record the emergency callback")
-        alex.done("Record the emergency callback")
+        alex.button("Record the callback")
+        alex.done("Record the callback")
         expect(page.locator("#case-callback")).to_contain_text("reached KHK Weber")
         alex.checklist(disclosure=True)
         alex.confirm("Approve", "Approve", "Yes, approve")
@@ -423,6 +429,12 @@ def test_terrorism_removal_order_acknowledged_and_resolved_within_its_hour(
             targets=[{"kind": "MESSAGE_LINK", "value": "https://t.me/bad_channel/42"}],
             dataCategories=None,
         )
+        # A TCO removal order carries its template (Reg. (EU) 2021/784, Annex I).
+        documents.legal_document_attach(
+            actor=authority.actor,
+            legal_request_id=legal_request.pk,
+            upload=SimpleUploadedFile("TCO.pdf", PDF, content_type="application/pdf"),
+        )
         row = sam.page.locator("#result_list tr", has_text="TCO-1")
         expect(row).to_contain_text("P1 urgent", timeout=SEEN_MS)
         expect(row).to_contain_text("59m")
@@ -441,6 +453,14 @@ def test_terrorism_removal_order_acknowledged_and_resolved_within_its_hour(
         sam.done("Start legal review")
         sam.checklist(disclosure=False, keyboard=True)
         sam.confirm("Approve", "Approve", "Yes, approve")
+        # A new token's first request from a new address is held for verification (intake
+        # signals): nothing is removed until the callback to the registered number.
+        assert IntakeAssessment.objects.get(legal_request=legal_request).holding
+        sam.clicks.click(sam.page.locator("summary", has_text="Record the callback"))
+        sam.clicks.fill(sam.page.get_by_label("Officer reached"), "EKHK Roth")
+        sam.clicks.check(sam.page.get_by_label("The officer confirmed the request is genuine"))
+        sam.button("Record the callback")
+        sam.done("Record the callback")
         sam.confirm("Fulfil", "Fulfil", "Yes, fulfil")
         ticket = wait_resolved(legal_request)
         sam.page.reload()
@@ -453,5 +473,85 @@ def test_terrorism_removal_order_acknowledged_and_resolved_within_its_hour(
         assert ticket.breached_at is None
         assert sam.errors == []
         record_clicks("terrorism removal order (one staff member)", {"staff": sam.clicks.count})
+
+    run_browser(flow)
+
+
+def test_held_emergency_request_callback_recorded_from_the_case_page(
+    policy: None,
+    authority: Member,
+    accounts: Any,
+    server: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An emergency held for verification at intake: the queue flags it, the case page shows
+    the signals and the registered number, the callback recorded there lifts the hold."""
+    from playwright.sync_api import expect
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The member's e-mail is outside the organization's registered domain, and it is its first
+    # request: held (tests/liaison/test_intake_signals.py).
+    authority.organization.email_domain = "polizei.example"
+    authority.organization.save(update_fields=["email_domain"])
+    team = team_for("EMERGENCY_DISCLOSURE", "VIOLENCE")
+    _, session = staff_member(team, "Alex", 0)
+
+    def flow(browser: Any) -> None:
+        alex = Staff(browser, server, session, SMALL)
+        alex.queue()
+        legal_request = submit(
+            server,
+            authority,
+            kind="EMERGENCY_DISCLOSURE",
+            category="VIOLENCE",
+            reference="EM-HELD",
+            legalBasis="18 U.S.C. 2702(b)(8) emergency disclosure",
+        )
+        assessment = IntakeAssessment.objects.get(legal_request=legal_request)
+        assert assessment.holding
+        row = alex.page.locator("#result_list tr", has_text="EM-HELD")
+        expect(row.locator(".case-flag-held")).to_have_text(
+            "held for verification", timeout=SEEN_MS
+        )
+        alex.page.reload()  # the live row, then the rendered one, carry the flag
+        expect(row.locator(".case-flag-held")).to_have_text("held for verification")
+        alex.shot("queue-held")
+        alex.open_case("EM-HELD")
+        page = alex.page
+        expect(page.locator("#case-status .case-flag-held")).to_have_text("held for verification")
+        hold = page.locator("#case-verification")
+        expect(hold).to_contain_text(f"score {assessment.score}, threshold {assessment.threshold}")
+        expect(hold).to_contain_text(f"registered number {authority.organization.callback_phone}")
+        expect(hold).to_contain_text("member e-mail outside the organization")
+        alex.button("Acknowledge")
+        alex.done("Acknowledge")
+        alex.button("Start legal review")
+        alex.done("Start legal review")
+        alex.shot("case-held")
+        alex.clicks.click(page.locator("summary", has_text="Record the callback"))
+        alex.clicks.fill(page.get_by_label("Officer reached"), "KHK Weber")
+        alex.clicks.check(page.get_by_label("The officer confirmed the request is genuine"))
+        alex.button("Record the callback")
+        alex.done("Record the callback")
+        expect(page.locator("#case-callback")).to_contain_text("reached KHK Weber")
+        expect(hold).to_contain_text("Was held (score")
+        expect(hold).to_contain_text("verified by the callback of")
+        expect(page.locator("#case-status .case-flag-held")).to_have_count(0)
+        alex.shot("case-held-verified")
+        alex.page.set_viewport_size({"width": 375, "height": 812})
+        alex.shot("case-held-verified")
+        section = alex.page.locator("#h-request").locator("..")
+        section.screenshot(path=str(OUTPUT / "casework-case-held-request-375.png"))
+        # Nothing wider than the phone's screen (the signals, pre-flight and overlaps wrap).
+        assert alex.page.evaluate("() => document.documentElement.scrollWidth") <= 375
+        assessment.refresh_from_db()
+        assert assessment.verified_at is not None
+        assert assessment.verified_by_callback is not None
+        alex.page.goto(f"{server}/admin/casework/case/?scope=all&held=yes")
+        expect(alex.page.locator("#result_list")).to_have_count(0)
+        assert alex.errors == []
+        record_clicks(
+            "held emergency: callback lifts the hold", {"staff member": alex.clicks.count}
+        )
 
     run_browser(flow)
