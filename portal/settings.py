@@ -308,6 +308,12 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 #   owners' topics.py), not settings.
 SWITCHBOARD_SWEEP_SECONDS = float(os.environ.get("SWITCHBOARD_SWEEP_SECONDS", "30"))
 OUTBOX_REDRIVE_SECONDS = float(os.environ.get("OUTBOX_REDRIVE_SECONDS", "10"))
+# The audit log: writers append unsealed entries with no lock; the sealer chains and signs them
+# every AUDIT_SEAL_SECONDS, AUDIT_SEAL_BATCH per transaction; `audit_verify` reports entries
+# still unsealed after AUDIT_UNSEALED_MAX_SECONDS (the log's maximum merge delay).
+AUDIT_SEAL_SECONDS = float(os.environ.get("AUDIT_SEAL_SECONDS", "5"))
+AUDIT_SEAL_BATCH = int(os.environ.get("AUDIT_SEAL_BATCH", "1000"))
+AUDIT_UNSEALED_MAX_SECONDS = float(os.environ.get("AUDIT_UNSEALED_MAX_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE = {
     "switchboard-sweep": {
         "task": "switchboard.tasks.sweep_switchboard_task",
@@ -318,6 +324,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.outbox.tasks.redrive_outbox_task",
         "schedule": OUTBOX_REDRIVE_SECONDS,
         "options": {"queue": "urgent", "expires": OUTBOX_REDRIVE_SECONDS},
+    },
+    # The audit log's sealer (liaison/audit.py): on `default`, off the urgent path; a routing
+    # backlog delays sealing, never a routing.
+    "audit-seal": {
+        "task": "liaison.tasks.seal_audit_log_task",
+        "schedule": AUDIT_SEAL_SECONDS,
+        "options": {"queue": "default", "expires": AUDIT_SEAL_SECONDS},
     },
 }
 # Nothing periodic may stop silently: beat, the sweep, the re-drive and a worker on each queue
@@ -336,6 +349,9 @@ HEARTBEATS = (
         "beat": 15.0,
         "sweep": SWITCHBOARD_SWEEP_SECONDS,
         "outbox-redrive": OUTBOX_REDRIVE_SECONDS,
+        # Stale (2 x this) when entries may be left unsealed past their bound, not sooner:
+        # a backlog on `default` delays the sealer by design.
+        "audit-seal": AUDIT_UNSEALED_MAX_SECONDS / 2,
         **{f"queue:{q}": QUEUE_HEARTBEAT_SECONDS for q in ("urgent", "default", "retry")},
     }
     if env_bool("HEALTH_BACKGROUND_CHECKS", True)

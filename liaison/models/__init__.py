@@ -1,6 +1,6 @@
 """The liaison app's models: tenants, their legal requests, and the records around them."""
 
-from liaison.models.audit import AuditEntry
+from liaison.models.audit import AuditEntry, AuditTreeHead
 from liaison.models.disclosure import DisclosurePackage, DisclosurePackageQuerySet
 from liaison.models.documents import LegalDocument, LegalDocumentQuerySet, legal_document_path
 from liaison.models.enums import (
@@ -38,6 +38,7 @@ __all__ = [
     "ApiTokenQuerySet",
     "Approval",
     "AuditEntry",
+    "AuditTreeHead",
     "CallbackVerification",
     "DataCategory",
     "DisclosurePackage",
