@@ -317,11 +317,13 @@ AUDIT_UNSEALED_MAX_SECONDS = float(os.environ.get("AUDIT_UNSEALED_MAX_SECONDS", 
 CELERY_BEAT_SCHEDULE = {
     "switchboard-sweep": {
         "task": "switchboard.tasks.sweep_switchboard_task",
+        "kwargs": {"claim_period": True},  # once per period across the nodes (core/periodic.py)
         "schedule": SWITCHBOARD_SWEEP_SECONDS,
         "options": {"queue": "urgent", "expires": SWITCHBOARD_SWEEP_SECONDS},
     },
     "outbox-redrive": {
         "task": "core.outbox.tasks.redrive_outbox_task",
+        "kwargs": {"claim_period": True},  # once per period across the nodes (core/periodic.py)
         "schedule": OUTBOX_REDRIVE_SECONDS,
         "options": {"queue": "urgent", "expires": OUTBOX_REDRIVE_SECONDS},
     },
@@ -329,6 +331,7 @@ CELERY_BEAT_SCHEDULE = {
     # backlog delays sealing, never a routing.
     "audit-seal": {
         "task": "liaison.tasks.seal_audit_log_task",
+        "kwargs": {"claim_period": True},  # once per period across the nodes (core/periodic.py)
         "schedule": AUDIT_SEAL_SECONDS,
         "options": {"queue": "default", "expires": AUDIT_SEAL_SECONDS},
     },

@@ -243,11 +243,13 @@ def test_the_redrive_has_its_own_beat_entry_on_the_urgent_queue() -> None:
     assert entry["task"] in app.tasks
     assert entry["options"]["queue"] == "urgent"
     assert 0 < entry["options"]["expires"] <= entry["schedule"] <= 15
-    # No other app re-drives on its own: the sweep, the re-drive and the queues' heartbeats.
+    # No other app re-drives on its own: the sweep, the re-drive, the queues' heartbeats and
+    # the audit log's sealer.
     assert {e["task"] for e in schedule.values()} == {
         redrive_outbox_task.name,
         "switchboard.tasks.sweep_switchboard_task",
         "core.tasks.queue_heartbeat_task",
+        "liaison.tasks.seal_audit_log_task",
     }
 
 
