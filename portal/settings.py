@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "channels",
     "strawberry_django",
     "django_celery_beat",
+    "django_prometheus",  # HTTP figures at /metrics (core/metrics.py)
     "core",
     "liaison",
     "switchboard",
@@ -92,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and (before axes) last: django-prometheus times every request (core/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last: turns a locked-out sign-in into the lockout page (core.signin.lockout_response).
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,6 +148,12 @@ if env_bool("DB_POOL", False):
         "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "20")),
         "timeout": 10,
     }
+if env_bool("DB_PGBOUNCER", False):
+    # Behind PgBouncer in transaction pooling (docs/deployment.md): a server connection is
+    # this client's only for one transaction, so no server-side cursor may outlive it
+    # (QuerySet.iterator) and no prepared statement may be left on it.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 if os.environ.get("TEST_DB_NAME"):
     # Lets several test runs share one server without sharing a test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
@@ -372,6 +382,14 @@ HEARTBEAT_GRACE_SECONDS = 90.0  # after a start, before a never-seen heartbeat c
 # How long a worker waits for the result of a pool process that died before it declares the job
 # lost and (reject_on_worker_lost) requeues it. Tasks here store no results: 10 s is only delay.
 CELERY_WORKER_LOST_WAIT = float(os.environ.get("CELERY_WORKER_LOST_WAIT", "1.0"))
+
+# /metrics (core/metrics.py): staff sessions, or this bearer token (the scraper's; unset: none).
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
+# prometheus_client's multiprocess mode: one directory per machine, shared by its web and
+# worker processes and emptied when the node starts (make run does both). It must be in the
+# environment before the processes start; this is what /metrics reads.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+PROMETHEUS_EXPORT_MIGRATIONS = False  # no migration query at every process start
 
 # API hardening.
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "600"))

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from core.health import healthz
+from core.metrics import metrics_view
 from portal.graphql.schema import schema
 from portal.graphql.views import PortalGraphQLView
 
@@ -23,6 +24,8 @@ urlpatterns = [
         csrf_exempt(PortalGraphQLView.as_view(schema=schema, multipart_uploads_enabled=True)),
     ),
     path("healthz", healthz, name="healthz"),
+    # Prometheus figures, for staff and the scraper's bearer token only (core/metrics.py).
+    path("metrics", metrics_view, name="metrics"),
     path("", include("liaison.urls")),
     path("", include("switchboard.urls")),
     path("", include("hotline.urls")),

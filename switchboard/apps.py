@@ -14,3 +14,8 @@ class SwitchboardConfig(AppConfig):
         from switchboard import handlers, signals  # noqa: F401
 
         signals.connect()
+        # The switchboard's figures at /metrics (read at each scrape).
+        from core.metrics import register_collector
+        from switchboard.metrics import switchboard_metrics
+
+        register_collector("switchboard", switchboard_metrics)
