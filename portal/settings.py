@@ -169,18 +169,10 @@ CACHES = {
     }
 }
 
-CHANNEL_LAYER_SOCKET_TIMEOUT = 15.0
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        # socket_timeout above channels-redis's 5 s BZPOPMIN: redis-py's default socket timeout
-        # is 5 s too, so an idle consumer's blocking read timed out and the server closed its
-        # WebSocket (the "closed in a steady phase" of issue 14). 15 s still finds a dead Redis.
-        "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}],
-            "capacity": 1000,
-            "expiry": 30,
-        },
+        "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
     }
 }
 

@@ -99,12 +99,7 @@ def point_portal_at(url: str) -> None:
         "default": {**settings.CACHES["default"], "LOCATION": url},
     }
     settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [{"address": url, "socket_timeout": settings.CHANNEL_LAYER_SOCKET_TIMEOUT}]
-            },
-        }
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}}
     }
     app.conf.broker_url = url
     # Forget every broker connection and producer pool (kombu keeps them in a global registry).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import os
 from typing import Any
 
 import pytest
@@ -23,7 +23,8 @@ def test_the_first_claim_of_a_period_wins_and_expires_before_the_next_period() -
     assert periodic_claim("test-b", 0.5)  # each name has its own claim
     ttl_ms = get_redis().pttl(f"{KEY_PREFIX}test-a")
     assert 0 < ttl_ms <= 450  # 0.9 of the period: a beat's next send is never skipped
-    time.sleep(0.5)  # the claim's expiry is Redis's clock, not one this test can inject
+    assert get_redis().get(f"{KEY_PREFIX}test-a").decode().endswith(f":{os.getpid()}")
+    get_redis().delete(f"{KEY_PREFIX}test-a")  # as Redis expires it (its clock, not ours)
     assert periodic_claim("test-a", 0.5)
 
 
@@ -45,3 +46,16 @@ def test_every_beat_entry_of_periodic_work_claims_its_period(settings: Any) -> N
     schedule = settings.CELERY_BEAT_SCHEDULE
     for name in ("switchboard-sweep", "outbox-redrive", "audit-seal"):
         assert schedule[name]["kwargs"] == {"claim_period": True}
+
+
+def test_with_redis_unreachable_the_work_runs(settings: Any) -> None:
+    """Idempotent periodic work runs rather than stops when the lock cannot be asked."""
+    original = settings.REDIS_URL
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    get_redis.cache_clear()
+    try:
+        assert periodic_claim("test-c", 10)
+        assert periodic_claim("test-c", 10)
+    finally:
+        settings.REDIS_URL = original
+        get_redis.cache_clear()
