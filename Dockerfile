@@ -33,7 +33,7 @@ RUN DATABASE_URL=postgres://build@127.0.0.1:1/build REDIS_URL=redis://127.0.0.1:
     python manage.py collectstatic --noinput -v 0
 
 RUN useradd --system --uid 10001 --home-dir /app portal \
-    && mkdir -p /app/var/media \
+    && mkdir -p /app/var/media /app/var/metrics \
     && chown -R portal /app/var
 USER portal
 

@@ -40,7 +40,7 @@ run: $(STAMP) ## Run the portal: embedded PostgreSQL/Redis (unless URLs set), we
 test: $(STAMP) ## Run the tests (PYTEST_ARGS="-k routing -x" to pass options)
 	$(VENV_PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP) ## Run the benchmarks in bench/
+bench: $(STAMP) ## Run the benchmarks in bench/ (installs wrk when missing), ending with the summary table
 	$(VENV_PY) -m bench
 
 lint: $(STAMP) ## ruff check, ruff format --check, mypy, lint-imports (the architecture)

@@ -13,6 +13,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from bench import summary, tools
 from portal import secret_key
 
 HERE = Path(__file__).resolve().parent
@@ -51,9 +52,15 @@ def run(name: str, options: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    """Run the selected benchmarks (all by default); non-zero if one fails."""
+    """Run the selected benchmarks (all by default), then print the one summary table of the
+    figures they measured (bench/summary.py); non-zero if one fails."""
     # A development run, like `make run`: the SECRET_KEY of var/secret-key unless one is set.
     secret_key.ensure_in_environ(os.environ)
+    if argv == ["summary"]:  # the table of the last results, without running anything
+        return summary.main()
+    started = summary.started()
+    # The HTTP benchmarks load the server with wrk, not a Python client on the same cores.
+    tools.ensure_wrk()
     known = available()
     if any(arg.startswith("-") for arg in argv):
         # `NAME --option value ...`: one benchmark, everything after its name is its options.
@@ -70,6 +77,8 @@ def main(argv: list[str]) -> int:
         print(f"unknown benchmark(s) {unknown}; available: {known}", file=sys.stderr)
         return 2
     failed = [name for name in selected or known if run(name, options) != 0]
+    print("== summary: every figure of issue 14, measured in this run", flush=True)
+    print(summary.render(summary.load(since=started)), flush=True)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import random
-import shutil
 import socket
 import subprocess
 import sys
@@ -41,6 +40,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from bench.tools import ensure_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -366,24 +367,6 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(99)))
 end
 """
-
-
-def ensure_wrk() -> str | None:
-    """The path of `wrk`, installing the Debian package when missing and apt-get is usable."""
-    found = shutil.which("wrk")
-    if found or os.environ.get("BENCH_NO_INSTALL"):
-        return found
-    apt = shutil.which("apt-get")
-    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
-        print("wrk is missing: apt-get install -y wrk", flush=True)
-        subprocess.run(
-            [apt, "install", "-y", "-q", "wrk"],
-            check=False,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
-    return shutil.which("wrk")
 
 
 def run_wrk(

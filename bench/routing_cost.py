@@ -84,6 +84,16 @@ def _run(requests: int) -> int:
             f"{cpu_seconds / requests * 1000:.2f} ms CPU, "
             f"{statements / requests:.1f} SQL statements per request"
         )
+    from bench.summary import record
+
+    record(
+        "routing_cost",
+        route_statements=route[2] / requests,
+        route_cpu_ms=route[1] / requests * 1000,
+        route_wall_ms=route[0] / requests * 1000,
+        submit_statements=submit[2] / requests,
+        submit_cpu_ms=submit[1] / requests * 1000,
+    )
     return 0
 
 
@@ -97,15 +107,18 @@ def main(argv: list[str] | None = None) -> int:
     from bench.switchboard import _recreate_database, _service_urls
 
     database_url, redis_url = _service_urls()
-    database_url = database_url.rsplit("/", 1)[0] + "/liaison_bench_routing_cost"
+    # BENCH_ROUTING_COST_DB: another name, so that two checkouts on one server never drop
+    # each other's database.
+    name = os.environ.get("BENCH_ROUTING_COST_DB", "liaison_bench_routing_cost")
+    database_url = database_url.rsplit("/", 1)[0] + f"/{name}"
     env = {**os.environ, CHILD_ENV: "1", "DATABASE_URL": database_url, "REDIS_URL": redis_url}
-    _recreate_database(database_url, name="liaison_bench_routing_cost")
+    _recreate_database(database_url, name=name)
     try:
         return subprocess.call(
             [sys.executable, "-m", "bench.routing_cost", *(argv or [])], cwd=ROOT, env=env
         )
     finally:
-        _recreate_database(database_url, name="liaison_bench_routing_cost", drop_only=True)
+        _recreate_database(database_url, name=name, drop_only=True)
 
 
 if __name__ == "__main__":

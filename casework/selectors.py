@@ -420,7 +420,7 @@ def case_audit_entries(*, legal_request: LegalRequest) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
         Q(object_type="LegalRequest", object_id=str(legal_request.pk))
         | Q(details__legal_request_id=str(legal_request.pk))
-    ).order_by("seq")
+    ).order_by("id")
 
 
 def case_timeline(*, legal_request: LegalRequest) -> list[TimelineRow]:
@@ -452,9 +452,10 @@ def case_timeline(*, legal_request: LegalRequest) -> list[TimelineRow]:
 
 def _audit_object(entry: AuditEntry, legal_request: LegalRequest) -> str:
     """What an audit entry is about, short: the request itself goes without saying."""
+    place = f"audit #{entry.seq}" if entry.seq is not None else "audit, being sealed"
     if entry.object_type == "LegalRequest" and entry.object_id == str(legal_request.pk):
-        return f"audit #{entry.seq}"
-    return f"{entry.object_type} {entry.object_id[:8]} (audit #{entry.seq})"
+        return place
+    return f"{entry.object_type} {entry.object_id[:8]} ({place})"
 
 
 @dataclass(frozen=True)

@@ -318,6 +318,16 @@ def supervise(running: list[Child], env: dict[str, str]) -> Child:
         time.sleep(0.2)
 
 
+def ensure_metrics_dir(env: dict[str, str]) -> None:
+    """prometheus_client's multiprocess directory of this node (var/metrics unless set), emptied:
+    the web and worker processes count into it and /metrics sums them (core/metrics.py)."""
+    directory = Path(env.get("PROMETHEUS_MULTIPROC_DIR") or BASE_DIR / "var" / "metrics")
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
 def main() -> int:
     """Run the portal until Ctrl-C/SIGTERM (exit 0) or a child keeps crashing (exit 1)."""
     signal.signal(signal.SIGINT, _raise_stop)
@@ -332,6 +342,7 @@ def main() -> int:
     status = 0
     try:
         ensure_secret_key(env)
+        ensure_metrics_dir(env)
         started = ensure_embedded(env)
         seed_output = prepare(env)
         for child in children(host, port):

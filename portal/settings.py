@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "channels",
     "strawberry_django",
     "django_celery_beat",
+    "django_prometheus",  # HTTP figures at /metrics (core/metrics.py)
     "core",
     "liaison",
     "switchboard",
@@ -96,6 +97,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and (before axes) last: django-prometheus times every request (core/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +110,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last: turns a locked-out sign-in into the lockout page (core.signin.lockout_response).
     "axes.middleware.AxesMiddleware",
 ]
@@ -150,6 +154,12 @@ if env_bool("DB_POOL", False):
         "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "20")),
         "timeout": 10,
     }
+if env_bool("DB_PGBOUNCER", False):
+    # Behind PgBouncer in transaction pooling (docs/deployment.md): a server connection is
+    # this client's only for one transaction, so no server-side cursor may outlive it
+    # (QuerySet.iterator) and no prepared statement may be left on it.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 if os.environ.get("TEST_DB_NAME"):
     # Lets several test runs share one server without sharing a test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
@@ -342,25 +352,35 @@ USER_NOTICE_SWEEP_SECONDS = float(os.environ.get("USER_NOTICE_SWEEP_SECONDS", "3
 # - the preservation sweep: reminders 7 days before a preservation expires, and the expiries
 #   (days-long periods: every 10 minutes is plenty; on the default queue).
 PRESERVATION_SWEEP_SECONDS = float(os.environ.get("PRESERVATION_SWEEP_SECONDS", "600"))
+# The audit log: writers append unsealed entries with no lock; the sealer chains and signs them
+# every AUDIT_SEAL_SECONDS, AUDIT_SEAL_BATCH per transaction; `audit_verify` reports entries
+# still unsealed after AUDIT_UNSEALED_MAX_SECONDS (the log's maximum merge delay).
+AUDIT_SEAL_SECONDS = float(os.environ.get("AUDIT_SEAL_SECONDS", "5"))
+AUDIT_SEAL_BATCH = int(os.environ.get("AUDIT_SEAL_BATCH", "1000"))
+AUDIT_UNSEALED_MAX_SECONDS = float(os.environ.get("AUDIT_UNSEALED_MAX_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE = {
     # - user notices now due, and reminders before non-disclosure orders lapse (hourly).
     "user-notice-sweep": {
         "task": "liaison.tasks.user_notice_sweep_task",
+        "kwargs": {"claim_period": True},  # once per period across the nodes
         "schedule": USER_NOTICE_SWEEP_SECONDS,
         "options": {"queue": "default", "expires": USER_NOTICE_SWEEP_SECONDS},
     },
     "switchboard-sweep": {
         "task": "switchboard.tasks.sweep_switchboard_task",
+        "kwargs": {"claim_period": True},  # once per period across the nodes (core/periodic.py)
         "schedule": SWITCHBOARD_SWEEP_SECONDS,
         "options": {"queue": "urgent", "expires": SWITCHBOARD_SWEEP_SECONDS},
     },
     "outbox-redrive": {
         "task": "core.outbox.tasks.redrive_outbox_task",
+        "kwargs": {"claim_period": True},  # once per period across the nodes (core/periodic.py)
         "schedule": OUTBOX_REDRIVE_SECONDS,
         "options": {"queue": "urgent", "expires": OUTBOX_REDRIVE_SECONDS},
     },
     "preservation-sweep": {
         "task": "liaison.tasks.sweep_preservations_task",
+        "kwargs": {"claim_period": True},  # once per period across the nodes
         "schedule": PRESERVATION_SWEEP_SECONDS,
         "options": {"queue": "default", "expires": PRESERVATION_SWEEP_SECONDS},
     },
@@ -369,6 +389,7 @@ CELERY_BEAT_SCHEDULE = {
 #   it) is aggregated, signed and published; a second run publishes nothing (idempotent).
 CELERY_BEAT_SCHEDULE["transparency-daily-reports"] = {
     "task": "transparency.tasks.publish_daily_reports_task",
+    "kwargs": {"claim_period": True},  # once per period across the nodes
     "schedule": crontab(minute=10, hour=0),
     "options": {"queue": "default", "expires": 23 * 3600},
 }
@@ -376,8 +397,17 @@ CELERY_BEAT_SCHEDULE["transparency-daily-reports"] = {
 #   attempts): a new send every hour; nothing when none waits or one is on its way.
 CELERY_BEAT_SCHEDULE["transparency-statements-resend"] = {
     "task": "transparency.tasks.resend_pending_statements_task",
+    "kwargs": {"claim_period": True},  # once per period across the nodes
     "schedule": crontab(minute=25),
     "options": {"queue": "default", "expires": 3000},
+    # The audit log's sealer (liaison/audit.py): on `default`, off the urgent path; a routing
+    # backlog delays sealing, never a routing.
+    "audit-seal": {
+        "task": "liaison.tasks.seal_audit_log_task",
+        "kwargs": {"claim_period": True},  # once per period across the nodes (core/periodic.py)
+        "schedule": AUDIT_SEAL_SECONDS,
+        "options": {"queue": "default", "expires": AUDIT_SEAL_SECONDS},
+    },
 }
 # Nothing periodic may stop silently: beat, the sweep, the re-drive and a worker on each queue
 # record heartbeats; /healthz answers 503 naming any older than twice its period (name ->
@@ -396,6 +426,9 @@ HEARTBEATS = (
         "sweep": SWITCHBOARD_SWEEP_SECONDS,
         "outbox-redrive": OUTBOX_REDRIVE_SECONDS,
         "preservation-sweep": PRESERVATION_SWEEP_SECONDS,
+        # Stale (2 x this) when entries may be left unsealed past their bound, not sooner:
+        # a backlog on `default` delays the sealer by design.
+        "audit-seal": AUDIT_UNSEALED_MAX_SECONDS / 2,
         **{f"queue:{q}": QUEUE_HEARTBEAT_SECONDS for q in ("urgent", "default", "retry")},
     }
     if env_bool("HEALTH_BACKGROUND_CHECKS", True)
@@ -405,6 +438,14 @@ HEARTBEAT_GRACE_SECONDS = 90.0  # after a start, before a never-seen heartbeat c
 # How long a worker waits for the result of a pool process that died before it declares the job
 # lost and (reject_on_worker_lost) requeues it. Tasks here store no results: 10 s is only delay.
 CELERY_WORKER_LOST_WAIT = float(os.environ.get("CELERY_WORKER_LOST_WAIT", "1.0"))
+
+# /metrics (core/metrics.py): staff sessions, or this bearer token (the scraper's; unset: none).
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
+# prometheus_client's multiprocess mode: one directory per machine, shared by its web and
+# worker processes and emptied when the node starts (make run does both). It must be in the
+# environment before the processes start; this is what /metrics reads.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+PROMETHEUS_EXPORT_MIGRATIONS = False  # no migration query at every process start
 
 # API hardening.
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "600"))

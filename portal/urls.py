@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from core.health import healthz
+from core.metrics import metrics_view
 from portal import views
 from portal.graphql.schema import schema
 from portal.graphql.views import PortalGraphQLView
@@ -29,6 +30,8 @@ urlpatterns = [
     path("", views.front_door, name="front-door"),
     path("docs/integration/", views.integration_guide, name="integration-guide"),
     path("language/<str:code>/", views.language_choose, name="language-choose"),
+    # Prometheus figures, for staff and the scraper's bearer token only (core/metrics.py).
+    path("metrics", metrics_view, name="metrics"),
     path("", include("liaison.urls")),
     path("", include("switchboard.urls")),
     path("", include("hotline.urls")),

@@ -17,3 +17,8 @@ class SwitchboardConfig(AppConfig):
         signals.connect()
         # Intake asks the switchboard for the desk and deadline (liaison cannot import it).
         intake_resolver_register(selectors.routing_intake_decide)
+        # The switchboard's figures at /metrics (read at each scrape).
+        from core.metrics import register_collector
+        from switchboard.metrics import switchboard_metrics
+
+        register_collector("switchboard", switchboard_metrics)

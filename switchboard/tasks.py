@@ -4,13 +4,17 @@ notifications are sent by the outbox's task, topic `switchboard.staff_notificati
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from core.heartbeat import heartbeat_record
+from core.periodic import once_per_period
 from switchboard import sweep
 
 
 @shared_task(acks_late=True, ignore_result=True)
+@once_per_period("sweep", lambda: settings.SWITCHBOARD_SWEEP_SECONDS)
 def sweep_switchboard_task() -> dict:
-    """Periodic (beat): escalations, deadline warnings and breaches."""
+    """Periodic (beat, every node's): escalations, deadline warnings and breaches, once per
+    period across the nodes."""
     heartbeat_record("sweep")
     return vars(sweep.switchboard_sweep())

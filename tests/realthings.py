@@ -134,7 +134,9 @@ class Worker:
     def __init__(
         self, redis_url: str, log: Path, extra_env: dict[str, str] | None = None,
         concurrency: int = 1, entry_point: tuple[str, ...] = CELERY_ENTRY_POINT,
+        hostname: str | None = None,
     ) -> None:  # fmt: skip
+        self.hostname = hostname or f"reliability-{os.getpid()}@%h"
         self.redis_url = redis_url
         self.concurrency = concurrency
         self.entry_point = entry_point
@@ -160,7 +162,7 @@ class Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", *self.entry_point, "worker", "-Q", "urgent,default,retry",
              "-c", str(self.concurrency), "-P", "prefork", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "-l", "INFO", "-n", f"reliability-{os.getpid()}@%h"],
+             "--without-heartbeat", "-l", "INFO", "-n", self.hostname],
             cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip

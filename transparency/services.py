@@ -75,7 +75,8 @@ def daily_report_generate(*, day: date, now: datetime | None = None) -> DailyRep
         existing = DailyReport.objects.filter(day=day).first()
         if existing is not None:
             return existing
-        head = audit_head()
+        # Everything committed so far is sealed first: the report anchors all of it.
+        head = audit_head(seal=True)
         rows = live_rows([(start, end)])
         key = signing.public_key_info()
         document = {

@@ -11,6 +11,7 @@ as a `DeadLetter`, which staff revive from admin (`dead_letter_revive`), whateve
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import metrics
 from core.outbox.models import DeadLetter, OutboxEvent
 from core.outbox.topics import (
     RetryPolicy,
@@ -141,8 +143,15 @@ def outbox_deliver(*, event_id: int) -> bool:
             event.delivered_at = timezone.now()
             event.attempts += 1
             event.save(update_fields=["delivered_at", "attempts"])
+            transaction.on_commit(functools.partial(_observe_delivery, event))
             return True
     raise failure  # after the commit: the handlers' records of the attempt are kept
+
+
+def _observe_delivery(event: OutboxEvent) -> None:
+    """The delivery's latency, from the event's commit to the delivery's (for /metrics)."""
+    seconds = (timezone.now() - event.created_at).total_seconds()
+    metrics.outbox_delivery_observe(topic=event.topic, queue=event.queue, seconds=seconds)
 
 
 def outbox_delivery_failed(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from core.heartbeat import heartbeat_record
 from core.outbox import services as outbox
+from core.periodic import once_per_period
 
 # Retries of every topic go here, never back on `urgent`: failing work cannot clog urgent work.
 RETRY_QUEUE = "retry"
@@ -33,7 +35,9 @@ def deliver_outbox_event_task(self: Task, event_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
+@once_per_period("outbox-redrive", lambda: settings.OUTBOX_REDRIVE_SECONDS)
 def redrive_outbox_task() -> int:
-    """Periodic (beat): enqueue the events whose delivery never started or was lost."""
+    """Periodic (beat, every node's): enqueue the events whose delivery never started or was
+    lost, once per period across the nodes."""
     heartbeat_record("outbox-redrive")
     return outbox.outbox_redrive()

@@ -9,6 +9,7 @@ from contextlib import aclosing
 
 import strawberry
 
+from core import metrics
 from core.graphql.context import Info
 from hotline import streams
 from hotline.schema.types import HotlineMessage, HotlinePresence
@@ -30,8 +31,10 @@ class Subscription:
         stream = streams.message_stream(
             actor=info.context.require_actor(), conversation_id=conversation_id, after_seq=after_seq
         )
+        metrics.HOTLINE_SUBSCRIPTIONS.labels(kind="new" if after_seq is None else "resume").inc()
         async with aclosing(stream) as messages:
             async for message in messages:
+                metrics.HOTLINE_DELIVERIES.inc()
                 yield HotlineMessage.build(message)
 
     @strawberry.subscription(

@@ -218,7 +218,7 @@ class LegalRequestAdmin(admin.ModelAdmin):
                 audit_entries=AuditEntry.objects.filter(
                     Q(object_type="LegalRequest", object_id=str(legal_request.pk))
                     | Q(details__legal_request_id=str(legal_request.pk))
-                ).order_by("seq")[:200],
+                ).order_by("id")[:200],  # append order: unsealed entries too
             )
         return super().change_view(request, object_id, form_url, extra_context=context)
 

@@ -1,6 +1,6 @@
 """The liaison app's models: tenants, their legal requests, and the records around them."""
 
-from liaison.models.audit import AuditEntry
+from liaison.models.audit import AuditEntry, AuditTreeHead
 from liaison.models.cannot_comply import (
     CannotComplyGround,
     CannotComplyNotice,
@@ -54,6 +54,7 @@ __all__ = [
     "ApiTokenQuerySet",
     "Approval",
     "AuditEntry",
+    "AuditTreeHead",
     "CallbackNumberChange",
     "CallbackVerification",
     "CannotComplyGround",

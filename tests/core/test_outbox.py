@@ -246,6 +246,7 @@ def test_the_redrive_has_its_own_beat_entry_on_the_urgent_queue() -> None:
     # No other app re-drives on its own: the sweep, the re-drive, the queues' heartbeats and
     # the daily transparency reports, the hourly resend of waiting statements of reasons and
     # the user-notice sweep (which lists notices due and reminds; it re-drives nothing).
+    # the audit log's sealer.
     assert {e["task"] for e in schedule.values()} == {
         redrive_outbox_task.name,
         "switchboard.tasks.sweep_switchboard_task",
@@ -253,6 +254,7 @@ def test_the_redrive_has_its_own_beat_entry_on_the_urgent_queue() -> None:
         "core.tasks.queue_heartbeat_task",
         "transparency.tasks.publish_daily_reports_task",
         "transparency.tasks.resend_pending_statements_task",
+        "liaison.tasks.seal_audit_log_task",
     }
 
 

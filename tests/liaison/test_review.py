@@ -43,7 +43,7 @@ def status_events(legal_request: LegalRequest) -> list[tuple[str, str]]:
         (entry.details["from"], entry.details["to"])
         for entry in AuditEntry.objects.filter(
             action="legal_request.status_changed", object_id=str(legal_request.pk)
-        ).order_by("seq")
+        ).order_by("id")  # append order (seq is given later, by the sealer)
     ]
 
 
