@@ -5,6 +5,7 @@ exactly what the API says for the same input."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from liaison import instruments
 from liaison.models import (
     DataCategory,
+    LegalInstrument,
     Membership,
     OrganizationKind,
     RequestCategory,
@@ -61,10 +63,35 @@ def kinds_for(organization_kind: str) -> list[tuple[str, str]]:
     ]
 
 
+def instruments_for(organization_kind: str) -> list[tuple[str, str]]:
+    """The legal instruments (liaison.instruments.LEGAL_INSTRUMENTS) for a kind of request this
+    organization may send."""
+    kinds = {kind for kind, _ in kinds_for(organization_kind)}
+    return [
+        (code, LegalInstrument(code).label)
+        for code, rule in instruments.LEGAL_INSTRUMENTS.items()
+        if rule.kinds & kinds
+    ]
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
 class SubmitRequestForm(forms.Form):
     """A legal request, with a row per target; every field is checked by the intake service."""
 
     kind = forms.CharField(label="Kind of request", widget=forms.Select, required=False)
+    instrument = forms.CharField(
+        label="Legal instrument",
+        widget=forms.Select,
+        required=False,
+        help_text="Leave it to the platform to infer it from the kind, category and country, "
+        "or name it: it fixes the clock and what the request must carry.",
+    )
     category = forms.CharField(
         label="Category of harm",
         required=False,
@@ -96,6 +123,12 @@ class SubmitRequestForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+    preservation = forms.CharField(
+        label="Preservation this production request follows (optional)",
+        widget=forms.Select,
+        required=False,
+        help_text="The preserved data is then kept until this request is answered.",
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     # The API's names for the fields above, and for each target row.
@@ -105,11 +138,24 @@ class SubmitRequestForm(forms.Form):
         "periodStart": "period_start",
         "periodEnd": "period_end",
         "idempotencyKey": None,
+        "preservationId": "preservation",
     }
 
-    def __init__(self, *args: Any, organization_kind: str, default_country: str, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        organization_kind: str,
+        default_country: str,
+        preservations: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["kind"].widget.choices = [("", "Choose…"), *kinds_for(organization_kind)]
+        self.fields["instrument"].widget.choices = [
+            ("", "Infer it from kind and country"),
+            *instruments_for(organization_kind),
+        ]
+        self.fields["preservation"].widget.choices = [("", "None"), *(preservations or [])]
         self.fields["jurisdiction"].widget.choices = instruments.country_choices()
         self.fields["jurisdiction"].initial = default_country
         target_choices = [("", "Choose…"), *TargetKind.choices]
@@ -122,6 +168,18 @@ class SubmitRequestForm(forms.Form):
             self.fields[f"target_value_{row}"] = forms.CharField(
                 label=f"Target {row + 1}: value", required=False
             )
+
+    def clean_preservation(self) -> uuid.UUID | None:
+        """The named preservation's id (the service checks that it is the organization's)."""
+        value = (self.cleaned_data.get("preservation") or "").strip()
+        if not value:
+            return None
+        parsed = _uuid_or_none(value)
+        if parsed is None:  # the API's message for an id that is not one of yours
+            raise ValidationError(
+                "No preservation of your organization with this id.", code="not_found"
+            )
+        return parsed
 
     def target_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"target_kind_{r}"], self[f"target_value_{r}"]) for r in range(TARGET_ROWS)]
@@ -146,6 +204,44 @@ class SubmitRequestForm(forms.Form):
         return mapping
 
 
+class PreservationExtendForm(forms.Form):
+    """The one extension of a preservation: a confirmation box (the rules are the service's)."""
+
+    confirm = forms.BooleanField(
+        label="Yes, ask for the one extension the instrument allows (it cannot be asked twice)"
+    )
+
+
+class CorrectionForm(forms.Form):
+    """The authority's correction after a cannot-comply answer (cannot_comply.legal_request_correct
+    checks it): what it corrected and, optionally, a new legal basis and summary."""
+
+    correction = forms.CharField(
+        label="What you corrected", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    legal_basis = forms.CharField(
+        label="Corrected legal basis (leave empty if unchanged)", required=False
+    )
+    summary = forms.CharField(
+        label="Corrected summary (leave empty if unchanged)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    FIELD_MAP: Mapping[str, str | None] = {"legalBasis": "legal_basis", "id": None}
+
+
+class NonDisclosureOrderForm(forms.Form):
+    """A non-disclosure order: attach (legal basis and date) or extend (a later date; the
+    basis of the extension, the order's own when empty). liaison.user_notice checks both."""
+
+    legal_basis = forms.CharField(label="Legal basis of the order", required=False)
+    until = forms.DateTimeField(
+        label="The user may not be told before (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    FIELD_MAP: Mapping[str, str | None] = {"legalBasis": "legal_basis", "requestId": None}
+
+
 class RequestFilterForm(forms.Form):
     """The filters of the request list."""
 
@@ -164,7 +260,7 @@ class RequestFilterForm(forms.Form):
     due = forms.ChoiceField(
         label="Deadline",
         required=False,
-        choices=[("", "Any"), ("soon", "Due soon"), ("overdue", "Overdue")],
+        choices=[("", "Any"), ("soon", "Due soon"), ("overdue", "Overdue"), ("paused", "Paused")],
     )
 
 

@@ -33,16 +33,19 @@ from core.http import client_ip
 from core.ratelimit import rate_limit_hit
 from core.signin import has_enrolled_factor, second_factor_verified, sign_in_with_new_password
 from liaison import (
+    cannot_comply,
     disclosure,
     documents,
     instruments,
     notifications,
     organizations,
+    preservation,
     review,
     selectors,
     signing,
     submission,
     tokens,
+    user_notice,
 )
 from liaison.models import Membership, OrganizationKind, RequestStatus
 from liaison.review_policy import DISCLOSURE_KINDS
@@ -191,7 +194,27 @@ def _submission_spec(
         idempotency_key=data["idempotency_key"] or None,
         period_start=utc(data["period_start"]),
         period_end=utc(data["period_end"]),
+        instrument=data["instrument"] or None,
+        preservation_request_id=data["preservation"],
     )
+
+
+def _duration(value: timedelta | None) -> str:
+    """A legal clock in words: "10 days", "8 hours", "" for none."""
+    if value is None:
+        return ""
+    if value.total_seconds() % 86400 == 0:
+        days = value.days
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = int(value.total_seconds() // 3600)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+def _utc(value: Any) -> Any:
+    """A datetime-local input's value, read as UTC (the console's forms say UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if timezone.is_naive(value) else value
 
 
 @member_required()
@@ -200,7 +223,11 @@ def request_submit_view(request: ConsoleRequest) -> HttpResponse:
     """GET/POST /console/requests/new/: the submission form, from the instrument table, checked
     by the intake service of the API (same rules, same messages)."""
     organization = request.membership.organization
-    options = {"organization_kind": organization.kind, "default_country": organization.country}
+    options: dict[str, Any] = {
+        "organization_kind": organization.kind,
+        "default_country": organization.country,
+        "preservations": console_selectors.preservation_choices(actor=request.actor),
+    }
     if request.method == "POST":
         form = console_forms.SubmitRequestForm(request.POST, **options)
         if form.is_valid():
@@ -212,7 +239,12 @@ def request_submit_view(request: ConsoleRequest) -> HttpResponse:
             except ValidationError as error:
                 console_forms.apply_service_errors(form, error, form.field_map(rows))
             else:
-                messages.success(request, f"Request {legal_request.reference} received.")
+                named = "named" if not legal_request.instrument_inferred else "inferred"
+                messages.success(
+                    request,
+                    f"Request {legal_request.reference} received under "
+                    f"{legal_request.get_instrument_display()} ({named}).",
+                )
                 return HttpResponseRedirect(
                     reverse("console:request", kwargs={"request_id": legal_request.pk})
                 )
@@ -233,6 +265,21 @@ def request_submit_view(request: ConsoleRequest) -> HttpResponse:
         for kind, instrument in instruments.INSTRUMENTS.items()
         if kind in kinds
     ]
+    legal_instruments = [
+        {
+            "code": code,
+            "label": rule.label,
+            "kinds": [kinds[kind] for kind in sorted(rule.kinds) if kind in kinds],
+            "clock": _duration(rule.clock),
+            "clock_source": rule.clock_source,
+            "document_required": rule.document_required,
+            "document_source": rule.document_source,
+            "required": rule.required_fields,
+            "bases": rule.accepted_legal_bases,
+        }
+        for code, rule in instruments.LEGAL_INSTRUMENTS.items()
+        if rule.kinds & kinds.keys()
+    ]
     bases = sorted(
         {
             base
@@ -244,7 +291,13 @@ def request_submit_view(request: ConsoleRequest) -> HttpResponse:
     return _page(
         request,
         "console/request_submit.html",
-        {"form": form, "guide": guide, "bases": bases},
+        {
+            "form": form,
+            "guide": guide,
+            "bases": bases,
+            "legal_instruments": legal_instruments,
+            "inference_rules": instruments.INFERENCE_RULES,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -267,11 +320,30 @@ def _detail(request: ConsoleRequest, legal_request: Any, **forms: Any) -> HttpRe
         except NotFound:
             package = None
     status = 400 if any(form.errors for form in forms.values()) else 200
+    kept = console_selectors.request_preservation(legal_request)
+    rule = instruments.LEGAL_INSTRUMENTS.get(kept.instrument) if kept else None
+    refusal = console_selectors.latest_cannot_comply(legal_request)
+    order = console_selectors.request_non_disclosure_order(legal_request)
+    closed = legal_request.status in (RequestStatus.WITHDRAWN, RequestStatus.REJECTED)
     return _page(
         request,
         "console/request_detail.html",
         {
             "legal_request": legal_request,
+            "preservation": kept,
+            "can_extend_preservation": bool(
+                kept and kept.ended_at is None and rule and rule.extension and not kept.extensions
+            ),
+            "preservation_extension": rule.extension if rule else None,
+            "extend_form": forms.get("extend_form") or console_forms.PreservationExtendForm(),
+            "cannot_comply": refusal,
+            "correction_form": forms.get("correction_form") or console_forms.CorrectionForm(),
+            "non_disclosure_order": order,
+            "nondisclosure_form": forms.get("nondisclosure_form")
+            or console_forms.NonDisclosureOrderForm(),
+            "can_order_nondisclosure": not closed,
+            "no_data_held": console_selectors.no_data_held(legal_request),
+            "verification_pending": console_selectors.verification_pending(legal_request),
             "targets": list(legal_request.targets.order_by("position", "id")),
             "timeline": console_selectors.public_timeline(legal_request),
             "question": console_selectors.open_question(legal_request),
@@ -312,6 +384,88 @@ def request_answer_view(request: ConsoleRequest, request_id: str) -> HttpRespons
                 reverse("console:request", kwargs={"request_id": legal_request.pk})
             )
     return _detail(request, legal_request, answer_form=form)
+
+
+def _back_to(legal_request: Any) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("console:request", kwargs={"request_id": legal_request.pk}))
+
+
+@member_required()
+@require_POST
+def request_preservation_extend_view(request: ConsoleRequest, request_id: str) -> HttpResponse:
+    """POST (with the confirmation box): the one extension of the preservation
+    (preservation.preservation_extend; its refusal, e.g. a second extension, as a form error)."""
+    legal_request = _request_or_404(request, request_id)
+    form = console_forms.PreservationExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            preservation.preservation_extend(actor=request.actor, legal_request=legal_request)
+        except ValidationError as error:
+            console_forms.apply_service_errors(form, error, {"id": None})
+        else:
+            messages.success(request, "Preservation extended.")
+            return _back_to(legal_request)
+    return _detail(request, legal_request, extend_form=form)
+
+
+@member_required()
+@require_POST
+def request_correct_view(request: ConsoleRequest, request_id: str) -> HttpResponse:
+    """POST: correct a request staff could not execute (cannot_comply.legal_request_correct);
+    the review and the clock resume."""
+    legal_request = _request_or_404(request, request_id)
+    form = console_forms.CorrectionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            cannot_comply.legal_request_correct(
+                actor=request.actor,
+                legal_request=legal_request,
+                correction=data["correction"],
+                legal_basis=data["legal_basis"] or None,
+                summary=data["summary"] or None,
+            )
+        except ValidationError as error:
+            console_forms.apply_service_errors(form, error, form.FIELD_MAP)
+        else:
+            messages.success(request, "Correction sent; the review and the clock resume.")
+            return _back_to(legal_request)
+    return _detail(request, legal_request, correction_form=form)
+
+
+@member_required()
+@require_POST
+def request_nondisclosure_view(request: ConsoleRequest, request_id: str) -> HttpResponse:
+    """POST: attach the request's non-disclosure order, or extend the one it has
+    (liaison.user_notice: one order per request, a later date to extend)."""
+    legal_request = _request_or_404(request, request_id)
+    form = console_forms.NonDisclosureOrderForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        until = _utc(data["until"])
+        try:
+            if console_selectors.request_non_disclosure_order(legal_request) is None:
+                user_notice.non_disclosure_order_attach(
+                    actor=request.actor,
+                    legal_request=legal_request,
+                    legal_basis=data["legal_basis"],
+                    until=until,
+                )
+                done = "Non-disclosure order attached."
+            else:
+                user_notice.non_disclosure_order_extend(
+                    actor=request.actor,
+                    legal_request=legal_request,
+                    until=until,
+                    legal_basis=data["legal_basis"] or None,
+                )
+                done = "Non-disclosure order extended."
+        except ValidationError as error:
+            console_forms.apply_service_errors(form, error, form.FIELD_MAP)
+        else:
+            messages.success(request, done)
+            return _back_to(legal_request)
+    return _detail(request, legal_request, nondisclosure_form=form)
 
 
 @member_required()
