@@ -24,7 +24,7 @@ from core.graphql.ids import encode_global_id
 from core.signin import totp_ensure
 from liaison import review, tokens
 from liaison.models import LegalRequest, Membership
-from tests.browser import CHROMIUM_ARGS, ensure_chromium
+from tests.browser import CHROMIUM_ARGS, assert_no_serious_axe_violations, ensure_chromium
 from tests.conftest import Member
 from tests.console.conftest import PASSWORD, admin_member, console_client
 from tests.factories import OrganizationFactory
@@ -36,6 +36,7 @@ OUTPUT = ROOT / "test-output"
 SEEN_MS = 10_000
 WIDE = {"width": 1366, "height": 900}
 NARROW = {"width": 375, "height": 812}
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def totp_code(secret: str) -> str:
@@ -80,10 +81,12 @@ def off_loop(service: Any, **kwargs: Any) -> Any:
 
 
 def shoot(page: Any, name: str) -> None:
-    """A screenshot at 1,366 px and at 375 px (full page), then back to wide."""
+    """A screenshot at 1,366 px and at 375 px (full page), axe-core at both widths (no serious
+    or critical violation), then back to wide."""
     for label, size in (("1366", WIDE), ("375", NARROW)):
         page.set_viewport_size(size)
         page.screenshot(path=str(OUTPUT / f"console-{name}-{label}.png"), full_page=True)
+        assert_no_serious_axe_violations(page, context=f"console {name} at {label} px")
         # Nothing sticks out sideways at either width.
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"] + 1, name
     page.set_viewport_size(WIDE)
@@ -180,7 +183,15 @@ def test_officer_admin_and_outsider_in_the_console(
             expect(page.locator("#deadline")).to_contain_text(
                 f"{legal_request.due_at:%Y-%m-%d %H:%M} UTC"
             )
+            # The instrument was inferred (EU EPOC from Germany), and shown so.
+            expect(page.locator("#instrument")).to_contain_text("inferred from kind and country")
             shoot(page, "request-routed")
+            # The EPOC needs its signed certificate: attached on the request page (2 steps).
+            page.get_by_label("Signed legal order (PDF, at most 20 MB)").set_input_files(
+                files=[{"name": "epoc.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+            )
+            page.get_by_role("button", name="Attach document").click()
+            expect(page.locator(".messages")).to_contain_text("Document attached")
             # The token made above reads the same request through the API: same desk, same clock.
             query = json.dumps(
                 {
