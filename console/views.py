@@ -346,7 +346,10 @@ def _detail(request: ConsoleRequest, legal_request: Any, **forms: Any) -> HttpRe
             "verification_pending": console_selectors.verification_pending(legal_request),
             "targets": list(legal_request.targets.order_by("position", "id")),
             "timeline": console_selectors.public_timeline(legal_request),
-            "question": console_selectors.open_question(legal_request),
+            # An open cannot-comply answer is answered by the correction form, not here.
+            "question": None
+            if refusal is not None and refusal.resolved_at is None
+            else console_selectors.open_question(legal_request),
             "documents": console_selectors.request_documents(
                 actor=request.actor, legal_request=legal_request
             ),

@@ -225,6 +225,7 @@ def test_correct_a_request_that_cannot_be_executed(
     assert "The order does not contain sufficient information to execute it" in page
     assert "The order names no court." in page
     assert "Withdraw instead" in page
+    assert "Send answer" not in page  # the correction answers it, not a clarification
     url = f"/console/requests/{legal_request.pk}/correct/"
     blank = browser.post(url, {"correction": " ", "legal_basis": "New basis"})
     assert blank.status_code == 400
