@@ -993,6 +993,121 @@ TEXTS: dict[str, tuple[str, str]] = {
     "expired": ("expiré", "abgelaufen"),
     "Revoke token %(name)s": ("Révoquer le jeton %(name)s", "Token %(name)s widerrufen"),
     "Revoke": ("Révoquer", "Widerrufen"),
+    # console/forms.py (the console's form labels)
+    "Any": ("Tous", "Alle"),
+    "Kind of request": ("Type de demande", "Art des Ersuchens"),
+    "Legal instrument": ("Instrument juridique", "Rechtsinstrument"),
+    "Fixes the clock and what the request must carry; see the instruments above.": (
+        "Il fixe le délai et ce que la demande doit contenir\u202f; voir les instruments "
+        "ci-dessus.",
+        "Legt die Frist fest und was das Ersuchen enthalten muss; siehe die Instrumente oben.",
+    ),
+    "Category of harm": ("Catégorie de préjudice", "Schadenskategorie"),
+    "Choose…": ("Choisir…", "Auswählen …"),
+    "Your reference (file number)": ("Votre référence (numéro de dossier)", "Ihr Aktenzeichen"),
+    "Data requested (disclosure and preservation only)": (
+        "Données demandées (communication et conservation seulement)",
+        "Angefragte Daten (nur Auskunft und Sicherung)",
+    ),
+    "Data period from (UTC)": ("Période des données du (UTC)", "Datenzeitraum von (UTC)"),
+    "Data period until (UTC)": ("Période des données au (UTC)", "Datenzeitraum bis (UTC)"),
+    "Preservation this production request follows (optional)": (
+        "Conservation que suit cette demande de production (facultatif)",
+        "Sicherung, auf die dieses Herausgabeersuchen folgt (optional)",
+    ),
+    "The preserved data is then kept until this request is answered.": (
+        "Les données conservées sont alors gardées jusqu\u2019à la réponse à cette demande.",
+        "Die gesicherten Daten bleiben dann aufbewahrt, bis dieses Ersuchen beantwortet ist.",
+    ),
+    "Infer it from kind and country": (
+        "Le déduire du type et du pays",
+        "Aus Art und Land ableiten",
+    ),
+    "None": ("Aucune", "Keine"),
+    "Target %(number)s: kind": ("Cible %(number)s\u202f: type", "Ziel %(number)s: Art"),
+    "Target %(number)s: value": ("Cible %(number)s\u202f: valeur", "Ziel %(number)s: Wert"),
+    "Yes, ask for the one extension the instrument allows (it cannot be asked twice)": (
+        "Oui, demander l\u2019unique prolongation que permet l\u2019instrument (elle ne peut "
+        "pas être demandée deux fois)",
+        "Ja, die eine Verlängerung beantragen, die das Instrument erlaubt (sie kann nicht "
+        "zweimal beantragt werden)",
+    ),
+    "What you corrected": ("Ce que vous avez corrigé", "Was Sie berichtigt haben"),
+    "Corrected legal basis (leave empty if unchanged)": (
+        "Base juridique corrigée (vide si inchangée)",
+        "Berichtigte Rechtsgrundlage (leer lassen, wenn unverändert)",
+    ),
+    "Corrected summary (leave empty if unchanged)": (
+        "Résumé corrigé (vide si inchangé)",
+        "Berichtigte Zusammenfassung (leer lassen, wenn unverändert)",
+    ),
+    "Legal basis of the order": (
+        "Base juridique de l\u2019interdiction",
+        "Rechtsgrundlage der Anordnung",
+    ),
+    "The user may not be told before (UTC)": (
+        "L\u2019utilisateur ne peut pas être informé avant le (UTC)",
+        "Die Nutzerin oder der Nutzer darf nicht informiert werden vor (UTC)",
+    ),
+    "Search": ("Rechercher", "Suche"),
+    "Due soon": ("Échéance proche", "Bald fällig"),
+    "Overdue": ("En retard", "Überfällig"),
+    "Your answer": ("Votre réponse", "Ihre Antwort"),
+    "Signed legal order (PDF, at most 20 MB)": (
+        "Décision juridique signée (PDF, 20 Mo au plus)",
+        "Signierte Anordnung (PDF, höchstens 20 MB)",
+    ),
+    "Expires after (days)": ("Expire après (jours)", "Läuft ab nach (Tagen)"),
+    "Colleague's e-mail address": (
+        "Adresse électronique du collègue",
+        "E-Mail-Adresse der Kollegin oder des Kollegen",
+    ),
+    "Webhook URL": ("URL du webhook", "Webhook-URL"),
+    "Status e-mails to": ("Courriels de statut à", "Status-E-Mails an"),
+    "We are": ("Nous sommes", "Wir sind"),
+    "Organization's official name": (
+        "Nom officiel de l\u2019organisation",
+        "Offizieller Name der Organisation",
+    ),
+    "Country": ("Pays", "Land"),
+    "Official internet domain": ("Domaine internet officiel", "Offizielle Internet-Domain"),
+    "For example police.example.gov": (
+        "Par exemple police.example.gov",
+        "Zum Beispiel polizei.example.de",
+    ),
+    "Registry or agency identifier": (
+        "Identifiant de registre ou d\u2019agence",
+        "Register- oder Behördenkennung",
+    ),
+    "An ORI, agency code, company or charity register number.": (
+        "Un ORI, un code d\u2019agence, un numéro de registre du commerce ou des associations.",
+        "Eine ORI, Behördenkennziffer, Handels- oder Vereinsregisternummer.",
+    ),
+    "Switchboard telephone number": ("Numéro du standard", "Telefonnummer der Zentrale"),
+    "The main number as a public directory lists it, e.g. +49 611 550.": (
+        "Le numéro principal tel qu\u2019un annuaire public l\u2019indique, p. ex. +49 611 550.",
+        "Die Hauptnummer, wie ein öffentliches Verzeichnis sie nennt, z. B. +49 611 550.",
+    ),
+    "Where that number is published": (
+        "Où ce numéro est publié",
+        "Wo diese Nummer veröffentlicht ist",
+    ),
+    "The public directory or official web page (address or name).": (
+        "L\u2019annuaire public ou la page web officielle (adresse ou nom).",
+        "Das öffentliche Verzeichnis oder die offizielle Webseite (Adresse oder Name).",
+    ),
+    "Your name": ("Votre nom", "Ihr Name"),
+    "Your function": ("Votre fonction", "Ihre Funktion"),
+    "Your official e-mail address": (
+        "Votre adresse électronique officielle",
+        "Ihre dienstliche E-Mail-Adresse",
+    ),
+    "Anything else staff should know": (
+        "Ce que les équipes devraient encore savoir",
+        "Was das Team sonst wissen sollte",
+    ),
+    "Choose a password": ("Choisissez un mot de passe", "Wählen Sie ein Passwort"),
+    "The password again": ("Le mot de passe à nouveau", "Das Passwort noch einmal"),
     "Python code to verify the signature": (
         "Code Python pour vérifier la signature",
         "Python-Code zum Prüfen der Signatur",
