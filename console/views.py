@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, Ht
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from console import forms as console_forms
@@ -92,7 +93,7 @@ def member_required(*, admin: bool = False) -> Callable:
                 and now - last_seen > settings.CONSOLE_IDLE_TIMEOUT.total_seconds()
             ):
                 logout(request)
-                messages.info(request, "Your console session was idle too long: sign in again.")
+                messages.info(request, _("Your console session was idle too long: sign in again."))
                 return _with_next("account_login", here)
             membership = console_selectors.console_membership(user)
             if membership is None:
@@ -101,8 +102,10 @@ def member_required(*, admin: bool = False) -> Callable:
                 if not has_enrolled_factor(user):
                     messages.info(
                         request,
-                        "The console needs a second factor: add an authenticator app or a "
-                        "passkey, then open the console again.",
+                        _(
+                            "The console needs a second factor: add an authenticator app or a "
+                            "passkey, then open the console again."
+                        ),
                     )
                     return HttpResponseRedirect(reverse("mfa_index"))
                 return _with_next("mfa_reauthenticate", here)
@@ -239,11 +242,18 @@ def request_submit_view(request: ConsoleRequest) -> HttpResponse:
             except ValidationError as error:
                 console_forms.apply_service_errors(form, error, form.field_map(rows))
             else:
-                named = "named" if not legal_request.instrument_inferred else "inferred"
+                text = (
+                    _("Request %(reference)s received under %(instrument)s (inferred).")
+                    if legal_request.instrument_inferred
+                    else _("Request %(reference)s received under %(instrument)s (named by you).")
+                )
                 messages.success(
                     request,
-                    f"Request {legal_request.reference} received under "
-                    f"{legal_request.get_instrument_display()} ({named}).",
+                    text
+                    % {
+                        "reference": legal_request.reference,
+                        "instrument": legal_request.get_instrument_display(),
+                    },
                 )
                 return HttpResponseRedirect(
                     reverse("console:request", kwargs={"request_id": legal_request.pk})
@@ -382,7 +392,7 @@ def request_answer_view(request: ConsoleRequest, request_id: str) -> HttpRespons
         except ValidationError as error:
             console_forms.apply_service_errors(form, error)
         else:
-            messages.success(request, "Answer sent; the clock runs again.")
+            messages.success(request, _("Answer sent; the clock runs again."))
             return HttpResponseRedirect(
                 reverse("console:request", kwargs={"request_id": legal_request.pk})
             )
@@ -406,7 +416,7 @@ def request_preservation_extend_view(request: ConsoleRequest, request_id: str) -
         except ValidationError as error:
             console_forms.apply_service_errors(form, error, {"id": None})
         else:
-            messages.success(request, "Preservation extended.")
+            messages.success(request, _("Preservation extended."))
             return _back_to(legal_request)
     return _detail(request, legal_request, extend_form=form)
 
@@ -431,7 +441,7 @@ def request_correct_view(request: ConsoleRequest, request_id: str) -> HttpRespon
         except ValidationError as error:
             console_forms.apply_service_errors(form, error, form.FIELD_MAP)
         else:
-            messages.success(request, "Correction sent; the review and the clock resume.")
+            messages.success(request, _("Correction sent; the review and the clock resume."))
             return _back_to(legal_request)
     return _detail(request, legal_request, correction_form=form)
 
@@ -454,7 +464,7 @@ def request_nondisclosure_view(request: ConsoleRequest, request_id: str) -> Http
                     legal_basis=data["legal_basis"],
                     until=until,
                 )
-                done = "Non-disclosure order attached."
+                done = _("Non-disclosure order attached.")
             else:
                 user_notice.non_disclosure_order_extend(
                     actor=request.actor,
@@ -462,7 +472,7 @@ def request_nondisclosure_view(request: ConsoleRequest, request_id: str) -> Http
                     until=until,
                     legal_basis=data["legal_basis"] or None,
                 )
-                done = "Non-disclosure order extended."
+                done = _("Non-disclosure order extended.")
         except ValidationError as error:
             console_forms.apply_service_errors(form, error, form.FIELD_MAP)
         else:
@@ -483,7 +493,10 @@ def request_withdraw_view(request: ConsoleRequest, request_id: str) -> HttpRespo
         except ValidationError as error:
             error_text = " ".join(error.messages)
         else:
-            messages.success(request, f"Request {legal_request.reference} withdrawn.")
+            messages.success(
+                request,
+                _("Request %(reference)s withdrawn.") % {"reference": legal_request.reference},
+            )
             return HttpResponseRedirect(
                 reverse("console:request", kwargs={"request_id": legal_request.pk})
             )
@@ -512,7 +525,7 @@ def request_document_view(request: ConsoleRequest, request_id: str) -> HttpRespo
         except ValidationError as error:
             console_forms.apply_service_errors(form, error, {"requestId": None})
         else:
-            messages.success(request, "Document attached.")
+            messages.success(request, _("Document attached."))
             return HttpResponseRedirect(
                 reverse("console:request", kwargs={"request_id": legal_request.pk})
             )
@@ -614,7 +627,7 @@ def token_revoke_view(request: ConsoleRequest, token_id: int) -> HttpResponse:
     except NotFound as error:
         raise Http404(str(error)) from error
     tokens.api_token_revoke(token=token)
-    messages.success(request, f"Token {token.label or token.prefix} revoked.")
+    messages.success(request, _("Token %(name)s revoked.") % {"name": token.label or token.prefix})
     return HttpResponseRedirect(reverse("console:tokens"))
 
 
@@ -642,7 +655,9 @@ def member_list_view(request: ConsoleRequest) -> HttpResponse:
         except ValidationError as error:
             console_forms.apply_service_errors(form, error)
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return HttpResponseRedirect(reverse("console:members"))
     return _page(
         request,
@@ -682,7 +697,7 @@ def member_change_view(request: ConsoleRequest, membership_id: int) -> HttpRespo
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{membership.user.email} updated.")
+        messages.success(request, _("%(email)s updated.") % {"email": membership.user.email})
     return HttpResponseRedirect(reverse("console:members"))
 
 
@@ -697,7 +712,7 @@ def invitation_revoke_view(request: ConsoleRequest, invitation_id: int) -> HttpR
     except NotFound as error:
         raise Http404(str(error)) from error
     services.invitation_revoke(actor=request.actor, invitation=invitation)
-    messages.success(request, f"Invitation of {invitation.email} withdrawn.")
+    messages.success(request, _("Invitation of %(email)s withdrawn.") % {"email": invitation.email})
     return HttpResponseRedirect(reverse("console:members"))
 
 
@@ -721,17 +736,19 @@ def settings_view(request: ConsoleRequest) -> HttpResponse:
             if action == "webhook":
                 webhook_form = console_forms.WebhookForm(request.POST)
                 if webhook_form.is_valid():
-                    _, secret = organizations.organization_webhook_set(
+                    _saved, secret = organizations.organization_webhook_set(
                         actor=request.actor, url=webhook_form.cleaned_data["webhook_url"]
                     )
-                    messages.success(request, "Webhook URL saved.")
+                    messages.success(request, _("Webhook URL saved."))
             elif action == "rotate":
                 secret = organizations.organization_webhook_secret_rotate(actor=request.actor)
-                messages.success(request, "New webhook secret made; the old one no longer signs.")
+                messages.success(
+                    request, _("New webhook secret made; the old one no longer signs.")
+                )
             elif action == "test":
                 organizations.require_organization_admin(request.actor)
                 notifications.webhook_test_send(organization=organization)
-                messages.success(request, "Test event queued; see its delivery below.")
+                messages.success(request, _("Test event queued; see its delivery below."))
             elif action == "contacts":
                 contacts_form = console_forms.ContactsForm(request.POST)
                 if contacts_form.is_valid():
@@ -739,7 +756,7 @@ def settings_view(request: ConsoleRequest) -> HttpResponse:
                         actor=request.actor,
                         contact_email=contacts_form.cleaned_data["contact_email"],
                     )
-                    messages.success(request, "Contact address saved.")
+                    messages.success(request, _("Contact address saved."))
             else:
                 raise Http404("No such action.")
         except ValidationError as error:
@@ -791,7 +808,7 @@ def request_access_view(request: HttpRequest) -> HttpResponse:
             window=3600,
         )
         if not decision.allowed:
-            form.add_error(None, "Too many requests for access from your address: try later.")
+            form.add_error(None, _("Too many requests for access from your address: try later."))
         else:
             try:
                 services.access_request_submit(
@@ -838,8 +855,12 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             console_forms.apply_service_errors(form, error)
         else:
             joined = request.user
-            then = "" if has_enrolled_factor(joined) else " Now add your second factor."
-            messages.success(request, f"Welcome to {invitation.organization.name}.{then}")
+            welcome = (
+                _("Welcome to %(name)s.")
+                if has_enrolled_factor(joined)
+                else _("Welcome to %(name)s. Now add your second factor.")
+            )
+            messages.success(request, welcome % {"name": invitation.organization.name})
             return HttpResponseRedirect(reverse("console:home"))
     return render(
         request,

@@ -1108,6 +1108,77 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "Choose a password": ("Choisissez un mot de passe", "Wählen Sie ein Passwort"),
     "The password again": ("Le mot de passe à nouveau", "Das Passwort noch einmal"),
+    # console/views.py (the console's messages)
+    "Your console session was idle too long: sign in again.": (
+        "Votre session de console est restée inactive trop longtemps\u202f: reconnectez-vous.",
+        "Ihre Konsolensitzung war zu lange inaktiv: Melden Sie sich erneut an.",
+    ),
+    "The console needs a second factor: add an authenticator app or a passkey, then open the "
+    "console again.": (
+        "La console exige un second facteur\u202f: ajoutez une application d\u2019authentification "
+        "ou une clé d\u2019accès, puis rouvrez la console.",
+        "Die Konsole verlangt einen zweiten Faktor: Fügen Sie eine Authenticator-App oder einen "
+        "Passkey hinzu und öffnen Sie die Konsole erneut.",
+    ),
+    "Request %(reference)s received under %(instrument)s (inferred).": (
+        "Demande %(reference)s reçue sous %(instrument)s (déduit).",
+        "Ersuchen %(reference)s eingegangen unter %(instrument)s (abgeleitet).",
+    ),
+    "Request %(reference)s received under %(instrument)s (named by you).": (
+        "Demande %(reference)s reçue sous %(instrument)s (indiqué par vous).",
+        "Ersuchen %(reference)s eingegangen unter %(instrument)s (von Ihnen angegeben).",
+    ),
+    "Answer sent; the clock runs again.": (
+        "Réponse envoyée\u202f; le délai court à nouveau.",
+        "Antwort gesendet; die Frist läuft wieder.",
+    ),
+    "Preservation extended.": ("Conservation prolongée.", "Sicherung verlängert."),
+    "Correction sent; the review and the clock resume.": (
+        "Correction envoyée\u202f; l\u2019examen et le délai reprennent.",
+        "Berichtigung gesendet; Prüfung und Frist laufen weiter.",
+    ),
+    "Non-disclosure order attached.": (
+        "Interdiction de divulgation jointe.",
+        "Geheimhaltungsanordnung beigefügt.",
+    ),
+    "Non-disclosure order extended.": (
+        "Interdiction de divulgation prolongée.",
+        "Geheimhaltungsanordnung verlängert.",
+    ),
+    "Request %(reference)s withdrawn.": (
+        "Demande %(reference)s retirée.",
+        "Ersuchen %(reference)s zurückgezogen.",
+    ),
+    "Document attached.": ("Document joint.", "Dokument beigefügt."),
+    "Token %(name)s revoked.": ("Jeton %(name)s révoqué.", "Token %(name)s widerrufen."),
+    "Invitation sent to %(email)s.": (
+        "Invitation envoyée à %(email)s.",
+        "Einladung an %(email)s gesendet.",
+    ),
+    "%(email)s updated.": ("%(email)s mis à jour.", "%(email)s aktualisiert."),
+    "Invitation of %(email)s withdrawn.": (
+        "Invitation de %(email)s retirée.",
+        "Einladung von %(email)s zurückgezogen.",
+    ),
+    "Webhook URL saved.": ("URL du webhook enregistrée.", "Webhook-URL gespeichert."),
+    "New webhook secret made; the old one no longer signs.": (
+        "Nouveau secret de webhook créé\u202f; l\u2019ancien ne signe plus.",
+        "Neues Webhook-Geheimnis erstellt; das alte signiert nicht mehr.",
+    ),
+    "Test event queued; see its delivery below.": (
+        "Événement de test en file d\u2019attente\u202f; voir son envoi ci-dessous.",
+        "Testereignis eingereiht; seine Zustellung steht unten.",
+    ),
+    "Contact address saved.": ("Adresse de contact enregistrée.", "Kontaktadresse gespeichert."),
+    "Too many requests for access from your address: try later.": (
+        "Trop de demandes d\u2019accès depuis votre adresse\u202f: réessayez plus tard.",
+        "Zu viele Zugangsanträge von Ihrer Adresse: Versuchen Sie es später.",
+    ),
+    "Welcome to %(name)s.": ("Bienvenue chez %(name)s.", "Willkommen bei %(name)s."),
+    "Welcome to %(name)s. Now add your second factor.": (
+        "Bienvenue chez %(name)s. Ajoutez maintenant votre second facteur.",
+        "Willkommen bei %(name)s. Fügen Sie jetzt Ihren zweiten Faktor hinzu.",
+    ),
     "Python code to verify the signature": (
         "Code Python pour vérifier la signature",
         "Python-Code zum Prüfen der Signatur",
