@@ -323,3 +323,23 @@ def test_no_data_held_and_verification_under_way_never_the_signals(
     page = page_of(browser, legal_request)
     assert "No data held" in page
     assert "Verification under way" not in page
+
+
+def test_the_console_speaks_the_browsers_language(
+    officer: Member, browser: Client, staff_one: Actor
+) -> None:
+    legal_request = under_review(officer, staff_one)
+    review.legal_request_ask_clarification(
+        actor=staff_one, legal_request=legal_request, question="Which court?"
+    )
+    german = unescape(
+        browser.get("/console/requests/new/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    )
+    assert "Neues Ersuchen" in german
+    assert "Rechtsinstrument" in german  # a form label
+    assert "Aus Art und Land ableiten" in german  # the "infer it" choice
+    french = browser.get(f"/console/requests/{legal_request.pk}/", HTTP_ACCEPT_LANGUAGE="fr")
+    page = unescape(french.content.decode())
+    assert '<html lang="fr">' in page
+    assert "Délai suspendu depuis" in page
+    assert "Envoyer la réponse" in page
