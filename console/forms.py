@@ -5,15 +5,18 @@ exactly what the API says for the same input."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from liaison import instruments
 from liaison.models import (
     DataCategory,
+    LegalInstrument,
     Membership,
     OrganizationKind,
     RequestCategory,
@@ -23,7 +26,7 @@ from liaison.models import (
 )
 
 TARGET_ROWS = 5
-BLANK: list[tuple[str, str]] = [("", "Any")]
+BLANK: list[tuple[str, Any]] = [("", _("Any"))]
 
 
 def apply_service_errors(
@@ -61,40 +64,70 @@ def kinds_for(organization_kind: str) -> list[tuple[str, str]]:
     ]
 
 
+def instruments_for(organization_kind: str) -> list[tuple[str, str]]:
+    """The legal instruments (liaison.instruments.LEGAL_INSTRUMENTS) for a kind of request this
+    organization may send."""
+    kinds = {kind for kind, _ in kinds_for(organization_kind)}
+    return [
+        (code, LegalInstrument(code).label)
+        for code, rule in instruments.LEGAL_INSTRUMENTS.items()
+        if rule.kinds & kinds
+    ]
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
 class SubmitRequestForm(forms.Form):
     """A legal request, with a row per target; every field is checked by the intake service."""
 
-    kind = forms.CharField(label="Kind of request", widget=forms.Select, required=False)
-    category = forms.CharField(
-        label="Category of harm",
+    kind = forms.CharField(label=_("Kind of request"), widget=forms.Select, required=False)
+    instrument = forms.CharField(
+        label=_("Legal instrument"),
+        widget=forms.Select,
         required=False,
-        widget=forms.Select(choices=[("", "Choose…"), *RequestCategory.choices]),
+        help_text=_("Fixes the clock and what the request must carry; see the instruments above."),
     )
-    reference = forms.CharField(label="Your reference (file number)", required=False)
+    category = forms.CharField(
+        label=_("Category of harm"),
+        required=False,
+        widget=forms.Select(choices=[("", _("Choose…")), *RequestCategory.choices]),
+    )
+    reference = forms.CharField(label=_("Your reference (file number)"), required=False)
     legal_basis = forms.CharField(
-        label="Legal basis",
+        label=_("Legal basis"),
         required=False,
         widget=forms.TextInput(attrs={"list": "legal-bases"}),
     )
-    jurisdiction = forms.CharField(label="Jurisdiction", widget=forms.Select, required=False)
+    jurisdiction = forms.CharField(label=_("Jurisdiction"), widget=forms.Select, required=False)
     summary = forms.CharField(
-        label="Summary of the facts", required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Summary of the facts"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
     data_categories = _AnyChoices(
-        label="Data requested (disclosure and preservation only)",
+        label=_("Data requested (disclosure and preservation only)"),
         required=False,
         choices=DataCategory.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     period_start = forms.DateTimeField(
-        label="Data period from (UTC)",
+        label=_("Data period from (UTC)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     period_end = forms.DateTimeField(
-        label="Data period until (UTC)",
+        label=_("Data period until (UTC)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    preservation = forms.CharField(
+        label=_("Preservation this production request follows (optional)"),
+        widget=forms.Select,
+        required=False,
+        help_text=_("The preserved data is then kept until this request is answered."),
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -105,23 +138,49 @@ class SubmitRequestForm(forms.Form):
         "periodStart": "period_start",
         "periodEnd": "period_end",
         "idempotencyKey": None,
+        "preservationId": "preservation",
     }
 
-    def __init__(self, *args: Any, organization_kind: str, default_country: str, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        organization_kind: str,
+        default_country: str,
+        preservations: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].widget.choices = [("", "Choose…"), *kinds_for(organization_kind)]
+        self.fields["kind"].widget.choices = [("", _("Choose…")), *kinds_for(organization_kind)]
+        self.fields["instrument"].widget.choices = [
+            ("", _("Infer it from kind and country")),
+            *instruments_for(organization_kind),
+        ]
+        self.fields["preservation"].widget.choices = [("", _("None")), *(preservations or [])]
         self.fields["jurisdiction"].widget.choices = instruments.country_choices()
         self.fields["jurisdiction"].initial = default_country
-        target_choices = [("", "Choose…"), *TargetKind.choices]
+        target_choices = [("", _("Choose…")), *TargetKind.choices]
         for row in range(TARGET_ROWS):
             self.fields[f"target_kind_{row}"] = forms.CharField(
-                label=f"Target {row + 1}: kind",
+                label=_("Target %(number)s: kind") % {"number": row + 1},
                 required=False,
                 widget=forms.Select(choices=target_choices),
             )
             self.fields[f"target_value_{row}"] = forms.CharField(
-                label=f"Target {row + 1}: value", required=False
+                label=_("Target %(number)s: value") % {"number": row + 1},
+                required=False,
             )
+
+    def clean_preservation(self) -> uuid.UUID | None:
+        """The named preservation's id (the service checks that it is the organization's)."""
+        value = (self.cleaned_data.get("preservation") or "").strip()
+        if not value:
+            return None
+        parsed = _uuid_or_none(value)
+        if parsed is None:  # the API's message for an id that is not one of yours
+            raise ValidationError(
+                "No preservation of your organization with this id.", code="not_found"
+            )
+        return parsed
 
     def target_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"target_kind_{r}"], self[f"target_value_{r}"]) for r in range(TARGET_ROWS)]
@@ -140,109 +199,154 @@ class SubmitRequestForm(forms.Form):
         """The API field names of this submission → the form's fields (targets by row)."""
         mapping: dict[str, str | None] = dict(self.FIELD_MAP)
         mapping["targets"] = f"target_value_{rows[0][0] if rows else 0}"
-        for position, (row, _, _) in enumerate(rows):
+        for position, (row, _kind, _value) in enumerate(rows):
             mapping[f"targets.{position}.value"] = f"target_value_{row}"
             mapping[f"targets.{position}.kind"] = f"target_kind_{row}"
         return mapping
 
 
+class PreservationExtendForm(forms.Form):
+    """The one extension of a preservation: a confirmation box (the rules are the service's)."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes, ask for the one extension the instrument allows (it cannot be asked twice)")
+    )
+
+
+class CorrectionForm(forms.Form):
+    """The authority's correction after a cannot-comply answer (cannot_comply.legal_request_correct
+    checks it): what it corrected and, optionally, a new legal basis and summary."""
+
+    correction = forms.CharField(
+        label=_("What you corrected"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    legal_basis = forms.CharField(
+        label=_("Corrected legal basis (leave empty if unchanged)"), required=False
+    )
+    summary = forms.CharField(
+        label=_("Corrected summary (leave empty if unchanged)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    FIELD_MAP: Mapping[str, str | None] = {"legalBasis": "legal_basis", "id": None}
+
+
+class NonDisclosureOrderForm(forms.Form):
+    """A non-disclosure order: attach (legal basis and date) or extend (a later date; the
+    basis of the extension, the order's own when empty). liaison.user_notice checks both."""
+
+    legal_basis = forms.CharField(label=_("Legal basis of the order"), required=False)
+    until = forms.DateTimeField(
+        label=_("The user may not be told before (UTC)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    FIELD_MAP: Mapping[str, str | None] = {"legalBasis": "legal_basis", "requestId": None}
+
+
 class RequestFilterForm(forms.Form):
     """The filters of the request list."""
 
-    q = forms.CharField(label="Search", required=False)
+    q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
-        label="Status", required=False, choices=BLANK + RequestStatus.choices
+        label=_("Status"), required=False, choices=BLANK + RequestStatus.choices
     )
-    kind = forms.ChoiceField(label="Kind", required=False, choices=BLANK + RequestKind.choices)
-    reference = forms.CharField(label="Reference", required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=BLANK + RequestKind.choices)
+    reference = forms.CharField(label=_("Reference"), required=False)
     jurisdiction = forms.CharField(
-        label="Jurisdiction",
+        label=_("Jurisdiction"),
         required=False,
         max_length=2,
         widget=forms.TextInput(attrs={"size": 3}),
     )
     due = forms.ChoiceField(
-        label="Deadline",
+        label=_("Deadline"),
         required=False,
-        choices=[("", "Any"), ("soon", "Due soon"), ("overdue", "Overdue")],
+        choices=[
+            ("", _("Any")),
+            ("soon", _("Due soon")),
+            ("overdue", _("Overdue")),
+            ("paused", _("Paused")),
+        ],
     )
 
 
 class AnswerForm(forms.Form):
     """The answer to staff's question."""
 
-    answer = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 4}))
+    answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class DocumentForm(forms.Form):
     """The signed legal order (PDF)."""
 
-    file = forms.FileField(label="Signed legal order (PDF, at most 20 MB)")
+    file = forms.FileField(label=_("Signed legal order (PDF, at most 20 MB)"))
 
 
 class TokenForm(forms.Form):
     """A new API token."""
 
-    label = forms.CharField(label="Name", max_length=100)
+    label = forms.CharField(label=_("Name"), max_length=100)
     expires_in_days = forms.IntegerField(
-        label="Expires after (days)", min_value=1, max_value=365, initial=90
+        label=_("Expires after (days)"), min_value=1, max_value=365, initial=90
     )
 
 
 class InviteForm(forms.Form):
     """An invitation to a colleague."""
 
-    email = forms.EmailField(label="Colleague's e-mail address")
-    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+    email = forms.EmailField(label=_("Colleague's e-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
 
 class MemberRoleForm(forms.Form):
     """A member's role."""
 
-    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
 
 class WebhookForm(forms.Form):
     """The webhook URL."""
 
-    webhook_url = forms.CharField(label="Webhook URL", required=False, max_length=500)
+    webhook_url = forms.CharField(label=_("Webhook URL"), required=False, max_length=500)
 
 
 class ContactsForm(forms.Form):
     """Where status e-mails go."""
 
-    contact_email = forms.CharField(label="Status e-mails to", required=False, max_length=254)
+    contact_email = forms.CharField(label=_("Status e-mails to"), required=False, max_length=254)
 
 
 class AccessRequestForm(forms.Form):
     """The public request for access (console.services.access_request_submit checks it)."""
 
-    kind = forms.ChoiceField(label="We are", choices=OrganizationKind.choices)
-    name = forms.CharField(label="Organization's official name", max_length=200)
-    country = forms.ChoiceField(label="Country")
+    kind = forms.ChoiceField(label=_("We are"), choices=OrganizationKind.choices)
+    name = forms.CharField(label=_("Organization's official name"), max_length=200)
+    country = forms.ChoiceField(label=_("Country"))
     official_domain = forms.CharField(
-        label="Official internet domain", max_length=253, help_text="For example police.example.gov"
+        label=_("Official internet domain"),
+        max_length=253,
+        help_text=_("For example police.example.gov"),
     )
     registry_identifier = forms.CharField(
-        label="Registry or agency identifier",
+        label=_("Registry or agency identifier"),
         max_length=200,
-        help_text="An ORI, agency code, company or charity register number.",
+        help_text=_("An ORI, agency code, company or charity register number."),
     )
     switchboard_phone = forms.CharField(
-        label="Switchboard telephone number",
+        label=_("Switchboard telephone number"),
         max_length=40,
-        help_text="The main number as a public directory lists it, e.g. +49 611 550.",
+        help_text=_("The main number as a public directory lists it, e.g. +49 611 550."),
     )
     directory_source = forms.CharField(
-        label="Where that number is published",
+        label=_("Where that number is published"),
         max_length=500,
-        help_text="The public directory or official web page (address or name).",
+        help_text=_("The public directory or official web page (address or name)."),
     )
-    applicant_name = forms.CharField(label="Your name", max_length=200)
-    applicant_role = forms.CharField(label="Your function", max_length=200)
-    applicant_email = forms.EmailField(label="Your official e-mail address")
+    applicant_name = forms.CharField(label=_("Your name"), max_length=200)
+    applicant_role = forms.CharField(label=_("Your function"), max_length=200)
+    applicant_email = forms.EmailField(label=_("Your official e-mail address"))
     notes = forms.CharField(
-        label="Anything else staff should know",
+        label=_("Anything else staff should know"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -250,7 +354,7 @@ class AccessRequestForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [  # type: ignore[attr-defined]
-            ("", "Choose…"),
+            ("", _("Choose…")),
             *instruments.country_choices(),
         ]
 
@@ -259,12 +363,12 @@ class AcceptInvitationForm(forms.Form):
     """Choosing a password for an invitation."""
 
     password = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
     )
     password_again = forms.CharField(
-        label="The password again",
+        label=_("The password again"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
     )

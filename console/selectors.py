@@ -19,10 +19,15 @@ from liaison import selectors
 from liaison.lifecycle import TERMINAL_STATUSES
 from liaison.models import (
     ApiToken,
+    CannotComplyNotice,
+    IntakeAssessment,
     LegalDocument,
     LegalRequest,
     LegalRequestQuerySet,
     Membership,
+    NoDataDecision,
+    NonDisclosureOrder,
+    Preservation,
     RequestKind,
     TimelineEntry,
 )
@@ -60,7 +65,7 @@ class RequestFilters:
     kind: str = ""
     reference: str = ""
     jurisdiction: str = ""
-    due: str = ""  # "", "soon" or "overdue"
+    due: str = ""  # "", "soon", "overdue" or "paused"
 
 
 def legal_request_search(
@@ -91,7 +96,27 @@ def legal_request_search(
         requests = requests.filter(
             open_requests, due_at__gte=now, due_at__lte=now + settings.CONSOLE_DUE_SOON
         )
+    elif filters.due == "paused":  # waiting for the organization: the clock stands still
+        requests = requests.filter(clock_paused_at__isnull=False)
     return requests
+
+
+def preservation_choices(*, actor: Actor) -> list[tuple[str, str]]:
+    """The organization's preservations still kept, as (request id, label) for a production
+    request to name (the intake service checks the one named)."""
+    rows = (
+        selectors.legal_request_list(actor=actor)
+        .filter(kind="PRESERVATION", preservation__ended_at__isnull=True)
+        .select_related("preservation")
+        .order_by("-submitted_at", "-id")[:200]
+    )
+    return [
+        (
+            str(row.pk),
+            f"{row.reference or row.pk} (kept until {row.preservation.preserved_until:%Y-%m-%d})",
+        )
+        for row in rows
+    ]
 
 
 def access_legal_request(*, actor: Actor, request_id: str) -> LegalRequest:
@@ -115,6 +140,36 @@ def open_question(legal_request: LegalRequest) -> TimelineEntry | None:
         .order_by("-at", "-id")
         .first()
     )
+
+
+def request_preservation(legal_request: LegalRequest) -> Preservation | None:
+    """The preservation of a request's data, once recorded."""
+    return Preservation.objects.filter(legal_request_id=legal_request.pk).first()
+
+
+def latest_cannot_comply(legal_request: LegalRequest) -> CannotComplyNotice | None:
+    """Staff's latest answer that the request cannot be executed (as the API's cannotComply)."""
+    return (
+        CannotComplyNotice.objects.filter(legal_request_id=legal_request.pk)
+        .order_by("-raised_at", "-id")
+        .first()
+    )
+
+
+def request_non_disclosure_order(legal_request: LegalRequest) -> NonDisclosureOrder | None:
+    """The organization's non-disclosure order on the request, if any."""
+    return NonDisclosureOrder.objects.filter(legal_request_id=legal_request.pk).first()
+
+
+def no_data_held(legal_request: LegalRequest) -> bool:
+    """Whether staff decided that no data is held for the request (no package, said so)."""
+    return NoDataDecision.objects.filter(legal_request_id=legal_request.pk).exists()
+
+
+def verification_pending(legal_request: LegalRequest) -> bool:
+    """Whether the platform is verifying the request with the organization (never why)."""
+    assessment = IntakeAssessment.objects.filter(legal_request_id=legal_request.pk).first()
+    return bool(assessment is not None and assessment.holding)
 
 
 def request_documents(*, actor: Actor, legal_request: LegalRequest) -> list[LegalDocument]:

@@ -15,6 +15,17 @@ urlpatterns = [
         "requests/<str:request_id>/withdraw/", views.request_withdraw_view, name="request-withdraw"
     ),
     path(
+        "requests/<str:request_id>/preservation/extend/",
+        views.request_preservation_extend_view,
+        name="request-preservation-extend",
+    ),
+    path("requests/<str:request_id>/correct/", views.request_correct_view, name="request-correct"),
+    path(
+        "requests/<str:request_id>/non-disclosure/",
+        views.request_nondisclosure_view,
+        name="request-nondisclosure",
+    ),
+    path(
         "requests/<str:request_id>/documents/",
         views.request_document_view,
         name="request-document",

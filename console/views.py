@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, Ht
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from console import forms as console_forms
@@ -33,16 +34,19 @@ from core.http import client_ip
 from core.ratelimit import rate_limit_hit
 from core.signin import has_enrolled_factor, second_factor_verified, sign_in_with_new_password
 from liaison import (
+    cannot_comply,
     disclosure,
     documents,
     instruments,
     notifications,
     organizations,
+    preservation,
     review,
     selectors,
     signing,
     submission,
     tokens,
+    user_notice,
 )
 from liaison.models import Membership, OrganizationKind, RequestStatus
 from liaison.review_policy import DISCLOSURE_KINDS
@@ -89,7 +93,7 @@ def member_required(*, admin: bool = False) -> Callable:
                 and now - last_seen > settings.CONSOLE_IDLE_TIMEOUT.total_seconds()
             ):
                 logout(request)
-                messages.info(request, "Your console session was idle too long: sign in again.")
+                messages.info(request, _("Your console session was idle too long: sign in again."))
                 return _with_next("account_login", here)
             membership = console_selectors.console_membership(user)
             if membership is None:
@@ -98,8 +102,10 @@ def member_required(*, admin: bool = False) -> Callable:
                 if not has_enrolled_factor(user):
                     messages.info(
                         request,
-                        "The console needs a second factor: add an authenticator app or a "
-                        "passkey, then open the console again.",
+                        _(
+                            "The console needs a second factor: add an authenticator app or a "
+                            "passkey, then open the console again."
+                        ),
                     )
                     return HttpResponseRedirect(reverse("mfa_index"))
                 return _with_next("mfa_reauthenticate", here)
@@ -191,7 +197,27 @@ def _submission_spec(
         idempotency_key=data["idempotency_key"] or None,
         period_start=utc(data["period_start"]),
         period_end=utc(data["period_end"]),
+        instrument=data["instrument"] or None,
+        preservation_request_id=data["preservation"],
     )
+
+
+def _duration(value: timedelta | None) -> str:
+    """A legal clock in words: "10 days", "8 hours", "" for none."""
+    if value is None:
+        return ""
+    if value.total_seconds() % 86400 == 0:
+        days = value.days
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = int(value.total_seconds() // 3600)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+def _utc(value: Any) -> Any:
+    """A datetime-local input's value, read as UTC (the console's forms say UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if timezone.is_naive(value) else value
 
 
 @member_required()
@@ -200,7 +226,11 @@ def request_submit_view(request: ConsoleRequest) -> HttpResponse:
     """GET/POST /console/requests/new/: the submission form, from the instrument table, checked
     by the intake service of the API (same rules, same messages)."""
     organization = request.membership.organization
-    options = {"organization_kind": organization.kind, "default_country": organization.country}
+    options: dict[str, Any] = {
+        "organization_kind": organization.kind,
+        "default_country": organization.country,
+        "preservations": console_selectors.preservation_choices(actor=request.actor),
+    }
     if request.method == "POST":
         form = console_forms.SubmitRequestForm(request.POST, **options)
         if form.is_valid():
@@ -212,7 +242,19 @@ def request_submit_view(request: ConsoleRequest) -> HttpResponse:
             except ValidationError as error:
                 console_forms.apply_service_errors(form, error, form.field_map(rows))
             else:
-                messages.success(request, f"Request {legal_request.reference} received.")
+                text = (
+                    _("Request %(reference)s received under %(instrument)s (inferred).")
+                    if legal_request.instrument_inferred
+                    else _("Request %(reference)s received under %(instrument)s (named by you).")
+                )
+                messages.success(
+                    request,
+                    text
+                    % {
+                        "reference": legal_request.reference,
+                        "instrument": legal_request.get_instrument_display(),
+                    },
+                )
                 return HttpResponseRedirect(
                     reverse("console:request", kwargs={"request_id": legal_request.pk})
                 )
@@ -233,6 +275,21 @@ def request_submit_view(request: ConsoleRequest) -> HttpResponse:
         for kind, instrument in instruments.INSTRUMENTS.items()
         if kind in kinds
     ]
+    legal_instruments = [
+        {
+            "code": code,
+            "label": rule.label,
+            "kinds": [kinds[kind] for kind in sorted(rule.kinds) if kind in kinds],
+            "clock": _duration(rule.clock),
+            "clock_source": rule.clock_source,
+            "document_required": rule.document_required,
+            "document_source": rule.document_source,
+            "required": rule.required_fields,
+            "bases": rule.accepted_legal_bases,
+        }
+        for code, rule in instruments.LEGAL_INSTRUMENTS.items()
+        if rule.kinds & kinds.keys()
+    ]
     bases = sorted(
         {
             base
@@ -244,7 +301,13 @@ def request_submit_view(request: ConsoleRequest) -> HttpResponse:
     return _page(
         request,
         "console/request_submit.html",
-        {"form": form, "guide": guide, "bases": bases},
+        {
+            "form": form,
+            "guide": guide,
+            "bases": bases,
+            "legal_instruments": legal_instruments,
+            "inference_rules": instruments.INFERENCE_RULES,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -267,14 +330,36 @@ def _detail(request: ConsoleRequest, legal_request: Any, **forms: Any) -> HttpRe
         except NotFound:
             package = None
     status = 400 if any(form.errors for form in forms.values()) else 200
+    kept = console_selectors.request_preservation(legal_request)
+    rule = instruments.LEGAL_INSTRUMENTS.get(kept.instrument) if kept else None
+    refusal = console_selectors.latest_cannot_comply(legal_request)
+    order = console_selectors.request_non_disclosure_order(legal_request)
+    closed = legal_request.status in (RequestStatus.WITHDRAWN, RequestStatus.REJECTED)
     return _page(
         request,
         "console/request_detail.html",
         {
             "legal_request": legal_request,
+            "preservation": kept,
+            "can_extend_preservation": bool(
+                kept and kept.ended_at is None and rule and rule.extension and not kept.extensions
+            ),
+            "preservation_extension": rule.extension if rule else None,
+            "extend_form": forms.get("extend_form") or console_forms.PreservationExtendForm(),
+            "cannot_comply": refusal,
+            "correction_form": forms.get("correction_form") or console_forms.CorrectionForm(),
+            "non_disclosure_order": order,
+            "nondisclosure_form": forms.get("nondisclosure_form")
+            or console_forms.NonDisclosureOrderForm(),
+            "can_order_nondisclosure": not closed,
+            "no_data_held": console_selectors.no_data_held(legal_request),
+            "verification_pending": console_selectors.verification_pending(legal_request),
             "targets": list(legal_request.targets.order_by("position", "id")),
             "timeline": console_selectors.public_timeline(legal_request),
-            "question": console_selectors.open_question(legal_request),
+            # An open cannot-comply answer is answered by the correction form, not here.
+            "question": None
+            if refusal is not None and refusal.resolved_at is None
+            else console_selectors.open_question(legal_request),
             "documents": console_selectors.request_documents(
                 actor=request.actor, legal_request=legal_request
             ),
@@ -307,11 +392,93 @@ def request_answer_view(request: ConsoleRequest, request_id: str) -> HttpRespons
         except ValidationError as error:
             console_forms.apply_service_errors(form, error)
         else:
-            messages.success(request, "Answer sent; the clock runs again.")
+            messages.success(request, _("Answer sent; the clock runs again."))
             return HttpResponseRedirect(
                 reverse("console:request", kwargs={"request_id": legal_request.pk})
             )
     return _detail(request, legal_request, answer_form=form)
+
+
+def _back_to(legal_request: Any) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("console:request", kwargs={"request_id": legal_request.pk}))
+
+
+@member_required()
+@require_POST
+def request_preservation_extend_view(request: ConsoleRequest, request_id: str) -> HttpResponse:
+    """POST (with the confirmation box): the one extension of the preservation
+    (preservation.preservation_extend; its refusal, e.g. a second extension, as a form error)."""
+    legal_request = _request_or_404(request, request_id)
+    form = console_forms.PreservationExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            preservation.preservation_extend(actor=request.actor, legal_request=legal_request)
+        except ValidationError as error:
+            console_forms.apply_service_errors(form, error, {"id": None})
+        else:
+            messages.success(request, _("Preservation extended."))
+            return _back_to(legal_request)
+    return _detail(request, legal_request, extend_form=form)
+
+
+@member_required()
+@require_POST
+def request_correct_view(request: ConsoleRequest, request_id: str) -> HttpResponse:
+    """POST: correct a request staff could not execute (cannot_comply.legal_request_correct);
+    the review and the clock resume."""
+    legal_request = _request_or_404(request, request_id)
+    form = console_forms.CorrectionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            cannot_comply.legal_request_correct(
+                actor=request.actor,
+                legal_request=legal_request,
+                correction=data["correction"],
+                legal_basis=data["legal_basis"] or None,
+                summary=data["summary"] or None,
+            )
+        except ValidationError as error:
+            console_forms.apply_service_errors(form, error, form.FIELD_MAP)
+        else:
+            messages.success(request, _("Correction sent; the review and the clock resume."))
+            return _back_to(legal_request)
+    return _detail(request, legal_request, correction_form=form)
+
+
+@member_required()
+@require_POST
+def request_nondisclosure_view(request: ConsoleRequest, request_id: str) -> HttpResponse:
+    """POST: attach the request's non-disclosure order, or extend the one it has
+    (liaison.user_notice: one order per request, a later date to extend)."""
+    legal_request = _request_or_404(request, request_id)
+    form = console_forms.NonDisclosureOrderForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        until = _utc(data["until"])
+        try:
+            if console_selectors.request_non_disclosure_order(legal_request) is None:
+                user_notice.non_disclosure_order_attach(
+                    actor=request.actor,
+                    legal_request=legal_request,
+                    legal_basis=data["legal_basis"],
+                    until=until,
+                )
+                done = _("Non-disclosure order attached.")
+            else:
+                user_notice.non_disclosure_order_extend(
+                    actor=request.actor,
+                    legal_request=legal_request,
+                    until=until,
+                    legal_basis=data["legal_basis"] or None,
+                )
+                done = _("Non-disclosure order extended.")
+        except ValidationError as error:
+            console_forms.apply_service_errors(form, error, form.FIELD_MAP)
+        else:
+            messages.success(request, done)
+            return _back_to(legal_request)
+    return _detail(request, legal_request, nondisclosure_form=form)
 
 
 @member_required()
@@ -326,7 +493,10 @@ def request_withdraw_view(request: ConsoleRequest, request_id: str) -> HttpRespo
         except ValidationError as error:
             error_text = " ".join(error.messages)
         else:
-            messages.success(request, f"Request {legal_request.reference} withdrawn.")
+            messages.success(
+                request,
+                _("Request %(reference)s withdrawn.") % {"reference": legal_request.reference},
+            )
             return HttpResponseRedirect(
                 reverse("console:request", kwargs={"request_id": legal_request.pk})
             )
@@ -355,7 +525,7 @@ def request_document_view(request: ConsoleRequest, request_id: str) -> HttpRespo
         except ValidationError as error:
             console_forms.apply_service_errors(form, error, {"requestId": None})
         else:
-            messages.success(request, "Document attached.")
+            messages.success(request, _("Document attached."))
             return HttpResponseRedirect(
                 reverse("console:request", kwargs={"request_id": legal_request.pk})
             )
@@ -457,7 +627,7 @@ def token_revoke_view(request: ConsoleRequest, token_id: int) -> HttpResponse:
     except NotFound as error:
         raise Http404(str(error)) from error
     tokens.api_token_revoke(token=token)
-    messages.success(request, f"Token {token.label or token.prefix} revoked.")
+    messages.success(request, _("Token %(name)s revoked.") % {"name": token.label or token.prefix})
     return HttpResponseRedirect(reverse("console:tokens"))
 
 
@@ -485,7 +655,9 @@ def member_list_view(request: ConsoleRequest) -> HttpResponse:
         except ValidationError as error:
             console_forms.apply_service_errors(form, error)
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return HttpResponseRedirect(reverse("console:members"))
     return _page(
         request,
@@ -525,7 +697,7 @@ def member_change_view(request: ConsoleRequest, membership_id: int) -> HttpRespo
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{membership.user.email} updated.")
+        messages.success(request, _("%(email)s updated.") % {"email": membership.user.email})
     return HttpResponseRedirect(reverse("console:members"))
 
 
@@ -540,7 +712,7 @@ def invitation_revoke_view(request: ConsoleRequest, invitation_id: int) -> HttpR
     except NotFound as error:
         raise Http404(str(error)) from error
     services.invitation_revoke(actor=request.actor, invitation=invitation)
-    messages.success(request, f"Invitation of {invitation.email} withdrawn.")
+    messages.success(request, _("Invitation of %(email)s withdrawn.") % {"email": invitation.email})
     return HttpResponseRedirect(reverse("console:members"))
 
 
@@ -564,17 +736,19 @@ def settings_view(request: ConsoleRequest) -> HttpResponse:
             if action == "webhook":
                 webhook_form = console_forms.WebhookForm(request.POST)
                 if webhook_form.is_valid():
-                    _, secret = organizations.organization_webhook_set(
+                    _saved, secret = organizations.organization_webhook_set(
                         actor=request.actor, url=webhook_form.cleaned_data["webhook_url"]
                     )
-                    messages.success(request, "Webhook URL saved.")
+                    messages.success(request, _("Webhook URL saved."))
             elif action == "rotate":
                 secret = organizations.organization_webhook_secret_rotate(actor=request.actor)
-                messages.success(request, "New webhook secret made; the old one no longer signs.")
+                messages.success(
+                    request, _("New webhook secret made; the old one no longer signs.")
+                )
             elif action == "test":
                 organizations.require_organization_admin(request.actor)
                 notifications.webhook_test_send(organization=organization)
-                messages.success(request, "Test event queued; see its delivery below.")
+                messages.success(request, _("Test event queued; see its delivery below."))
             elif action == "contacts":
                 contacts_form = console_forms.ContactsForm(request.POST)
                 if contacts_form.is_valid():
@@ -582,7 +756,7 @@ def settings_view(request: ConsoleRequest) -> HttpResponse:
                         actor=request.actor,
                         contact_email=contacts_form.cleaned_data["contact_email"],
                     )
-                    messages.success(request, "Contact address saved.")
+                    messages.success(request, _("Contact address saved."))
             else:
                 raise Http404("No such action.")
         except ValidationError as error:
@@ -634,7 +808,7 @@ def request_access_view(request: HttpRequest) -> HttpResponse:
             window=3600,
         )
         if not decision.allowed:
-            form.add_error(None, "Too many requests for access from your address: try later.")
+            form.add_error(None, _("Too many requests for access from your address: try later."))
         else:
             try:
                 services.access_request_submit(
@@ -681,8 +855,12 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             console_forms.apply_service_errors(form, error)
         else:
             joined = request.user
-            then = "" if has_enrolled_factor(joined) else " Now add your second factor."
-            messages.success(request, f"Welcome to {invitation.organization.name}.{then}")
+            welcome = (
+                _("Welcome to %(name)s.")
+                if has_enrolled_factor(joined)
+                else _("Welcome to %(name)s. Now add your second factor.")
+            )
+            messages.success(request, welcome % {"name": invitation.organization.name})
             return HttpResponseRedirect(reverse("console:home"))
     return render(
         request,

@@ -502,10 +502,729 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "What do you need?": ("De quoi avez-vous besoin\u202f?", "Was brauchen Sie?"),
     "Your country": ("Votre pays", "Ihr Land"),
+    # console/templates/console (the members' console)
+    "Please correct the following:": (
+        "Veuillez corriger ce qui suit\u202f:",
+        "Bitte korrigieren Sie Folgendes:",
+    ),
+    "Please correct the fields marked below.": (
+        "Veuillez corriger les champs signalés ci-dessous.",
+        "Bitte korrigieren Sie die unten markierten Felder.",
+    ),
+    "Liaison Portal · Console": ("Liaison Portal · Console", "Liaison Portal · Konsole"),
+    "administrator": ("administrateur", "Administrator"),
+    "Requests": ("Demandes", "Ersuchen"),
+    "New request": ("Nouvelle demande", "Neues Ersuchen"),
+    "Notice statistics": ("Statistiques des signalements", "Meldungsstatistik"),
+    "API tokens": ("Jetons d\u2019API", "API-Tokens"),
+    "Members": ("Membres", "Mitglieder"),
+    "Settings": ("Paramètres", "Einstellungen"),
+    "Second factor": ("Second facteur", "Zweiter Faktor"),
+    "Join %(name)s": ("Rejoindre %(name)s", "%(name)s beitreten"),
+    "You are invited as %(role)s with the address <strong>%(email)s</strong>. After this step "
+    "you set up a second factor (an authenticator app or a passkey): the console always asks "
+    "for it.": (
+        "Vous êtes invité comme %(role)s avec l\u2019adresse <strong>%(email)s</strong>. Ensuite, "
+        "vous configurez un second facteur (une application d\u2019authentification ou une clé "
+        "d\u2019accès)\u202f: la console le demande toujours.",
+        "Sie sind als %(role)s mit der Adresse <strong>%(email)s</strong> eingeladen. Danach "
+        "richten Sie einen zweiten Faktor ein (eine Authenticator-App oder einen Passkey): die "
+        "Konsole verlangt ihn immer.",
+    ),
+    "You are signed in as %(email)s.": (
+        "Vous êtes connecté en tant que %(email)s.",
+        "Sie sind als %(email)s angemeldet.",
+    ),
+    "Join": ("Rejoindre", "Beitreten"),
+    "Invitation not valid": ("Invitation non valable", "Einladung ungültig"),
+    "This invitation link does not work": (
+        "Ce lien d\u2019invitation ne fonctionne pas",
+        "Dieser Einladungslink funktioniert nicht",
+    ),
+    "It was used already, it expired, or it was withdrawn. Ask your organization's "
+    "administrator for a new invitation.": (
+        "Il a déjà été utilisé, il a expiré ou il a été retiré. Demandez une nouvelle invitation "
+        "à l\u2019administrateur de votre organisation.",
+        "Er wurde schon benutzt, ist abgelaufen oder wurde zurückgezogen. Bitten Sie die "
+        "Administration Ihrer Organisation um eine neue Einladung.",
+    ),
+    "Members of %(name)s": ("Membres de %(name)s", "Mitglieder von %(name)s"),
+    "Invite a colleague": ("Inviter un collègue", "Kollegin oder Kollegen einladen"),
+    "They receive a one-time link by e-mail, choose a password and set up a second factor.": (
+        "Il reçoit un lien à usage unique par courriel, choisit un mot de passe et configure un "
+        "second facteur.",
+        "Sie erhalten einen Einmal-Link per E-Mail, wählen ein Passwort und richten einen "
+        "zweiten Faktor ein.",
+    ),
+    "Send invitation": ("Envoyer l\u2019invitation", "Einladung senden"),
+    "Open invitations": ("Invitations en cours", "Offene Einladungen"),
+    "%(email)s (%(role)s), until %(until)s UTC": (
+        "%(email)s (%(role)s), jusqu\u2019au %(until)s UTC",
+        "%(email)s (%(role)s), bis %(until)s UTC",
+    ),
+    "Withdraw the invitation of %(email)s": (
+        "Retirer l\u2019invitation de %(email)s",
+        "Einladung von %(email)s zurückziehen",
+    ),
+    "Withdraw": ("Retirer", "Zurückziehen"),
+    "Member": ("Membre", "Mitglied"),
+    "Role": ("Rôle", "Rolle"),
+    "State": ("État", "Zustand"),
+    "(you)": ("(vous)", "(Sie)"),
+    "Role of %(email)s": ("Rôle de %(email)s", "Rolle von %(email)s"),
+    "Set role": ("Définir le rôle", "Rolle setzen"),
+    "active": ("actif", "aktiv"),
+    "Deactivate %(email)s": ("Désactiver %(email)s", "%(email)s deaktivieren"),
+    "Deactivate": ("Désactiver", "Deaktivieren"),
+    "deactivated": ("désactivé", "deaktiviert"),
+    "Reactivate %(email)s": ("Réactiver %(email)s", "%(email)s reaktivieren"),
+    "Reactivate": ("Réactiver", "Reaktivieren"),
+    "Not a member": ("Pas membre", "Kein Mitglied"),
+    "The console is for members of authorities and NGOs": (
+        "La console est réservée aux membres des autorités et des ONG",
+        "Die Konsole ist für Mitglieder von Behörden und NGOs",
+    ),
+    "Your account is not an active member of any organization. If your organization uses the "
+    "portal, ask one of its administrators to invite you. If it does not yet, <a "
+    'href="%(access_url)s">request access</a>.': (
+        "Votre compte n\u2019est membre actif d\u2019aucune organisation. Si votre organisation "
+        "utilise le portail, demandez à l\u2019un de ses administrateurs de vous inviter. Sinon, "
+        '<a href="%(access_url)s">demandez un accès</a>.',
+        "Ihr Konto ist kein aktives Mitglied einer Organisation. Nutzt Ihre Organisation das "
+        "Portal, bitten Sie eine ihrer Administratorinnen oder einen ihrer Administratoren um "
+        'eine Einladung. Falls nicht, <a href="%(access_url)s">beantragen Sie Zugang</a>.',
+    ),
+    'Platform staff work in the <a href="%(admin_url)s">staff admin</a>.': (
+        'Les équipes de la plateforme travaillent dans l\u2019<a href="%(admin_url)s">'
+        "administration</a>.",
+        'Die Teams der Plattform arbeiten in der <a href="%(admin_url)s">Verwaltung</a>.',
+    ),
+    "Request access for your organization": (
+        "Demander un accès pour votre organisation",
+        "Zugang für Ihre Organisation beantragen",
+    ),
+    "Authorities (police, prosecutors, courts, regulators) and NGOs (trusted flaggers, "
+    "hotlines) ask here. Platform staff verify every organization themselves before anyone can "
+    "submit: they look up your switchboard number in the public directory you name and call it "
+    "to confirm you. Your e-mail address alone never verifies you.": (
+        "Les autorités (police, parquets, tribunaux, régulateurs) et les ONG (signaleurs de "
+        "confiance, lignes d\u2019assistance) en font la demande ici. Les équipes de la plateforme "
+        "vérifient elles-mêmes chaque organisation avant toute soumission\u202f: elles cherchent "
+        "votre numéro de standard dans l\u2019annuaire public que vous indiquez et "
+        "l\u2019appellent pour vous confirmer. Votre adresse électronique seule ne vous "
+        "vérifie jamais.",
+        "Behörden (Polizei, Staatsanwaltschaften, Gerichte, Aufsichtsbehörden) und NGOs "
+        "(vertrauenswürdige Hinweisgeber, Hotlines) beantragen hier. Die Teams der Plattform "
+        "prüfen jede Organisation selbst, bevor jemand einreichen kann: Sie suchen Ihre "
+        "Zentralnummer im öffentlichen Verzeichnis, das Sie nennen, und rufen dort an, um Sie zu "
+        "bestätigen. Ihre E-Mail-Adresse allein verifiziert Sie nie.",
+    ),
+    "<strong>Emergency?</strong> Do not wait for access: follow the emergency instructions of "
+    'the <a href="/guide/">routing guide</a>.': (
+        "<strong>Urgence\u202f?</strong> N\u2019attendez pas l\u2019accès\u202f: suivez les "
+        'instructions d\u2019urgence du <a href="/guide/">guide d\u2019orientation</a>.',
+        "<strong>Notfall?</strong> Warten Sie nicht auf den Zugang: folgen Sie den "
+        'Notfallhinweisen im <a href="/guide/">Routing-Leitfaden</a>.',
+    ),
+    "Your organization": ("Votre organisation", "Ihre Organisation"),
+    "Request received": ("Demande reçue", "Antrag eingegangen"),
+    "Thank you: your request for access is received": (
+        "Merci\u202f: votre demande d\u2019accès est reçue",
+        "Danke: Ihr Antrag auf Zugang ist eingegangen",
+    ),
+    "Platform staff look up your organization's switchboard number in a public directory and "
+    "call it.": (
+        "Les équipes de la plateforme cherchent le numéro de standard de votre organisation dans "
+        "un annuaire public et l\u2019appellent.",
+        "Die Teams der Plattform suchen die Zentralnummer Ihrer Organisation in einem "
+        "öffentlichen Verzeichnis und rufen dort an.",
+    ),
+    "When your organization confirms you, you receive an e-mail with a one-time link.": (
+        "Quand votre organisation vous confirme, vous recevez un courriel avec un lien à usage "
+        "unique.",
+        "Bestätigt Ihre Organisation Sie, erhalten Sie eine E-Mail mit einem Einmal-Link.",
+    ),
+    "You choose a password and set up a second factor; then you can invite colleagues, create "
+    "API tokens and submit requests.": (
+        "Vous choisissez un mot de passe et configurez un second facteur\u202f; vous pouvez "
+        "ensuite inviter des collègues, créer des jetons d\u2019API et soumettre des demandes.",
+        "Sie wählen ein Passwort und richten einen zweiten Faktor ein; dann können Sie "
+        "Kolleginnen und Kollegen einladen, API-Tokens erstellen und Ersuchen einreichen.",
+    ),
+    "Nobody from the platform will ask you for a password or a code.": (
+        "Personne de la plateforme ne vous demandera un mot de passe ou un code.",
+        "Niemand von der Plattform wird Sie nach einem Passwort oder Code fragen.",
+    ),
+    "Request": ("Demande", "Ersuchen"),
+    "Status": ("Statut", "Status"),
+    "Being routed…": ("En cours d\u2019orientation…", "Wird zugewiesen …"),
+    "paused": ("suspendu", "angehalten"),
+    "in %(left)s": ("dans %(left)s", "in %(left)s"),
+    "Set when routed": ("Fixé à l\u2019orientation", "Wird bei der Zuweisung gesetzt"),
+    "Clock paused since": ("Délai suspendu depuis", "Frist angehalten seit"),
+    "waiting for your answer; the deadline moves on by the pause when you answer.": (
+        "en attente de votre réponse\u202f; l\u2019échéance est reportée de la durée de la "
+        "suspension quand vous répondez.",
+        "wartet auf Ihre Antwort; die Frist verschiebt sich um die Pause, wenn Sie antworten.",
+    ),
+    "Instrument": ("Instrument", "Instrument"),
+    "inferred from kind and country": (
+        "déduit du type et du pays",
+        "aus Art und Land abgeleitet",
+    ),
+    "named by you": ("indiqué par vous", "von Ihnen angegeben"),
+    "Received": ("Reçue", "Eingegangen"),
+    "Category": ("Catégorie", "Kategorie"),
+    "Jurisdiction": ("Juridiction", "Rechtsordnung"),
+    "Legal basis": ("Base juridique", "Rechtsgrundlage"),
+    "Data": ("Données", "Daten"),
+    "Period": ("Période", "Zeitraum"),
+    "Reason": ("Motif", "Grund"),
+    "Verification under way: the platform is confirming this request with your organization by "
+    "telephone. The request is handled meanwhile; no data is released before the call.": (
+        "Vérification en cours\u202f: la plateforme confirme cette demande auprès de votre "
+        "organisation par téléphone. La demande est traitée entre-temps\u202f; aucune donnée "
+        "n\u2019est communiquée avant l\u2019appel.",
+        "Überprüfung läuft: Die Plattform bestätigt dieses Ersuchen telefonisch bei Ihrer "
+        "Organisation. Das Ersuchen wird inzwischen bearbeitet; vor dem Anruf werden keine "
+        "Daten herausgegeben.",
+    ),
+    "No data held: the platform holds no data for the targets in the requested period, so "
+    "there is no disclosure package.": (
+        "Aucune donnée détenue\u202f: la plateforme ne détient aucune donnée sur les cibles pour "
+        "la période demandée\u202f; il n\u2019y a donc pas de paquet de communication.",
+        "Keine Daten vorhanden: Die Plattform hat für die Ziele im angefragten Zeitraum keine "
+        "Daten, daher gibt es kein Auskunftspaket.",
+    ),
+    "The request cannot be executed as it stands": (
+        "La demande ne peut pas être exécutée en l\u2019état",
+        "Das Ersuchen kann so nicht ausgeführt werden",
+    ),
+    "Ground (e-Evidence Annex III):": (
+        "Motif (e-Evidence, annexe III)\u202f:",
+        "Grund (e-Evidence, Anhang III):",
+    ),
+    "Correct the request (attach a corrected order below if needed): the review and the clock "
+    "resume. Or withdraw it.": (
+        "Corrigez la demande (joignez ci-dessous une décision corrigée si nécessaire)\u202f: "
+        "l\u2019examen et le délai reprennent. Ou retirez-la.",
+        "Berichtigen Sie das Ersuchen (fügen Sie unten bei Bedarf eine berichtigte Anordnung "
+        "bei): Prüfung und Frist laufen weiter. Oder ziehen Sie es zurück.",
+    ),
+    "Send correction": ("Envoyer la correction", "Berichtigung senden"),
+    "Withdraw instead…": ("Retirer plutôt…", "Stattdessen zurückziehen …"),
+    "Ended; the data is no longer kept:": (
+        "Terminée\u202f; les données ne sont plus conservées\u202f:",
+        "Beendet; die Daten werden nicht mehr aufbewahrt:",
+    ),
+    "Data kept until": ("Données conservées jusqu\u2019au", "Daten aufbewahrt bis"),
+    "and beyond it until your production request is answered": (
+        "et au-delà jusqu\u2019à la réponse à votre demande de production",
+        "und darüber hinaus, bis Ihr Herausgabeersuchen beantwortet ist",
+    ),
+    "Extended once (the law allows one extension).": (
+        "Prolongée une fois (la loi permet une prolongation).",
+        "Einmal verlängert (das Gesetz erlaubt eine Verlängerung).",
+    ),
+    "You may ask once for an extension of %(days)s days.": (
+        "Vous pouvez demander une fois une prolongation de %(days)s jours.",
+        "Sie können einmal eine Verlängerung um %(days)s Tage beantragen.",
+    ),
+    "Extend the preservation": ("Prolonger la conservation", "Sicherung verlängern"),
+    "Targets": ("Cibles", "Ziele"),
+    "Staff ask": ("Question des équipes", "Rückfrage des Teams"),
+    "Send answer": ("Envoyer la réponse", "Antwort senden"),
+    "Disclosure package": ("Paquet de communication", "Auskunftspaket"),
+    "Available until %(until)s UTC. Every download is recorded.": (
+        "Disponible jusqu\u2019au %(until)s UTC. Chaque téléchargement est enregistré.",
+        "Verfügbar bis %(until)s UTC. Jeder Download wird protokolliert.",
+    ),
+    "Records (JSON, exactly the signed bytes)": (
+        "Enregistrements (JSON, exactement les octets signés)",
+        "Datensätze (JSON, genau die signierten Bytes)",
+    ),
+    "Signature (Ed25519, base64)": ("Signature (Ed25519, base64)", "Signatur (Ed25519, Base64)"),
+    "Records (CSV, for spreadsheets)": (
+        "Enregistrements (CSV, pour tableurs)",
+        "Datensätze (CSV, für Tabellenkalkulationen)",
+    ),
+    "Verify the signature": ("Vérifier la signature", "Signatur prüfen"),
+    "The platform signs the JSON file's bytes exactly as downloaded with its Ed25519 key "
+    '<code>%(key_id)s</code>, published at <a href="%(signing_key_url)s">%(signing_key_url)s</a>. '
+    "Check the signature before you rely on the data; the CSV is the same records, not signed. "
+    "With Python and the <code>cryptography</code> package:": (
+        "La plateforme signe les octets du fichier JSON, tels que téléchargés, avec sa clé "
+        'Ed25519 <code>%(key_id)s</code>, publiée à <a href="%(signing_key_url)s">'
+        "%(signing_key_url)s</a>. Vérifiez la signature avant de vous fier aux données\u202f; le "
+        "CSV contient les mêmes enregistrements, non signés. Avec Python et le paquet "
+        "<code>cryptography</code>\u202f:",
+        "Die Plattform signiert die Bytes der JSON-Datei genau wie heruntergeladen mit ihrem "
+        "Ed25519-Schlüssel <code>%(key_id)s</code>, veröffentlicht unter <a "
+        'href="%(signing_key_url)s">%(signing_key_url)s</a>. Prüfen Sie die Signatur, bevor Sie '
+        "sich auf die Daten verlassen; die CSV enthält dieselben Datensätze, unsigniert. Mit "
+        "Python und dem Paket <code>cryptography</code>:",
+    ),
+    "Run it where you saved both files. A valid signature shows the records are exactly what "
+    "the platform produced.": (
+        "Exécutez-le là où vous avez enregistré les deux fichiers. Une signature valide montre "
+        "que les enregistrements sont exactement ceux produits par la plateforme.",
+        "Führen Sie es dort aus, wo Sie beide Dateien gespeichert haben. Eine gültige Signatur "
+        "zeigt, dass die Datensätze genau die der Plattform sind.",
+    ),
+    "Documents": ("Documents", "Dokumente"),
+    "No document attached.": ("Aucun document joint.", "Kein Dokument beigefügt."),
+    "Attach document": ("Joindre le document", "Dokument beifügen"),
+    "Telling the user": (
+        "Information de l\u2019utilisateur",
+        "Benachrichtigung der Nutzerin oder des Nutzers",
+    ),
+    "Your non-disclosure order (%(basis)s): the user is not told before": (
+        "Votre interdiction de divulgation (%(basis)s)\u202f: l\u2019utilisateur n\u2019est pas "
+        "informé avant le",
+        "Ihre Geheimhaltungsanordnung (%(basis)s): die Nutzerin oder der Nutzer wird nicht "
+        "informiert vor dem",
+    ),
+    "The platform tells the user about requests unless a legal prohibition applies. Attach "
+    "your non-disclosure order if one does.": (
+        "La plateforme informe l\u2019utilisateur des demandes, sauf interdiction légale. Joignez "
+        "votre interdiction de divulgation s\u2019il y en a une.",
+        "Die Plattform informiert die Nutzerin oder den Nutzer über Ersuchen, außer ein "
+        "gesetzliches Verbot steht dem entgegen. Fügen Sie gegebenenfalls Ihre "
+        "Geheimhaltungsanordnung bei.",
+    ),
+    "Extend the order": ("Prolonger l\u2019interdiction", "Anordnung verlängern"),
+    "Attach the order": ("Joindre l\u2019interdiction", "Anordnung beifügen"),
+    "Timeline": ("Chronologie", "Verlauf"),
+    "Withdraw this request…": ("Retirer cette demande…", "Dieses Ersuchen zurückziehen …"),
+    "Requests of %(name)s": ("Demandes de %(name)s", "Ersuchen von %(name)s"),
+    "Your organization is not verified yet: you can read, but not submit.": (
+        "Votre organisation n\u2019est pas encore vérifiée\u202f: vous pouvez lire, mais pas "
+        "soumettre.",
+        "Ihre Organisation ist noch nicht verifiziert: Sie können lesen, aber nicht einreichen.",
+    ),
+    "Search and filters": ("Recherche et filtres", "Suche und Filter"),
+    "(active)": ("(actifs)", "(aktiv)"),
+    "Filter requests": ("Filtrer les demandes", "Ersuchen filtern"),
+    "Filter": ("Filtrer", "Filtern"),
+    "Clear": ("Effacer", "Zurücksetzen"),
+    "Reference": ("Référence", "Aktenzeichen"),
+    "Desk": ("Service", "Stelle"),
+    "Due (UTC)": ("Échéance (UTC)", "Fällig (UTC)"),
+    "Received (UTC)": ("Reçue (UTC)", "Eingegangen (UTC)"),
+    "(no reference)": ("(sans référence)", "(ohne Aktenzeichen)"),
+    "Paused": ("Suspendu", "Angehalten"),
+    "Due": ("Échéance", "Fällig"),
+    "(paused)": ("(suspendu)", "(angehalten)"),
+    "Pages": ("Pages", "Seiten"),
+    "Previous": ("Précédente", "Zurück"),
+    "Page %(number)s of %(pages)s": (
+        "Page %(number)s sur %(pages)s",
+        "Seite %(number)s von %(pages)s",
+    ),
+    "Next": ("Suivante", "Weiter"),
+    "No requests match.": ("Aucune demande ne correspond.", "Keine passenden Ersuchen."),
+    "Checked exactly as the API checks <code>submitLegalRequest</code>. When it is accepted you "
+    "see at once which desk handles it and by when (the clock runs from receipt).": (
+        "Contrôlée exactement comme l\u2019API contrôle <code>submitLegalRequest</code>. Une fois "
+        "acceptée, vous voyez aussitôt quel service la traite et pour quand (le délai court dès "
+        "la réception).",
+        "Geprüft genau wie die API <code>submitLegalRequest</code> prüft. Ist es angenommen, "
+        "sehen Sie sofort, welche Stelle es bearbeitet und bis wann (die Frist läuft ab Eingang).",
+    ),
+    "What each kind of request must carry": (
+        "Ce que chaque type de demande doit contenir",
+        "Was jede Art von Ersuchen enthalten muss",
+    ),
+    "Required:": ("Obligatoire\u202f:", "Erforderlich:"),
+    "Targets:": ("Cibles\u202f:", "Ziele:"),
+    "Data:": ("Données\u202f:", "Daten:"),
+    "IP addresses and/or phone number only": (
+        "adresses IP et/ou numéro de téléphone uniquement",
+        "nur IP-Adressen und/oder Telefonnummer",
+    ),
+    "none (no data is disclosed)": (
+        "aucune (aucune donnée n\u2019est communiquée)",
+        "keine (es werden keine Daten herausgegeben)",
+    ),
+    "Legal bases:": ("Bases juridiques\u202f:", "Rechtsgrundlagen:"),
+    "Legal instruments: clock, required fields, documents": (
+        "Instruments juridiques\u202f: délai, champs obligatoires, documents",
+        "Rechtsinstrumente: Frist, Pflichtfelder, Dokumente",
+    ),
+    "Name the instrument your request rests on, or leave it to the platform, which infers it:": (
+        "Indiquez l\u2019instrument sur lequel repose votre demande, ou laissez la plateforme le "
+        "déduire\u202f:",
+        "Nennen Sie das Instrument, auf dem Ihr Ersuchen beruht, oder überlassen Sie es der "
+        "Plattform, die es ableitet:",
+    ),
+    "For:": ("Pour\u202f:", "Für:"),
+    "Clock:": ("Délai\u202f:", "Frist:"),
+    "the platform's routing policy": (
+        "la politique d\u2019orientation de la plateforme",
+        "die Routing-Regeln der Plattform",
+    ),
+    "Signed document:": ("Document signé\u202f:", "Signiertes Dokument:"),
+    "mandatory": ("obligatoire", "verpflichtend"),
+    "not required": ("non requis", "nicht erforderlich"),
+    "Targets (accounts, channels or messages)": (
+        "Cibles (comptes, canaux ou messages)",
+        "Ziele (Konten, Kanäle oder Nachrichten)",
+    ),
+    "Leave the period empty for a disclosure to cover the 90 days before submission.": (
+        "Laissez la période vide pour qu\u2019une communication couvre les 90 jours précédant la "
+        "soumission.",
+        "Lassen Sie den Zeitraum leer, damit eine Auskunft die 90 Tage vor der Einreichung "
+        "umfasst.",
+    ),
+    "Submit request": ("Soumettre la demande", "Ersuchen einreichen"),
+    "Withdraw %(reference)s": ("Retirer %(reference)s", "%(reference)s zurückziehen"),
+    "Withdraw request %(reference)s?": (
+        "Retirer la demande %(reference)s\u202f?",
+        "Ersuchen %(reference)s zurückziehen?",
+    ),
+    "Staff stop working on it and it cannot be reopened; send a new request if you need one "
+    "later.": (
+        "Les équipes cessent de la traiter et elle ne peut pas être rouverte\u202f; envoyez une "
+        "nouvelle demande si vous en avez besoin plus tard.",
+        "Das Team bearbeitet es nicht weiter, und es kann nicht wieder geöffnet werden; senden "
+        "Sie später bei Bedarf ein neues Ersuchen.",
+    ),
+    "Yes, withdraw the request": ("Oui, retirer la demande", "Ja, Ersuchen zurückziehen"),
+    "No, keep it": ("Non, la garder", "Nein, behalten"),
+    "Settings of %(name)s": ("Paramètres de %(name)s", "Einstellungen von %(name)s"),
+    "Webhook": ("Webhook", "Webhook"),
+    "Status changes of your requests are POSTed to this address, signed with "
+    '<code>X-Liaison-Signature: t=&lt;unix time&gt;,v1=&lt;hex HMAC-SHA256 of "&lt;t&gt;.'
+    '&lt;body&gt;"&gt;</code>. The address must be public (no internal or private network '
+    "addresses) and use https.": (
+        "Les changements de statut de vos demandes sont envoyés (POST) à cette adresse, signés "
+        "avec <code>X-Liaison-Signature: t=&lt;unix time&gt;,v1=&lt;hex HMAC-SHA256 of "
+        '"&lt;t&gt;.&lt;body&gt;"&gt;</code>. L\u2019adresse doit être publique (aucune adresse '
+        "de réseau interne ou privé) et utiliser https.",
+        "Statusänderungen Ihrer Ersuchen werden per POST an diese Adresse gesendet, signiert mit "
+        "<code>X-Liaison-Signature: t=&lt;unix time&gt;,v1=&lt;hex HMAC-SHA256 of "
+        '"&lt;t&gt;.&lt;body&gt;"&gt;</code>. Die Adresse muss öffentlich sein (keine internen '
+        "oder privaten Netzadressen) und https verwenden.",
+    ),
+    "Your signing secret (shown only now; store it with your receiver):": (
+        "Votre secret de signature (affiché seulement maintenant\u202f; conservez-le avec votre "
+        "récepteur)\u202f:",
+        "Ihr Signaturgeheimnis (nur jetzt angezeigt; bewahren Sie es bei Ihrem Empfänger auf):",
+    ),
+    "Signing secret": ("Secret de signature", "Signaturgeheimnis"),
+    "Save webhook URL": ("Enregistrer l\u2019URL du webhook", "Webhook-URL speichern"),
+    "Rotate secret": ("Renouveler le secret", "Geheimnis erneuern"),
+    "Send a test event": ("Envoyer un événement de test", "Testereignis senden"),
+    "Recent deliveries": ("Envois récents", "Letzte Zustellungen"),
+    "Event": ("Événement", "Ereignis"),
+    "Created (UTC)": ("Créé (UTC)", "Erstellt (UTC)"),
+    "Attempts": ("Tentatives", "Versuche"),
+    "Last answer": ("Dernière réponse", "Letzte Antwort"),
+    "Created": ("Créé", "Erstellt"),
+    "Contact address": ("Adresse de contact", "Kontaktadresse"),
+    "Status e-mails (reference and status only) go here. Your callback number, "
+    "<strong>%(phone)s</strong>, was verified by platform staff; ask them to change it.": (
+        "Les courriels de statut (référence et statut seulement) arrivent ici. Votre numéro de "
+        "rappel, <strong>%(phone)s</strong>, a été vérifié par les équipes de la "
+        "plateforme\u202f; demandez-leur de le changer.",
+        "Status-E-Mails (nur Aktenzeichen und Status) gehen hierhin. Ihre Rückrufnummer, "
+        "<strong>%(phone)s</strong>, wurde vom Team der Plattform geprüft; bitten Sie es, sie "
+        "zu ändern.",
+    ),
+    "Status e-mails (reference and status only) go here. Your organization has no callback "
+    "number yet: platform staff set it when they verify you.": (
+        "Les courriels de statut (référence et statut seulement) arrivent ici. Votre "
+        "organisation n\u2019a pas encore de numéro de rappel\u202f: les équipes de la "
+        "plateforme le fixent en vous vérifiant.",
+        "Status-E-Mails (nur Aktenzeichen und Status) gehen hierhin. Ihre Organisation hat "
+        "noch keine Rückrufnummer: das Team der Plattform setzt sie bei der Verifizierung.",
+    ),
+    "Save contact address": ("Enregistrer l\u2019adresse de contact", "Kontaktadresse speichern"),
+    "Your notices": ("Vos signalements", "Ihre Meldungen"),
+    "Moderation notices %(name)s sent, per month and category (UTC). Urgent reports go through "
+    'the <a href="/hotline/">hotline</a>.': (
+        "Signalements de modération envoyés par %(name)s, par mois et par catégorie (UTC). Les "
+        'signalements urgents passent par la <a href="/hotline/">ligne directe</a>.',
+        "Moderationsmeldungen von %(name)s, je Monat und Kategorie (UTC). Dringende Meldungen "
+        'laufen über die <a href="/hotline/">Hotline</a>.',
+    ),
+    "Notices per month and category": (
+        "Signalements par mois et par catégorie",
+        "Meldungen je Monat und Kategorie",
+    ),
+    "Month": ("Mois", "Monat"),
+    "Notices": ("Signalements", "Meldungen"),
+    "No notices yet.": ("Aucun signalement pour l\u2019instant.", "Noch keine Meldungen."),
+    "A token lets your systems call the GraphQL API as you (<code>Authorization: Bearer "
+    "&lt;token&gt;</code>).": (
+        "Un jeton permet à vos systèmes d\u2019appeler l\u2019API GraphQL en votre nom "
+        "(<code>Authorization: Bearer &lt;token&gt;</code>).",
+        "Mit einem Token rufen Ihre Systeme die GraphQL-API in Ihrem Namen auf "
+        "(<code>Authorization: Bearer &lt;token&gt;</code>).",
+    ),
+    "You see every token of your organization.": (
+        "Vous voyez tous les jetons de votre organisation.",
+        "Sie sehen alle Tokens Ihrer Organisation.",
+    ),
+    "You see your own tokens.": (
+        "Vous voyez vos propres jetons.",
+        "Sie sehen Ihre eigenen Tokens.",
+    ),
+    "Your new token": ("Votre nouveau jeton", "Ihr neues Token"),
+    "Copy it now: it is shown only this once and cannot be recovered.": (
+        "Copiez-le maintenant\u202f: il n\u2019est affiché qu\u2019une fois et ne peut pas être "
+        "récupéré.",
+        "Kopieren Sie es jetzt: Es wird nur dieses eine Mal angezeigt und kann nicht "
+        "wiederhergestellt werden.",
+    ),
+    "Token": ("Jeton", "Token"),
+    "Create a token": ("Créer un jeton", "Token erstellen"),
+    "Create token": ("Créer le jeton", "Token erstellen"),
+    "Tokens": ("Jetons", "Tokens"),
+    "Name": ("Nom", "Name"),
+    "Starts with": ("Commence par", "Beginnt mit"),
+    "Expires (UTC)": ("Expire (UTC)", "Läuft ab (UTC)"),
+    "Last used (UTC)": ("Dernière utilisation (UTC)", "Zuletzt benutzt (UTC)"),
+    "(unnamed)": ("(sans nom)", "(ohne Namen)"),
+    "Expires": ("Expire", "Läuft ab"),
+    "Last used": ("Dernière utilisation", "Zuletzt benutzt"),
+    "never": ("jamais", "nie"),
+    "revoked": ("révoqué", "widerrufen"),
+    "expired": ("expiré", "abgelaufen"),
+    "Revoke token %(name)s": ("Révoquer le jeton %(name)s", "Token %(name)s widerrufen"),
+    "Revoke": ("Révoquer", "Widerrufen"),
+    # console/forms.py (the console's form labels)
+    "Any": ("Tous", "Alle"),
+    "Kind of request": ("Type de demande", "Art des Ersuchens"),
+    "Legal instrument": ("Instrument juridique", "Rechtsinstrument"),
+    "Fixes the clock and what the request must carry; see the instruments above.": (
+        "Il fixe le délai et ce que la demande doit contenir\u202f; voir les instruments "
+        "ci-dessus.",
+        "Legt die Frist fest und was das Ersuchen enthalten muss; siehe die Instrumente oben.",
+    ),
+    "Category of harm": ("Catégorie de préjudice", "Schadenskategorie"),
+    "Choose…": ("Choisir…", "Auswählen …"),
+    "Your reference (file number)": ("Votre référence (numéro de dossier)", "Ihr Aktenzeichen"),
+    "Data requested (disclosure and preservation only)": (
+        "Données demandées (communication et conservation seulement)",
+        "Angefragte Daten (nur Auskunft und Sicherung)",
+    ),
+    "Data period from (UTC)": ("Période des données du (UTC)", "Datenzeitraum von (UTC)"),
+    "Data period until (UTC)": ("Période des données au (UTC)", "Datenzeitraum bis (UTC)"),
+    "Preservation this production request follows (optional)": (
+        "Conservation que suit cette demande de production (facultatif)",
+        "Sicherung, auf die dieses Herausgabeersuchen folgt (optional)",
+    ),
+    "The preserved data is then kept until this request is answered.": (
+        "Les données conservées sont alors gardées jusqu\u2019à la réponse à cette demande.",
+        "Die gesicherten Daten bleiben dann aufbewahrt, bis dieses Ersuchen beantwortet ist.",
+    ),
+    "Infer it from kind and country": (
+        "Le déduire du type et du pays",
+        "Aus Art und Land ableiten",
+    ),
+    "None": ("Aucune", "Keine"),
+    "Target %(number)s: kind": ("Cible %(number)s\u202f: type", "Ziel %(number)s: Art"),
+    "Target %(number)s: value": ("Cible %(number)s\u202f: valeur", "Ziel %(number)s: Wert"),
+    "Yes, ask for the one extension the instrument allows (it cannot be asked twice)": (
+        "Oui, demander l\u2019unique prolongation que permet l\u2019instrument (elle ne peut "
+        "pas être demandée deux fois)",
+        "Ja, die eine Verlängerung beantragen, die das Instrument erlaubt (sie kann nicht "
+        "zweimal beantragt werden)",
+    ),
+    "What you corrected": ("Ce que vous avez corrigé", "Was Sie berichtigt haben"),
+    "Corrected legal basis (leave empty if unchanged)": (
+        "Base juridique corrigée (vide si inchangée)",
+        "Berichtigte Rechtsgrundlage (leer lassen, wenn unverändert)",
+    ),
+    "Corrected summary (leave empty if unchanged)": (
+        "Résumé corrigé (vide si inchangé)",
+        "Berichtigte Zusammenfassung (leer lassen, wenn unverändert)",
+    ),
+    "Legal basis of the order": (
+        "Base juridique de l\u2019interdiction",
+        "Rechtsgrundlage der Anordnung",
+    ),
+    "The user may not be told before (UTC)": (
+        "L\u2019utilisateur ne peut pas être informé avant le (UTC)",
+        "Die Nutzerin oder der Nutzer darf nicht informiert werden vor (UTC)",
+    ),
+    "Search": ("Rechercher", "Suche"),
+    "Due soon": ("Échéance proche", "Bald fällig"),
+    "Overdue": ("En retard", "Überfällig"),
+    "Your answer": ("Votre réponse", "Ihre Antwort"),
+    "Signed legal order (PDF, at most 20 MB)": (
+        "Décision juridique signée (PDF, 20 Mo au plus)",
+        "Signierte Anordnung (PDF, höchstens 20 MB)",
+    ),
+    "Expires after (days)": ("Expire après (jours)", "Läuft ab nach (Tagen)"),
+    "Colleague's e-mail address": (
+        "Adresse électronique du collègue",
+        "E-Mail-Adresse der Kollegin oder des Kollegen",
+    ),
+    "Webhook URL": ("URL du webhook", "Webhook-URL"),
+    "Status e-mails to": ("Courriels de statut à", "Status-E-Mails an"),
+    "We are": ("Nous sommes", "Wir sind"),
+    "Organization's official name": (
+        "Nom officiel de l\u2019organisation",
+        "Offizieller Name der Organisation",
+    ),
+    "Country": ("Pays", "Land"),
+    "Official internet domain": ("Domaine internet officiel", "Offizielle Internet-Domain"),
+    "For example police.example.gov": (
+        "Par exemple police.example.gov",
+        "Zum Beispiel polizei.example.de",
+    ),
+    "Registry or agency identifier": (
+        "Identifiant de registre ou d\u2019agence",
+        "Register- oder Behördenkennung",
+    ),
+    "An ORI, agency code, company or charity register number.": (
+        "Un ORI, un code d\u2019agence, un numéro de registre du commerce ou des associations.",
+        "Eine ORI, Behördenkennziffer, Handels- oder Vereinsregisternummer.",
+    ),
+    "Switchboard telephone number": ("Numéro du standard", "Telefonnummer der Zentrale"),
+    "The main number as a public directory lists it, e.g. +49 611 550.": (
+        "Le numéro principal tel qu\u2019un annuaire public l\u2019indique, p. ex. +49 611 550.",
+        "Die Hauptnummer, wie ein öffentliches Verzeichnis sie nennt, z. B. +49 611 550.",
+    ),
+    "Where that number is published": (
+        "Où ce numéro est publié",
+        "Wo diese Nummer veröffentlicht ist",
+    ),
+    "The public directory or official web page (address or name).": (
+        "L\u2019annuaire public ou la page web officielle (adresse ou nom).",
+        "Das öffentliche Verzeichnis oder die offizielle Webseite (Adresse oder Name).",
+    ),
+    "Your name": ("Votre nom", "Ihr Name"),
+    "Your function": ("Votre fonction", "Ihre Funktion"),
+    "Your official e-mail address": (
+        "Votre adresse électronique officielle",
+        "Ihre dienstliche E-Mail-Adresse",
+    ),
+    "Anything else staff should know": (
+        "Ce que les équipes devraient encore savoir",
+        "Was das Team sonst wissen sollte",
+    ),
+    "Choose a password": ("Choisissez un mot de passe", "Wählen Sie ein Passwort"),
+    "The password again": ("Le mot de passe à nouveau", "Das Passwort noch einmal"),
+    # console/views.py (the console's messages)
+    "Your console session was idle too long: sign in again.": (
+        "Votre session de console est restée inactive trop longtemps\u202f: reconnectez-vous.",
+        "Ihre Konsolensitzung war zu lange inaktiv: Melden Sie sich erneut an.",
+    ),
+    "The console needs a second factor: add an authenticator app or a passkey, then open the "
+    "console again.": (
+        "La console exige un second facteur\u202f: ajoutez une application d\u2019authentification "
+        "ou une clé d\u2019accès, puis rouvrez la console.",
+        "Die Konsole verlangt einen zweiten Faktor: Fügen Sie eine Authenticator-App oder einen "
+        "Passkey hinzu und öffnen Sie die Konsole erneut.",
+    ),
+    "Request %(reference)s received under %(instrument)s (inferred).": (
+        "Demande %(reference)s reçue sous %(instrument)s (déduit).",
+        "Ersuchen %(reference)s eingegangen unter %(instrument)s (abgeleitet).",
+    ),
+    "Request %(reference)s received under %(instrument)s (named by you).": (
+        "Demande %(reference)s reçue sous %(instrument)s (indiqué par vous).",
+        "Ersuchen %(reference)s eingegangen unter %(instrument)s (von Ihnen angegeben).",
+    ),
+    "Answer sent; the clock runs again.": (
+        "Réponse envoyée\u202f; le délai court à nouveau.",
+        "Antwort gesendet; die Frist läuft wieder.",
+    ),
+    "Preservation extended.": ("Conservation prolongée.", "Sicherung verlängert."),
+    "Correction sent; the review and the clock resume.": (
+        "Correction envoyée\u202f; l\u2019examen et le délai reprennent.",
+        "Berichtigung gesendet; Prüfung und Frist laufen weiter.",
+    ),
+    "Non-disclosure order attached.": (
+        "Interdiction de divulgation jointe.",
+        "Geheimhaltungsanordnung beigefügt.",
+    ),
+    "Non-disclosure order extended.": (
+        "Interdiction de divulgation prolongée.",
+        "Geheimhaltungsanordnung verlängert.",
+    ),
+    "Request %(reference)s withdrawn.": (
+        "Demande %(reference)s retirée.",
+        "Ersuchen %(reference)s zurückgezogen.",
+    ),
+    "Document attached.": ("Document joint.", "Dokument beigefügt."),
+    "Token %(name)s revoked.": ("Jeton %(name)s révoqué.", "Token %(name)s widerrufen."),
+    "Invitation sent to %(email)s.": (
+        "Invitation envoyée à %(email)s.",
+        "Einladung an %(email)s gesendet.",
+    ),
+    "%(email)s updated.": ("%(email)s mis à jour.", "%(email)s aktualisiert."),
+    "Invitation of %(email)s withdrawn.": (
+        "Invitation de %(email)s retirée.",
+        "Einladung von %(email)s zurückgezogen.",
+    ),
+    "Webhook URL saved.": ("URL du webhook enregistrée.", "Webhook-URL gespeichert."),
+    "New webhook secret made; the old one no longer signs.": (
+        "Nouveau secret de webhook créé\u202f; l\u2019ancien ne signe plus.",
+        "Neues Webhook-Geheimnis erstellt; das alte signiert nicht mehr.",
+    ),
+    "Test event queued; see its delivery below.": (
+        "Événement de test en file d\u2019attente\u202f; voir son envoi ci-dessous.",
+        "Testereignis eingereiht; seine Zustellung steht unten.",
+    ),
+    "Contact address saved.": ("Adresse de contact enregistrée.", "Kontaktadresse gespeichert."),
+    "Too many requests for access from your address: try later.": (
+        "Trop de demandes d\u2019accès depuis votre adresse\u202f: réessayez plus tard.",
+        "Zu viele Zugangsanträge von Ihrer Adresse: Versuchen Sie es später.",
+    ),
+    "Welcome to %(name)s.": ("Bienvenue chez %(name)s.", "Willkommen bei %(name)s."),
+    "Welcome to %(name)s. Now add your second factor.": (
+        "Bienvenue chez %(name)s. Ajoutez maintenant votre second facteur.",
+        "Willkommen bei %(name)s. Fügen Sie jetzt Ihren zweiten Faktor hinzu.",
+    ),
+    "Python code to verify the signature": (
+        "Code Python pour vérifier la signature",
+        "Python-Code zum Prüfen der Signatur",
+    ),
+    "No tokens yet.": ("Aucun jeton pour l\u2019instant.", "Noch keine Tokens."),
+    # switchboard/templates/switchboard/guide.html and others (issue 10's instrument table)
+    "inferred": ("déduit", "abgeleitet"),
+    "Legal clock": ("Délai légal", "Gesetzliche Frist"),
+    "Signed document": ("Document signé", "Signiertes Dokument"),
+    "required": ("requis", "erforderlich"),
+    "Data kept": ("Données conservées", "Daten aufbewahrt"),
+    "extendable once by %(extension)s on your request (extendPreservation)": (
+        "prolongeable une fois de %(extension)s à votre demande (extendPreservation)",
+        "auf Ihren Antrag einmal um %(extension)s verlängerbar (extendPreservation)",
+    ),
+    "Instruments and their clocks": (
+        "Les instruments et leurs délais",
+        "Instrumente und ihre Fristen",
+    ),
+    "Name the instrument in <code>instrument</code> when you submit; without it, it is "
+    "inferred from kind, category and country.": (
+        "Indiquez l\u2019instrument dans <code>instrument</code> en soumettant\u202f; à défaut, il "
+        "est déduit du type, de la catégorie et du pays.",
+        "Nennen Sie das Instrument beim Einreichen in <code>instrument</code>; sonst wird es aus "
+        "Art, Kategorie und Land abgeleitet.",
+    ),
+    "Kinds": ("Types", "Arten"),
+    "Clock": ("Délai", "Frist"),
+    "Document": ("Document", "Dokument"),
+    "The signed legal document (PDF, attachLegalDocument)": (
+        "Le document juridique signé (PDF, attachLegalDocument)",
+        "Das signierte Rechtsdokument (PDF, attachLegalDocument)",
+    ),
+    "Infer it from the above": ("Le déduire de ce qui précède", "Aus den Angaben ableiten"),
+    "Legal instrument (optional)": (
+        "Instrument juridique (facultatif)",
+        "Rechtsinstrument (optional)",
+    ),
 }
 
 # msgid -> (French singular, plural), (German singular, plural)
 PLURALS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "%(counter)s request": (
+        ("%(counter)s demande", "%(counter)s demandes"),
+        ("%(counter)s Ersuchen", "%(counter)s Ersuchen"),
+    ),
     "%(count)d day": (("%(count)d jour", "%(count)d jours"), ("%(count)d Tag", "%(count)d Tage")),
     "%(count)d hour": (
         ("%(count)d heure", "%(count)d heures"),

@@ -12,6 +12,7 @@ import re
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +20,18 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
+from django.utils import timezone
 
 from core.graphql.ids import encode_global_id
 from core.signin import totp_ensure
-from liaison import review, tokens
+from liaison import cannot_comply, review, tokens
 from liaison.models import LegalRequest, Membership
-from tests.browser import CHROMIUM_ARGS, ensure_chromium
+from tests.browser import CHROMIUM_ARGS, assert_no_serious_axe_violations, ensure_chromium
 from tests.conftest import Member
 from tests.console.conftest import PASSWORD, admin_member, console_client
+from tests.console.test_legal_clocks import preserved
 from tests.factories import OrganizationFactory
-from tests.liaison.conftest import analyse
+from tests.liaison.conftest import analyse, under_review
 from tests.realthings import ROOT, running_portal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,6 +39,7 @@ OUTPUT = ROOT / "test-output"
 SEEN_MS = 10_000
 WIDE = {"width": 1366, "height": 900}
 NARROW = {"width": 375, "height": 812}
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def totp_code(secret: str) -> str:
@@ -80,10 +84,12 @@ def off_loop(service: Any, **kwargs: Any) -> Any:
 
 
 def shoot(page: Any, name: str) -> None:
-    """A screenshot at 1,366 px and at 375 px (full page), then back to wide."""
+    """A screenshot at 1,366 px and at 375 px (full page), axe-core at both widths (no serious
+    or critical violation), then back to wide."""
     for label, size in (("1366", WIDE), ("375", NARROW)):
         page.set_viewport_size(size)
         page.screenshot(path=str(OUTPUT / f"console-{name}-{label}.png"), full_page=True)
+        assert_no_serious_axe_violations(page, context=f"console {name} at {label} px")
         # Nothing sticks out sideways at either width.
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"] + 1, name
     page.set_viewport_size(WIDE)
@@ -180,7 +186,15 @@ def test_officer_admin_and_outsider_in_the_console(
             expect(page.locator("#deadline")).to_contain_text(
                 f"{legal_request.due_at:%Y-%m-%d %H:%M} UTC"
             )
+            # The instrument was inferred (EU EPOC from Germany), and shown so.
+            expect(page.locator("#instrument")).to_contain_text("inferred from kind and country")
             shoot(page, "request-routed")
+            # The EPOC needs its signed certificate: attached on the request page (2 steps).
+            page.get_by_label("Signed legal order (PDF, at most 20 MB)").set_input_files(
+                files=[{"name": "epoc.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+            )
+            page.get_by_role("button", name="Attach document").click()
+            expect(page.locator(".messages")).to_contain_text("Document attached")
             # The token made above reads the same request through the API: same desk, same clock.
             query = json.dumps(
                 {
@@ -242,6 +256,66 @@ def test_officer_admin_and_outsider_in_the_console(
             expect(page.locator("pre code")).to_contain_text("public_key.verify(")
             shoot(page, "package")
 
+            # 5b. Another request the platform cannot execute: the list shows it paused; the
+            # officer corrects it (an empty correction first: the service's field error).
+            refused = off_loop(
+                under_review, member=officer, staff=staff_one, reference="LKA 412-26"
+            )
+            off_loop(
+                cannot_comply.legal_request_cannot_comply,
+                actor=staff_one,
+                legal_request=refused,
+                ground="INSUFFICIENT_INFORMATION",
+                explanation="The order names no court.",
+            )
+            page.goto(f"{url}/console/")
+            expect(page.locator("table")).to_contain_text("Paused")
+            shoot(page, "requests-paused")
+            page.goto(f"{url}/console/requests/{refused.pk}/")
+            expect(page.locator("#cannot-comply")).to_contain_text("The order names no court.")
+            expect(page.locator("#paused")).to_be_visible()
+            shoot(page, "cannot-comply")
+            page.get_by_role("button", name="Send correction").click()
+            expect(page.locator("#id_correction_error")).to_have_text("Say what you corrected.")
+            shoot(page, "correction-error")
+            page.get_by_label("What you corrected").fill("The order is of AG Berlin, 12 Gs 34/26.")
+            page.get_by_role("button", name="Send correction").click()
+            expect(page.locator("#status")).to_have_text("Under review", timeout=SEEN_MS)
+
+            # 5c. A non-disclosure order: a date in the past is the service's error first.
+            page.get_by_label("Legal basis of the order").fill("§ 95a StPO")
+            page.get_by_label("The user may not be told before (UTC)").fill("2020-01-01T00:00")
+            page.get_by_role("button", name="Attach the order").click()
+            expect(page.locator("#id_until_error")).to_be_visible()
+            shoot(page, "nondisclosure-error")
+            until = (timezone.now() + timedelta(days=90)).strftime("%Y-%m-%dT%H:%M")
+            page.get_by_label("The user may not be told before (UTC)").fill(until)
+            page.get_by_role("button", name="Attach the order").click()
+            expect(page.locator("#non-disclosure")).to_contain_text(
+                f"{until.replace('T', ' ')} UTC"
+            )
+
+            # 5d. Withdrawal asks first.
+            page.get_by_role("link", name="Withdraw this request…").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text("Withdraw request")
+            shoot(page, "withdraw")
+            page.get_by_role("link", name="No, keep it").click()
+
+            # 5e. A preservation, extended once with a confirmation.
+            kept = off_loop(preserved, member=officer, staff=staff_one, reference="LKA-PR 1")
+            page.goto(f"{url}/console/requests/{kept.pk}/")
+            expect(page.locator("#preservation")).to_contain_text("Data kept until")
+            shoot(page, "preservation")
+            page.get_by_label("Yes, ask for the one extension").check()
+            page.get_by_role("button", name="Extend the preservation").click()
+            expect(page.locator(".messages")).to_contain_text("Preservation extended")
+            expect(page.locator("#preservation")).to_contain_text("Extended once")
+
+            # 5f. The organization's settings.
+            page.get_by_role("link", name="Settings").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text("Settings of")
+            shoot(page, "settings")
+
             # 6. The admin invites a colleague (3 steps), who joins and enrols a factor.
             page.get_by_role("link", name="Members").click()
             page.get_by_label("Colleague's e-mail address").fill("kim.berger@lka.example")
@@ -255,6 +329,7 @@ def test_officer_admin_and_outsider_in_the_console(
             colleague.on("pageerror", lambda error: errors.append(str(error)))
             colleague.goto(link.group(0))
             colleague.screenshot(path=str(OUTPUT / "console-invitation-375.png"), full_page=True)
+            assert_no_serious_axe_violations(colleague, context="console invitation at 375 px")
             colleague.get_by_label("Choose a password").fill(PASSWORD)
             colleague.get_by_label("The password again").fill(PASSWORD)
             colleague.get_by_role("button", name="Join").click()
@@ -277,19 +352,22 @@ def test_officer_admin_and_outsider_in_the_console(
             assert membership.role == "MEMBER"
 
             # 7. A member of another organization sees none of it.
-            outsider_context = browser.new_context(viewport=WIDE)
+            outsider_context = browser.new_context(viewport=WIDE, locale="fr-FR")
             outsider_context.add_cookies(
                 [{"name": "sessionid", "value": outsider_cookie, "url": url, "httpOnly": True}]
             )
             stranger = outsider_context.new_page()
             stranger.goto(f"{url}/console/")
-            expect(stranger.get_by_role("heading", level=1)).to_contain_text("Police Nationale")
+            expect(stranger.get_by_role("heading", level=1)).to_have_text(
+                "Demandes de Police Nationale"
+            )  # in French, from the browser's language
             expect(stranger.locator("main")).not_to_contain_text("LKA 411-26")
             for path in ("", "package.json", "withdraw/"):
                 answer = stranger.goto(f"{url}/console/requests/{legal_request.pk}/{path}")
                 assert answer is not None
                 assert answer.status == 404, path
-            shoot(stranger, "outsider")
+            stranger.goto(f"{url}/console/")
+            shoot(stranger, "outsider-fr")
             assert errors == []
         finally:
             browser.close()

@@ -78,6 +78,12 @@ def test_every_page_with_a_foreign_id_is_not_found(
         f"/console/requests/{open_request.pk}/documents/": {
             "file": SimpleUploadedFile("x.pdf", PDF, "application/pdf")
         },
+        f"/console/requests/{open_request.pk}/correct/": {"correction": "Mine now"},
+        f"/console/requests/{open_request.pk}/non-disclosure/": {
+            "legal_basis": "Mine now",
+            "until": "2099-01-01T00:00",
+        },
+        f"/console/requests/{fulfilled_request.pk}/preservation/extend/": {"confirm": "on"},
         f"/console/tokens/{foreign_things['token'].pk}/revoke/": {},
         f"/console/members/{foreign_things['membership'].pk}/": {"active": "0"},
         f"/console/invitations/{foreign_things['invitation'].pk}/revoke/": {},
