@@ -116,10 +116,12 @@ def legal_request_fulfil(
                 )
             else:
                 reason = _package_produce(actor, locked, records)
-        elif deconfliction.is_tco_removal_order(locked):
-            reason = deconfliction.tco_removal_execute(legal_request=locked)
         else:
-            reason = f"Done at {timezone.now():%Y-%m-%d %H:%M} UTC."
+            if deconfliction.is_tco_removal_order(locked):
+                # Executed once however many orders name the content (deconfliction.py).
+                reason = deconfliction.tco_removal_execute(legal_request=locked)
+            else:
+                reason = f"Done at {timezone.now():%Y-%m-%d %H:%M} UTC."
             # A preservation (or a TCO removal, Art. 6) keeps the data for the law's period.
             preservation = preservation_record(actor=actor, legal_request=locked)
             if preservation is not None:

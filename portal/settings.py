@@ -384,6 +384,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": PRESERVATION_SWEEP_SECONDS,
         "options": {"queue": "default", "expires": PRESERVATION_SWEEP_SECONDS},
     },
+    # The audit log's sealer (liaison/audit.py): on `default`, off the urgent path; a routing
+    # backlog delays sealing, never a routing.
+    "audit-seal": {
+        "task": "liaison.tasks.seal_audit_log_task",
+        "kwargs": {"claim_period": True},  # once per period across the nodes (core/periodic.py)
+        "schedule": AUDIT_SEAL_SECONDS,
+        "options": {"queue": "default", "expires": AUDIT_SEAL_SECONDS},
+    },
 }
 # - the daily transparency reports: at 00:10 UTC the previous day (and any day missed before
 #   it) is aggregated, signed and published; a second run publishes nothing (idempotent).
@@ -400,14 +408,6 @@ CELERY_BEAT_SCHEDULE["transparency-statements-resend"] = {
     "kwargs": {"claim_period": True},  # once per period across the nodes
     "schedule": crontab(minute=25),
     "options": {"queue": "default", "expires": 3000},
-    # The audit log's sealer (liaison/audit.py): on `default`, off the urgent path; a routing
-    # backlog delays sealing, never a routing.
-    "audit-seal": {
-        "task": "liaison.tasks.seal_audit_log_task",
-        "kwargs": {"claim_period": True},  # once per period across the nodes (core/periodic.py)
-        "schedule": AUDIT_SEAL_SECONDS,
-        "options": {"queue": "default", "expires": AUDIT_SEAL_SECONDS},
-    },
 }
 # Nothing periodic may stop silently: beat, the sweep, the re-drive and a worker on each queue
 # record heartbeats; /healthz answers 503 naming any older than twice its period (name ->

@@ -243,10 +243,10 @@ def test_the_redrive_has_its_own_beat_entry_on_the_urgent_queue() -> None:
     assert entry["task"] in app.tasks
     assert entry["options"]["queue"] == "urgent"
     assert 0 < entry["options"]["expires"] <= entry["schedule"] <= 15
-    # No other app re-drives on its own: the sweep, the re-drive, the queues' heartbeats and
-    # the daily transparency reports, the hourly resend of waiting statements of reasons and
-    # the user-notice sweep (which lists notices due and reminds; it re-drives nothing).
-    # the audit log's sealer.
+    # No other app re-drives on its own: the beat runs the sweep, the re-drive, the queues'
+    # heartbeats, the daily transparency reports, the hourly resend of waiting statements of
+    # reasons, the user-notice and preservation sweeps (which remind and end; they re-drive
+    # nothing) and the audit log's sealer.
     assert {e["task"] for e in schedule.values()} == {
         redrive_outbox_task.name,
         "switchboard.tasks.sweep_switchboard_task",
@@ -255,6 +255,7 @@ def test_the_redrive_has_its_own_beat_entry_on_the_urgent_queue() -> None:
         "transparency.tasks.publish_daily_reports_task",
         "transparency.tasks.resend_pending_statements_task",
         "liaison.tasks.seal_audit_log_task",
+        "liaison.tasks.sweep_preservations_task",
     }
 
 

@@ -124,9 +124,17 @@ def test_two_tco_orders_for_the_same_content_are_executed_once_and_both_answered
         read = gql(READ, {"id": gid(order)}, token=member.token)["data"]["legalRequest"]
         assert read["status"] == "FULFILLED"
         answers[order.reference] = read["timeline"][-1]["message"]
+    # Each authority is also told until when the removed content and its data are kept
+    # (Reg. (EU) 2021/784, Art. 6: six months from its own order's execution).
+    kept = " Preserved until {until} UTC."
+    until = {
+        order.reference: f"{order.preservation.preserved_until:%Y-%m-%d %H:%M}"
+        for order in LegalRequest.objects.filter(reference__in=answers)
+    }
     assert answers == {
-        "TCO-DE-1": f"Removed at {at} UTC.",
-        "TCO-FR-9": deconfliction.TCO_ALREADY_REMOVED.format(at=at),
+        "TCO-DE-1": f"Removed at {at} UTC." + kept.format(until=until["TCO-DE-1"]),
+        "TCO-FR-9": deconfliction.TCO_ALREADY_REMOVED.format(at=at)
+        + kept.format(until=until["TCO-FR-9"]),
     }
 
 

@@ -19,7 +19,7 @@ from django.test import Client
 from core.actors import Actor
 from core.outbox.models import OutboxEvent
 from core.outbox.tasks import deliver_outbox_event_task
-from liaison.models import LegalRequest, WebhookDelivery
+from liaison.models import LegalRequest, PlatformAccount, WebhookDelivery
 from liaison.topics import WEBHOOK_DELIVERY
 from tests.conftest import GraphQL, Member
 from tests.fixtures import policy  # noqa: F401 - a fixture
@@ -118,6 +118,10 @@ def test_the_package_snippet_verifies_a_real_package(
 ) -> None:
     from strawberry.relay import to_base64
 
+    # The platform holds the target's account, so the package has records to sign.
+    PlatformAccount.objects.get_or_create(
+        username="fraud_boss", defaults={"user_id": 100_001, "phone_number": "+4915123456789"}
+    )
     legal_request = fulfilled(authority, staff_one, staff_two)
     request_id = to_base64("LegalRequest", str(legal_request.pk))
     package = gql(PACKAGE, {"id": request_id}, token=authority.token)["data"]["disclosurePackage"]

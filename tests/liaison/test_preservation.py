@@ -22,7 +22,7 @@ from core.actors import Actor
 from core.graphql.ids import encode_global_id
 from core.outbox.models import OutboxEvent
 from core.outbox.services import outbox_deliver
-from liaison import disclosure, documents, preservation, review
+from liaison import disclosure, documents, intake_signals, preservation, review
 from liaison.audit import AuditAction
 from liaison.models import AuditEntry, LegalRequest, Preservation, WebhookDelivery
 from liaison.topics import EMAIL_NOTICE
@@ -89,6 +89,11 @@ def preserve(member: Member, staff: Actor, legal_request: LegalRequest) -> Legal
     legal_request = review.legal_request_start_review(
         actor=staff, legal_request=route(legal_request)
     )
+    if intake_signals.is_held(legal_request):
+        # A new token's first request is held for verification: the callback releases it.
+        review.legal_request_record_callback(
+            actor=staff, legal_request=legal_request, officer_name="SA Miller", confirmed=True
+        )
     analyse(staff, legal_request)
     review.legal_request_approve(actor=staff, legal_request=legal_request)
     legal_request.refresh_from_db()

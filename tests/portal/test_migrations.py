@@ -837,7 +837,7 @@ MODELS_ADDED = {
     for model in (
         "intakeassessment", "tokensourceaddress", "targetpreflight", "callbacknumberchange",
         "nodatadecision", "cannotcomplynotice", "contentremoval", "nondisclosureorder",
-        "usernotice", "preservation", "audittreehead",
+        "usernotice", "preservation",
     )
 }  # fmt: skip
 

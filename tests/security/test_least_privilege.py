@@ -17,7 +17,7 @@ import pytest
 from core.actors import Actor, staff_actor
 from core.signin import totp_ensure
 from liaison import permissions, review
-from liaison.models import Approval, DisclosurePackage, LegalRequest
+from liaison.models import Approval, DisclosurePackage, LegalRequest, PlatformAccount
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
 from tests.liaison.conftest import analyse, approved, under_review
@@ -98,6 +98,10 @@ def test_a_callback_officer_cannot_fulfil_but_a_legal_reviewer_can(
     assert legal_request.status == "APPROVED"
     assert not DisclosurePackage.objects.filter(legal_request=legal_request).exists()
 
+    # The platform holds the target's account: the package has records to sign.
+    PlatformAccount.objects.get_or_create(
+        username="fraud_boss", defaults={"user_id": 100_001, "phone_number": "+4915123456789"}
+    )
     lawyer_browser, _ = signed_in(server, permissions.LEGAL_REVIEWER)
     answer = lawyer_browser.post(step(legal_request, "fulfil"), {"confirm": "on"})
     assert answer.status_code == 302, answer.text[:500]
