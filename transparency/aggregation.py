@@ -1,19 +1,31 @@
 """The transparency figures, aggregated in SQL (GROUP BY, percentile_cont), never in Python loops.
 
-Two queries: `live_rows` aggregates the requests received in some UTC time ranges straight from
-liaison's and the switchboard's tables (the daily job, and the days not published yet);
-`period_rows` sums the published days of a period together with the live ones, and takes the
-medians over every sample of the period (the day rows keep their samples).
+`live_rows` aggregates the requests received in some UTC time ranges straight from liaison's and
+the switchboard's tables (the daily job, and the days not published yet); `period_rows` sums
+the published days of a period together with the live ones.
+
+Medians of a period (`period_rows`):
+- a period that covers no whole calendar month (a day, a week, the 10th to the 25th): exact,
+  percentile_cont over every sample of its days (the day rows keep their samples);
+- a period that covers whole months (a quarter, a year): the whole months are read from the
+  monthly rollups (`monthly_rollups_build`), whose seconds are cumulative histograms in fixed
+  log-scale buckets (migration 0006), and the days around them (and the live days) add their
+  samples to that histogram. The median is then the middle of the bucket that holds the exact
+  median: within 1.5 % of it, exact below 100 s (buckets of 1 s). A year costs two rollup rows
+  per group instead of ~365 day rows and every sample of the year.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from liaison.models import (
     DisclosurePackage,
@@ -23,7 +35,7 @@ from liaison.models import (
     RequestStatus,
 )
 from switchboard.models import Ticket
-from transparency.models import DailyReportRow
+from transparency.models import DailyReportRow, MonthlyRollup, MonthlyRollupRow
 
 COUNTS = (
     "received",
@@ -37,6 +49,16 @@ COUNTS = (
     "breaches",
     "trusted_flagger_notices",
 )
+
+
+@contextmanager
+def _cursor() -> Iterator[CursorWrapper]:
+    """A cursor in a transaction with JIT compilation off: the row estimates of unnest and
+    jsonb_each (100 rows a call) push these aggregates over jit_above_cost, and compiling
+    them cost more than running them (55 of the 100 ms of the year query in the bench)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield cursor
 
 
 @dataclass
@@ -150,7 +172,7 @@ def live_rows(
     LEFT JOIN reasons USING (jurisdiction, kind, category)
     ORDER BY 1, 2, 3
     """  # noqa: S608 - fixed table names, values bound
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return [_row(values, samples=True) for values in cursor.fetchall()]
 
@@ -184,8 +206,34 @@ def period_rows(
     jurisdiction: str | None = None,
 ) -> list[RowFigures]:
     """The published days between `first_day` and `last_day` (inclusive), plus the requests
-    received in `live_ranges` (days not published yet), summed per group; medians over all the
-    samples of the period."""
+    received in `live_ranges` (days not published yet), summed per group. Medians exact over
+    every sample when the period covers no whole month with a rollup; otherwise from the
+    rollups' histograms (within 1.5 %, see the module's docstring)."""
+    months = rollup_months_of(first_day=first_day, last_day=last_day)
+    if months is None:
+        return _exact_period_rows(
+            first_day=first_day,
+            last_day=last_day,
+            live_ranges=live_ranges,
+            jurisdiction=jurisdiction,
+        )
+    return _histogram_period_rows(
+        first_day=first_day,
+        last_day=last_day,
+        months=months,
+        live_ranges=live_ranges,
+        jurisdiction=jurisdiction,
+    )
+
+
+def _exact_period_rows(
+    *,
+    first_day: date,
+    last_day: date,
+    live_ranges: list[tuple[datetime, datetime]],
+    jurisdiction: str | None = None,
+) -> list[RowFigures]:
+    """`period_rows` with exact medians over every sample of the period's days."""
     table = DailyReportRow._meta.db_table
     country = "AND jurisdiction = %(jurisdiction)s" if jurisdiction else ""
     params: dict[str, Any] = {
@@ -237,7 +285,7 @@ def period_rows(
     LEFT JOIN act USING (jurisdiction, kind, category)
     ORDER BY 1, 2, 3
     """  # noqa: S608 - fixed table names, values bound
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         stored_rows = [_row(values, samples=False) for values in cursor.fetchall()]
     if not live_ranges:
@@ -264,7 +312,18 @@ def _merge_live(
     live = {row.key: row for row in live_rows(live_ranges, jurisdiction=jurisdiction)}
     if not live:
         return stored_rows
-    merged = {row.key: row for row in stored_rows}
+    merged = _add_counts({row.key: row for row in stored_rows}, live)
+    medians = _medians_with_live(keys=list(live), first_day=first_day, last_day=last_day, live=live)
+    for key, (ack, act) in medians.items():
+        merged[key].median_seconds_to_acknowledge = ack
+        merged[key].median_seconds_to_act = act
+    return [merged[key] for key in sorted(merged)]
+
+
+def _add_counts(
+    merged: dict[tuple[str, str, str], RowFigures], live: dict[tuple[str, str, str], RowFigures]
+) -> dict[tuple[str, str, str], RowFigures]:
+    """Add the live rows' counts and rejection reasons into `merged` (medians untouched)."""
     for key, row in live.items():
         into = merged.setdefault(key, RowFigures(*key))
         for name in COUNTS:
@@ -272,11 +331,11 @@ def _merge_live(
         for reason, n in row.rejected_by_reason.items():
             into.rejected_by_reason[reason] = into.rejected_by_reason.get(reason, 0) + n
         into.rejected_by_reason = dict(sorted(into.rejected_by_reason.items()))
-    medians = _medians_with_live(keys=list(live), first_day=first_day, last_day=last_day, live=live)
-    for key, (ack, act) in medians.items():
-        merged[key].median_seconds_to_acknowledge = ack
-        merged[key].median_seconds_to_act = act
-    return [merged[key] for key in sorted(merged)]
+    return merged
+
+
+def _int_array_literal(values: list[int]) -> str:
+    return "{" + ",".join(str(v) for v in values) + "}"
 
 
 def _medians_with_live(
@@ -315,22 +374,313 @@ def _medians_with_live(
     LEFT JOIN act USING (jurisdiction, kind, category)
     """  # noqa: S608 - fixed table names, values bound
     rows = [live[key] for key in keys]
-
-    def literal(values: list[int]) -> str:
-        return "{" + ",".join(str(v) for v in values) + "}"
-
     params: dict[str, Any] = {
         "j": [r.jurisdiction for r in rows],
         "k": [r.kind for r in rows],
         "c": [r.category for r in rows],
-        "ack": [literal(r.seconds_to_acknowledge) for r in rows],
-        "act": [literal(r.seconds_to_act) for r in rows],
+        "ack": [_int_array_literal(r.seconds_to_acknowledge) for r in rows],
+        "act": [_int_array_literal(r.seconds_to_act) for r in rows],
         "first_day": first_day,
         "last_day": last_day,
     }
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return {(j, k, c): (ack, act) for j, k, c, ack, act in cursor.fetchall()}
+
+
+# --- Monthly rollups: whole months of a period read as two cumulative histograms per group ---
+
+_STORED_COUNTS = """received, fulfilled, rejected, withdrawn, open, accounts_affected, acted,
+    within_deadline, breaches, trusted_flagger_notices, rejected_by_reason"""
+
+
+def month_after(month: date) -> date:
+    """The first day of the month after `month`'s."""
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def month_before(month: date) -> date:
+    """The first day of the month before `month`'s."""
+    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class RollupMonths:
+    """The whole months of a period read from rollups: `first` to `last` (first days), and
+    `before`, the month whose cumulative histograms are subtracted (None at the chain's
+    start)."""
+
+    first: date
+    last: date
+    before: date | None
+
+    @property
+    def end(self) -> date:
+        """The day after the last rollup month."""
+        return month_after(self.last)
+
+
+def rollup_months_of(*, first_day: date, last_day: date) -> RollupMonths | None:
+    """The run of whole months of [first_day, last_day] that have rollups, or None (then the
+    period is read from its day rows, with exact medians)."""
+    month = first_day if first_day.day == 1 else month_after(first_day)
+    whole = []
+    while month_after(month) - timedelta(days=1) <= last_day:
+        whole.append(month)
+        month = month_after(month)
+    if not whole:
+        return None
+    built = set(
+        MonthlyRollup.objects.filter(
+            month__gte=month_before(whole[0]), month__lte=whole[-1]
+        ).values_list("month", flat=True)
+    )
+    run = [m for m in whole if m in built]
+    if not run:
+        return None
+    first = run[0]
+    last = first
+    while month_after(last) in built and month_after(last) <= whole[-1]:
+        last = month_after(last)
+    before = month_before(first)
+    if before not in built:
+        # Rollups form one chain of consecutive months: no month before means `first` starts
+        # it, unless the chain is broken (then read the day rows, exactly).
+        if MonthlyRollup.objects.filter(month__lt=first).exists():
+            return None
+        return RollupMonths(first=first, last=last, before=None)
+    return RollupMonths(first=first, last=last, before=before)
+
+
+def _histogram_period_rows(
+    *,
+    first_day: date,
+    last_day: date,
+    months: RollupMonths,
+    live_ranges: list[tuple[datetime, datetime]],
+    jurisdiction: str | None,
+) -> list[RowFigures]:
+    """`period_rows` over rollups: counts summed over the rollup months and the day rows
+    around them; medians from the rollups' histograms (the month after `before` through
+    `last`) plus the samples of the days around them and of the live days, bucketed."""
+    live = {row.key: row for row in live_rows(live_ranges, jurisdiction=jurisdiction)}
+    days_table = DailyReportRow._meta.db_table
+    months_table = MonthlyRollupRow._meta.db_table
+    country = "AND jurisdiction = %(jurisdiction)s" if jurisdiction else ""
+    live_list = list(live.values())
+    params: dict[str, Any] = {
+        "first_day": first_day,
+        "last_day": last_day,
+        "first_month": months.first,
+        "last_month": months.last,
+        "months_end": months.end,
+        "before": months.before,
+        "jurisdiction": jurisdiction,
+        "j": [r.jurisdiction for r in live_list],
+        "k": [r.kind for r in live_list],
+        "c": [r.category for r in live_list],
+        "ack": [_int_array_literal(r.seconds_to_acknowledge) for r in live_list],
+        "act": [_int_array_literal(r.seconds_to_act) for r in live_list],
+    }
+    sql = f"""
+    WITH live(jurisdiction, kind, category, ack, act) AS (
+        SELECT * FROM unnest(%(j)s::text[], %(k)s::text[], %(c)s::text[],
+                             %(ack)s::text[], %(act)s::text[])
+    ),
+    days AS (
+        SELECT jurisdiction, kind, category, {_STORED_COUNTS},
+               seconds_to_acknowledge, seconds_to_act
+        FROM {days_table}
+        WHERE day BETWEEN %(first_day)s AND %(last_day)s
+          AND NOT (day >= %(first_month)s AND day < %(months_end)s) {country}
+    ),
+    stored AS (
+        SELECT jurisdiction, kind, category, {_STORED_COUNTS} FROM days
+        UNION ALL
+        SELECT jurisdiction, kind, category, {_STORED_COUNTS}
+        FROM {months_table}
+        WHERE month BETWEEN %(first_month)s AND %(last_month)s {country}
+    ),
+    counts AS (
+        SELECT jurisdiction, kind, category,
+               SUM(received) AS received, SUM(fulfilled) AS fulfilled, SUM(rejected) AS rejected,
+               SUM(withdrawn) AS withdrawn, SUM(open) AS open,
+               SUM(accounts_affected) AS accounts_affected, SUM(acted) AS acted,
+               SUM(within_deadline) AS within_deadline, SUM(breaches) AS breaches,
+               SUM(trusted_flagger_notices) AS trusted_flagger_notices
+        FROM stored GROUP BY 1, 2, 3
+    ),
+    reasons AS (
+        SELECT jurisdiction, kind, category, jsonb_object_agg(reason, n) AS by_reason
+        FROM (
+            SELECT jurisdiction, kind, category, e.key AS reason, SUM(e.value::int) AS n
+            FROM stored, jsonb_each_text(rejected_by_reason) e
+            WHERE rejected > 0
+            GROUP BY 1, 2, 3, 4
+        ) x GROUP BY 1, 2, 3
+    ),
+    extra AS (
+        SELECT jurisdiction, kind, category,
+               array_agg(b ORDER BY b) FILTER (WHERE metric = 1) AS ack,
+               array_agg(b ORDER BY b) FILTER (WHERE metric = 2) AS act
+        FROM (
+            SELECT jurisdiction, kind, category, 1 AS metric, transparency_seconds_bucket(s) AS b
+            FROM days, unnest(seconds_to_acknowledge) s
+            UNION ALL
+            SELECT jurisdiction, kind, category, 2, transparency_seconds_bucket(s)
+            FROM days, unnest(seconds_to_act) s
+            UNION ALL
+            SELECT jurisdiction, kind, category, 1, transparency_seconds_bucket(s)
+            FROM live, unnest(ack::int[]) s
+            UNION ALL
+            SELECT jurisdiction, kind, category, 2, transparency_seconds_bucket(s)
+            FROM live, unnest(act::int[]) s
+        ) x GROUP BY 1, 2, 3
+    ),
+    hi AS (
+        SELECT jurisdiction, kind, category, acknowledge_cdf, act_cdf FROM {months_table}
+        WHERE month = %(last_month)s {country}
+    ),
+    lo AS (
+        SELECT jurisdiction, kind, category, acknowledge_cdf, act_cdf FROM {months_table}
+        WHERE month = %(before)s {country}
+    ),
+    keys AS (
+        SELECT jurisdiction, kind, category FROM counts
+        UNION SELECT jurisdiction, kind, category FROM live
+    )
+    SELECT k.jurisdiction, k.kind, k.category,
+           c.received, c.fulfilled, c.rejected, c.withdrawn, c.open, c.accounts_affected,
+           c.acted, c.within_deadline, c.breaches, c.trusted_flagger_notices,
+           COALESCE(r.by_reason, '{{}}'::jsonb),
+           ROUND(transparency_histogram_median(hi.acknowledge_cdf, lo.acknowledge_cdf, x.ack))::int,
+           ROUND(transparency_histogram_median(hi.act_cdf, lo.act_cdf, x.act))::int
+    FROM keys k
+    LEFT JOIN counts c USING (jurisdiction, kind, category)
+    LEFT JOIN reasons r USING (jurisdiction, kind, category)
+    LEFT JOIN extra x USING (jurisdiction, kind, category)
+    LEFT JOIN hi USING (jurisdiction, kind, category)
+    LEFT JOIN lo USING (jurisdiction, kind, category)
+    ORDER BY 1, 2, 3
+    """  # noqa: S608 - fixed table names, values bound
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = {
+            (values[0], values[1], values[2]): _row(values, samples=False)
+            for values in cursor.fetchall()
+        }
+    # A group with live requests only has zero stored counts (NULLs above): add the live ones.
+    merged = _add_counts(rows, live)
+    return [merged[key] for key in sorted(merged)]
+
+
+def monthly_rollup_build(*, month: date, now: datetime) -> MonthlyRollup:
+    """Sum the published day rows of `month` into a new rollup (the caller deleted any older
+    one and holds the publishing lock): counts of the month, and cumulative histograms = the
+    previous month's rollup (if any) + this month's samples, one row per group seen so far."""
+    previous = month_before(month)
+    days = DailyReportRow.objects.filter(day__gte=month, day__lt=month_after(month))
+    rollup = MonthlyRollup.objects.create(
+        month=month, days=days.values("day").distinct().count(), built_at=now
+    )
+    days_table = DailyReportRow._meta.db_table
+    months_table = MonthlyRollupRow._meta.db_table
+    sql = f"""
+    INSERT INTO {months_table} (rollup_id, month, jurisdiction, kind, category, received,
+        fulfilled, rejected, withdrawn, open, accounts_affected, acted, within_deadline,
+        breaches, trusted_flagger_notices, rejected_by_reason, acknowledge_cdf, act_cdf)
+    WITH days AS (
+        SELECT * FROM {days_table} WHERE day >= %(month)s AND day < %(next)s
+    ),
+    counts AS (
+        SELECT jurisdiction, kind, category,
+               SUM(received) AS received, SUM(fulfilled) AS fulfilled, SUM(rejected) AS rejected,
+               SUM(withdrawn) AS withdrawn, SUM(open) AS open,
+               SUM(accounts_affected) AS accounts_affected, SUM(acted) AS acted,
+               SUM(within_deadline) AS within_deadline, SUM(breaches) AS breaches,
+               SUM(trusted_flagger_notices) AS trusted_flagger_notices
+        FROM days GROUP BY 1, 2, 3
+    ),
+    reasons AS (
+        SELECT jurisdiction, kind, category, jsonb_object_agg(reason, n) AS by_reason
+        FROM (
+            SELECT jurisdiction, kind, category, e.key AS reason, SUM(e.value::int) AS n
+            FROM days, jsonb_each_text(rejected_by_reason) e
+            WHERE rejected > 0
+            GROUP BY 1, 2, 3, 4
+        ) x GROUP BY 1, 2, 3
+    ),
+    prev AS (
+        SELECT jurisdiction, kind, category, acknowledge_cdf, act_cdf FROM {months_table}
+        WHERE month = %(previous)s
+    ),
+    hist AS (
+        SELECT jurisdiction, kind, category, metric, transparency_seconds_bucket(s) AS b,
+               COUNT(*) AS n
+        FROM (
+            SELECT jurisdiction, kind, category, 1 AS metric, s
+            FROM days, unnest(seconds_to_acknowledge) s
+            UNION ALL
+            SELECT jurisdiction, kind, category, 2, s FROM days, unnest(seconds_to_act) s
+        ) x GROUP BY 1, 2, 3, 4, 5
+    ),
+    groups AS (
+        SELECT jurisdiction, kind, category FROM counts
+        UNION SELECT jurisdiction, kind, category FROM prev
+    ),
+    spans AS (
+        SELECT g.jurisdiction, g.kind, g.category, m.metric, before,
+               GREATEST(cardinality(before), COALESCE(top.b + 1, 0)) AS len
+        FROM groups g
+        CROSS JOIN (VALUES (1), (2)) m(metric)
+        LEFT JOIN prev p USING (jurisdiction, kind, category)
+        LEFT JOIN (
+            SELECT jurisdiction, kind, category, metric, MAX(b) AS b FROM hist GROUP BY 1, 2, 3, 4
+        ) top USING (jurisdiction, kind, category, metric)
+        CROSS JOIN LATERAL (
+            SELECT COALESCE(CASE m.metric WHEN 1 THEN p.acknowledge_cdf ELSE p.act_cdf END,
+                            '{{}}'::int[]) AS before
+        ) b
+    ),
+    dense AS (
+        SELECT s.jurisdiction, s.kind, s.category, s.metric, i,
+               (CASE WHEN cardinality(s.before) = 0 THEN 0
+                     WHEN i < cardinality(s.before) THEN s.before[i + 1]
+                     ELSE s.before[cardinality(s.before)] END)
+               + COALESCE(SUM(h.n) OVER (
+                     PARTITION BY s.jurisdiction, s.kind, s.category, s.metric ORDER BY i), 0)
+               AS v
+        FROM spans s
+        CROSS JOIN LATERAL generate_series(0, s.len - 1) i
+        LEFT JOIN hist h ON h.jurisdiction = s.jurisdiction AND h.kind = s.kind
+             AND h.category = s.category AND h.metric = s.metric AND h.b = i
+    ),
+    arrays AS (
+        SELECT jurisdiction, kind, category,
+               array_agg(v::int ORDER BY i) FILTER (WHERE metric = 1) AS ack,
+               array_agg(v::int ORDER BY i) FILTER (WHERE metric = 2) AS act
+        FROM dense GROUP BY 1, 2, 3
+    )
+    SELECT %(rollup)s, %(month)s, g.jurisdiction, g.kind, g.category,
+           COALESCE(c.received, 0), COALESCE(c.fulfilled, 0), COALESCE(c.rejected, 0),
+           COALESCE(c.withdrawn, 0), COALESCE(c.open, 0), COALESCE(c.accounts_affected, 0),
+           COALESCE(c.acted, 0), COALESCE(c.within_deadline, 0), COALESCE(c.breaches, 0),
+           COALESCE(c.trusted_flagger_notices, 0), COALESCE(r.by_reason, '{{}}'::jsonb),
+           COALESCE(a.ack, '{{}}'::int[]), COALESCE(a.act, '{{}}'::int[])
+    FROM groups g
+    LEFT JOIN counts c USING (jurisdiction, kind, category)
+    LEFT JOIN reasons r USING (jurisdiction, kind, category)
+    LEFT JOIN arrays a USING (jurisdiction, kind, category)
+    """  # noqa: S608 - fixed table names, values bound
+    params: dict[str, Any] = {
+        "rollup": rollup.pk,
+        "month": month,
+        "next": month_after(month),
+        "previous": previous,
+    }
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+    return rollup
 
 
 @dataclass(frozen=True)
@@ -366,7 +716,7 @@ def bucket_counts(
     GROUP BY 1, 2, 3
     """  # noqa: S608 - fixed table names, values bound
     params = {"first_day": first_day, "last_day": last_day, "jurisdiction": jurisdiction}
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         totals: dict[tuple[date, str, str], list[int]] = {
             (b, j, k): [int(r), int(f), int(a)] for b, j, k, r, f, a in cursor.fetchall()
