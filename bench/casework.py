@@ -30,7 +30,7 @@ from pathlib import Path
 from bench.switchboard import _percentile, _recreate_database, _service_urls
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "liaison_bench_casework"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "liaison_bench_casework")
 CHILD_ENV = "CASEWORK_BENCH_CHILD"
 DOCS = ROOT / "docs" / "benchmarks.md"
 TARGET_P99_MS = 300.0

@@ -37,32 +37,38 @@ DECLARE
     n_hi integer := coalesce(cardinality(hi), 0);
     n_lo integer := coalesce(cardinality(lo), 0);
     n_x integer := coalesce(cardinality(extra), 0);
-    total integer;
+    -- hi[0] and extra[0] are NULL: an empty array counts 0
+    total integer := coalesce(hi[n_hi], 0) - coalesce(lo[n_lo], 0) + n_x;
+    top integer := greatest(n_hi, coalesce(extra[n_x] + 1, 0)) - 1;
     target integer;
     result double precision := 0;
-    a integer; b integer; mid integer; c integer; x integer; y integer; m integer;
+    a integer; b integer; mid integer; x integer; y integer; m integer;
 BEGIN
-    total := (CASE WHEN n_hi > 0 THEN hi[n_hi] ELSE 0 END)
-           - (CASE WHEN n_lo > 0 THEN lo[n_lo] ELSE 0 END) + n_x;
     IF total <= 0 THEN
         RETURN NULL;
     END IF;
     -- the lower and the upper middle sample (the same one when there are an odd number)
     FOREACH target IN ARRAY ARRAY[(total + 1) / 2, total / 2 + 1] LOOP
-        -- the smallest bucket a with (samples in buckets 0..a) >= target
+        -- the smallest bucket a with (samples in buckets 0..a) >= target; past their ends the
+        -- cumulative arrays stay at their last value
         a := 0;
-        b := greatest(n_hi, CASE WHEN n_x > 0 THEN extra[n_x] + 1 ELSE 0 END) - 1;
+        b := top;
         WHILE a < b LOOP
             mid := (a + b) / 2;
-            c := (CASE WHEN mid < n_hi THEN hi[mid + 1] WHEN n_hi > 0 THEN hi[n_hi] ELSE 0 END)
-               - (CASE WHEN mid < n_lo THEN lo[mid + 1] WHEN n_lo > 0 THEN lo[n_lo] ELSE 0 END);
-            x := 0;
-            y := n_x;
-            WHILE x < y LOOP
-                m := (x + y) / 2;
-                IF extra[m + 1] <= mid THEN x := m + 1; ELSE y := m; END IF;
-            END LOOP;
-            IF c + x >= target THEN b := mid; ELSE a := mid + 1; END IF;
+            x := 0;  -- extra samples in buckets 0..mid
+            IF n_x > 0 THEN
+                y := n_x;
+                WHILE x < y LOOP
+                    m := (x + y) / 2;
+                    IF extra[m + 1] <= mid THEN x := m + 1; ELSE y := m; END IF;
+                END LOOP;
+            END IF;
+            IF coalesce(hi[least(mid + 1, n_hi)], 0) - coalesce(lo[least(mid + 1, n_lo)], 0) + x
+               >= target THEN
+                b := mid;
+            ELSE
+                a := mid + 1;
+            END IF;
         END LOOP;
         result := result + transparency_bucket_seconds(a) / 2;
     END LOOP;
