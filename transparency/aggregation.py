@@ -390,8 +390,8 @@ def _medians_with_live(
 
 # --- Monthly rollups: whole months of a period read as two cumulative histograms per group ---
 
-_STORED_COUNTS = """received, fulfilled, rejected, withdrawn, open, accounts_affected, acted,
-    within_deadline, breaches, trusted_flagger_notices, rejected_by_reason"""
+_CUMULATIVE = COUNTS
+_STORED_COUNTS = ", ".join((*COUNTS, "rejected_by_reason"))
 
 
 def month_after(month: date) -> date:
@@ -494,12 +494,33 @@ def _histogram_period_rows(
         WHERE day BETWEEN %(first_day)s AND %(last_day)s
           AND NOT (day >= %(first_month)s AND day < %(months_end)s) {country}
     ),
+    hi AS (
+        SELECT * FROM {months_table} WHERE month = %(last_month)s {country}
+    ),
+    lo AS (
+        SELECT * FROM {months_table} WHERE month = %(before)s {country}
+    ),
+    months AS (
+        -- the rollups are cumulative: the months first..last are `last` minus `before`
+        SELECT hi.jurisdiction, hi.kind, hi.category,
+               {", ".join(f"hi.{c} - COALESCE(lo.{c}, 0) AS {c}" for c in _CUMULATIVE)},
+               CASE WHEN hi.rejected = COALESCE(lo.rejected, 0) THEN '{{}}'::jsonb ELSE (
+                   SELECT COALESCE(jsonb_object_agg(d.key, d.n), '{{}}'::jsonb)
+                   FROM (
+                       SELECT e.key, e.value::int
+                              - COALESCE((lo.rejected_by_reason ->> e.key)::int, 0) AS n
+                       FROM jsonb_each_text(hi.rejected_by_reason) e
+                   ) d WHERE d.n > 0
+               ) END AS rejected_by_reason,
+               hi.acknowledge_cdf AS hi_ack, lo.acknowledge_cdf AS lo_ack,
+               hi.act_cdf AS hi_act, lo.act_cdf AS lo_act
+        FROM hi LEFT JOIN lo USING (jurisdiction, kind, category)
+        WHERE hi.received > COALESCE(lo.received, 0)
+    ),
     stored AS (
         SELECT jurisdiction, kind, category, {_STORED_COUNTS} FROM days
         UNION ALL
-        SELECT jurisdiction, kind, category, {_STORED_COUNTS}
-        FROM {months_table}
-        WHERE month BETWEEN %(first_month)s AND %(last_month)s {country}
+        SELECT jurisdiction, kind, category, {_STORED_COUNTS} FROM months
     ),
     counts AS (
         SELECT jurisdiction, kind, category,
@@ -537,14 +558,6 @@ def _histogram_period_rows(
             FROM live, unnest(act::int[]) s
         ) x GROUP BY 1, 2, 3
     ),
-    hi AS (
-        SELECT jurisdiction, kind, category, acknowledge_cdf, act_cdf FROM {months_table}
-        WHERE month = %(last_month)s {country}
-    ),
-    lo AS (
-        SELECT jurisdiction, kind, category, acknowledge_cdf, act_cdf FROM {months_table}
-        WHERE month = %(before)s {country}
-    ),
     keys AS (
         SELECT jurisdiction, kind, category FROM counts
         UNION SELECT jurisdiction, kind, category FROM live
@@ -553,14 +566,13 @@ def _histogram_period_rows(
            c.received, c.fulfilled, c.rejected, c.withdrawn, c.open, c.accounts_affected,
            c.acted, c.within_deadline, c.breaches, c.trusted_flagger_notices,
            COALESCE(r.by_reason, '{{}}'::jsonb),
-           ROUND(transparency_histogram_median(hi.acknowledge_cdf, lo.acknowledge_cdf, x.ack))::int,
-           ROUND(transparency_histogram_median(hi.act_cdf, lo.act_cdf, x.act))::int
+           ROUND(transparency_histogram_median(m.hi_ack, m.lo_ack, x.ack))::int,
+           ROUND(transparency_histogram_median(m.hi_act, m.lo_act, x.act))::int
     FROM keys k
     LEFT JOIN counts c USING (jurisdiction, kind, category)
     LEFT JOIN reasons r USING (jurisdiction, kind, category)
     LEFT JOIN extra x USING (jurisdiction, kind, category)
-    LEFT JOIN hi USING (jurisdiction, kind, category)
-    LEFT JOIN lo USING (jurisdiction, kind, category)
+    LEFT JOIN months m USING (jurisdiction, kind, category)
     ORDER BY 1, 2, 3
     """  # noqa: S608 - fixed table names, values bound
     with _cursor() as cursor:
@@ -576,8 +588,8 @@ def _histogram_period_rows(
 
 def monthly_rollup_build(*, month: date, now: datetime) -> MonthlyRollup:
     """Sum the published day rows of `month` into a new rollup (the caller deleted any older
-    one and holds the publishing lock): counts of the month, and cumulative histograms = the
-    previous month's rollup (if any) + this month's samples, one row per group seen so far."""
+    one and holds the publishing lock): everything cumulative, the previous month's rollup (if
+    any) + this month's days, one row per group seen so far in the chain."""
     previous = month_before(month)
     days = DailyReportRow.objects.filter(day__gte=month, day__lt=month_after(month))
     rollup = MonthlyRollup.objects.create(
@@ -601,18 +613,21 @@ def monthly_rollup_build(*, month: date, now: datetime) -> MonthlyRollup:
                SUM(trusted_flagger_notices) AS trusted_flagger_notices
         FROM days GROUP BY 1, 2, 3
     ),
+    prev AS (
+        SELECT * FROM {months_table} WHERE month = %(previous)s
+    ),
     reasons AS (
         SELECT jurisdiction, kind, category, jsonb_object_agg(reason, n) AS by_reason
         FROM (
             SELECT jurisdiction, kind, category, e.key AS reason, SUM(e.value::int) AS n
-            FROM days, jsonb_each_text(rejected_by_reason) e
+            FROM (
+                SELECT jurisdiction, kind, category, rejected, rejected_by_reason FROM days
+                UNION ALL
+                SELECT jurisdiction, kind, category, rejected, rejected_by_reason FROM prev
+            ) d, jsonb_each_text(rejected_by_reason) e
             WHERE rejected > 0
             GROUP BY 1, 2, 3, 4
         ) x GROUP BY 1, 2, 3
-    ),
-    prev AS (
-        SELECT jurisdiction, kind, category, acknowledge_cdf, act_cdf FROM {months_table}
-        WHERE month = %(previous)s
     ),
     hist AS (
         SELECT jurisdiction, kind, category, metric, transparency_seconds_bucket(s) AS b,
@@ -662,12 +677,11 @@ def monthly_rollup_build(*, month: date, now: datetime) -> MonthlyRollup:
         FROM dense GROUP BY 1, 2, 3
     )
     SELECT %(rollup)s, %(month)s, g.jurisdiction, g.kind, g.category,
-           COALESCE(c.received, 0), COALESCE(c.fulfilled, 0), COALESCE(c.rejected, 0),
-           COALESCE(c.withdrawn, 0), COALESCE(c.open, 0), COALESCE(c.accounts_affected, 0),
-           COALESCE(c.acted, 0), COALESCE(c.within_deadline, 0), COALESCE(c.breaches, 0),
-           COALESCE(c.trusted_flagger_notices, 0), COALESCE(r.by_reason, '{{}}'::jsonb),
+           {", ".join(f"COALESCE(p.{c}, 0) + COALESCE(c.{c}, 0)" for c in _CUMULATIVE)},
+           COALESCE(r.by_reason, '{{}}'::jsonb),
            COALESCE(a.ack, '{{}}'::int[]), COALESCE(a.act, '{{}}'::int[])
     FROM groups g
+    LEFT JOIN prev p USING (jurisdiction, kind, category)
     LEFT JOIN counts c USING (jurisdiction, kind, category)
     LEFT JOIN reasons r USING (jurisdiction, kind, category)
     LEFT JOIN arrays a USING (jurisdiction, kind, category)

@@ -94,11 +94,11 @@ class MonthlyRollup(models.Model):
 
 
 class MonthlyRollupRow(models.Model):
-    """One jurisdiction x kind x category of a monthly rollup: the month's counts summed, and
-    the cumulative histograms of seconds (every month of the chain up to this one) in the
-    fixed log-scale buckets of `transparency_seconds_bucket` (migration 0006): element i is
-    the number of samples in buckets 0..i. A period's histogram is the difference of two
-    months' arrays, so a year costs two rows per group however many samples it has."""
+    """One jurisdiction x kind x category of a monthly rollup, cumulative: the counts and
+    rejection reasons of every month of the chain up to this one, and the histograms of their
+    seconds in the fixed log-scale buckets of `transparency_seconds_bucket` (migration 0006),
+    as cumulative arrays (element i: the samples in buckets 0..i). The months after A up to B
+    are row B minus row A, so a year costs two rows per group however many samples it has."""
 
     rollup = models.ForeignKey(MonthlyRollup, on_delete=models.CASCADE, related_name="rows")
     month = models.DateField()
