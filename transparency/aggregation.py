@@ -35,7 +35,7 @@ from liaison.models import (
     RequestStatus,
 )
 from switchboard.models import Ticket
-from transparency.models import DailyReportRow, MonthlyRollup, MonthlyRollupRow
+from transparency.models import DailyReport, DailyReportRow, MonthlyRollup, MonthlyRollupRow
 
 COUNTS = (
     "received",
@@ -591,10 +591,8 @@ def monthly_rollup_build(*, month: date, now: datetime) -> MonthlyRollup:
     one and holds the publishing lock): everything cumulative, the previous month's rollup (if
     any) + this month's days, one row per group seen so far in the chain."""
     previous = month_before(month)
-    days = DailyReportRow.objects.filter(day__gte=month, day__lt=month_after(month))
-    rollup = MonthlyRollup.objects.create(
-        month=month, days=days.values("day").distinct().count(), built_at=now
-    )
+    published = DailyReport.objects.filter(day__gte=month, day__lt=month_after(month))
+    rollup = MonthlyRollup.objects.create(month=month, days=published.count(), built_at=now)
     days_table = DailyReportRow._meta.db_table
     months_table = MonthlyRollupRow._meta.db_table
     sql = f"""
