@@ -368,6 +368,7 @@ def _run(args: argparse.Namespace) -> int:
     from liaison import organizations
     from switchboard.policy import switchboard_seed_defaults
     from transparency.models import DailyReportRow, MonthlyRollupRow
+    from transparency.selectors import transparency_report_get
     from transparency.services import daily_report_generate, daily_reports_catch_up
 
     call_command("migrate", verbosity=0)
@@ -409,8 +410,15 @@ def _run(args: argparse.Namespace) -> int:
     rollup_rows = MonthlyRollupRow.objects.count()
 
     period = {"start": str(today - timedelta(days=365)), "end": str(today)}
+    # The same year starting on a 2nd: ~30 days around the whole months come from day rows
+    # (every sample of them bucketed into the histograms): the near-worst case of the rollups.
+    offset_start = today - timedelta(days=365)
+    while offset_start.day != 2:
+        offset_start += timedelta(days=1)
+    offset = {"start": str(offset_start), "end": str(today)}
     bodies = {
         "year": json.dumps({"query": QUERY, "variables": period}),
+        "offset": json.dumps({"query": QUERY, "variables": offset}),
         "baseline": json.dumps({"query": BASELINE}),
     }
     client = Client()
@@ -418,20 +426,29 @@ def _run(args: argparse.Namespace) -> int:
     query_load = _load_average()
     timings = _timed_posts(client, bodies, args.queries)
     query_load_after = _load_average()
+    # Where the time goes: the selector alone (SQL and rows, no GraphQL), same period.
+    selector_ms = []
+    for _ in range(args.queries):
+        started = time.perf_counter()
+        transparency_report_get(period_start=today - timedelta(days=365), period_end=today)
+        selector_ms.append((time.perf_counter() - started) * 1000)
+    s50, s99 = _percentile(selector_ms, 50), _percentile(selector_ms, 99)
+    print(f"(the selector alone: p50 {s50:.0f} ms, p99 {s99:.0f} ms)", flush=True)
     answer = client.post("/graphql/", bodies["year"], content_type="application/json").json()
     rows = len(answer["data"]["transparencyReport"]["rows"])
     figures = {
         label: (_percentile(values, 50), _percentile(values, 99))
         for label, values in timings.items()
     }
-    (p50, p99), (b50, b99) = figures["year"], figures["baseline"]
+    (p50, p99), (o50, o99), (b50, b99) = figures["year"], figures["offset"], figures["baseline"]
     print(
         f"year query ({rows} rows, {args.queries} runs): p50 {p50:.0f} ms, p99 {p99:.0f} ms; "
+        f"from {offset_start}: p50 {o50:.0f} ms, p99 {o99:.0f} ms; "
         f"baseline {{ __typename }}: p50 {b50:.1f} ms, p99 {b99:.1f} ms; "
         f"load average {query_load} -> {query_load_after}",
         flush=True,
     )
-    ok = p99 <= TARGET_QUERY_P99_MS and day_job_s <= TARGET_DAY_JOB_S
+    ok = max(p99, o99) <= TARGET_QUERY_P99_MS and day_job_s <= TARGET_DAY_JOB_S
     if not args.no_write:
         _write_docs(
             args,
@@ -441,6 +458,12 @@ def _run(args: argparse.Namespace) -> int:
                 "day_job_s": day_job_s,
                 "p50": p50,
                 "p99": p99,
+                "o50": o50,
+                "o99": o99,
+                "offset": offset,
+                "period": period,
+                "s50": s50,
+                "s99": s99,
                 "b50": b50,
                 "b99": b99,
                 "rows": rows,
@@ -471,8 +494,10 @@ days published by the daily job in {f["catch_up_s"]:.0f} s ({f["day_rows"]:,} da
 | measure | p50 | p99 | target | p99 / target |
 |---|---|---|---|---|
 | daily job, {args.day_requests:,}-request day (one run) | {f["day_job_s"]:.2f} s | | ≤ {TARGET_DAY_JOB_S:.0f} s | {f["day_job_s"] / TARGET_DAY_JOB_S:.2f} |
-| `transparencyReport`, 366 days, all jurisdictions ({f["rows"]} rows), POST /graphql/, {args.queries} runs | {f["p50"]:.0f} ms | {f["p99"]:.0f} ms | ≤ {TARGET_QUERY_P99_MS:.0f} ms | {f["p99"] / TARGET_QUERY_P99_MS:.2f} |
-| baseline `{{ __typename }}`, same view, alternating with the above | {f["b50"]:.1f} ms | {f["b99"]:.1f} ms | | |
+| `transparencyReport` {f["period"]["start"]} to {f["period"]["end"]} (366 days: 12 whole months + today, live), all jurisdictions ({f["rows"]} rows), POST /graphql/, {args.queries} runs | {f["p50"]:.0f} ms | {f["p99"]:.0f} ms | ≤ {TARGET_QUERY_P99_MS:.0f} ms | {f["p99"] / TARGET_QUERY_P99_MS:.2f} |
+| same from {f["offset"]["start"]} (11 whole months + ~30 days of day rows + today) | {f["o50"]:.0f} ms | {f["o99"]:.0f} ms | ≤ {TARGET_QUERY_P99_MS:.0f} ms | {f["o99"] / TARGET_QUERY_P99_MS:.2f} |
+| the selector alone (`transparency_report_get`: SQL and rows, no GraphQL), first period, after the above | {f["s50"]:.0f} ms | {f["s99"]:.0f} ms | | |
+| baseline `{{ __typename }}`, same view, in turn with the two above | {f["b50"]:.1f} ms | {f["b99"]:.1f} ms | | |
 | year query / baseline | {f["p50"] / f["b50"]:.1f}x | {f["p99"] / f["b99"]:.1f}x | | |
 """  # noqa: E501 - a table row
     text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
