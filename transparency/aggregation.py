@@ -641,38 +641,21 @@ def monthly_rollup_build(*, month: date, now: datetime) -> MonthlyRollup:
         SELECT jurisdiction, kind, category FROM counts
         UNION SELECT jurisdiction, kind, category FROM prev
     ),
-    spans AS (
-        SELECT g.jurisdiction, g.kind, g.category, m.metric, before,
-               GREATEST(cardinality(before), COALESCE(top.b + 1, 0)) AS len
-        FROM groups g
-        CROSS JOIN (VALUES (1), (2)) m(metric)
-        LEFT JOIN prev p USING (jurisdiction, kind, category)
-        LEFT JOIN (
-            SELECT jurisdiction, kind, category, metric, MAX(b) AS b FROM hist GROUP BY 1, 2, 3, 4
-        ) top USING (jurisdiction, kind, category, metric)
-        CROSS JOIN LATERAL (
-            SELECT COALESCE(CASE m.metric WHEN 1 THEN p.acknowledge_cdf ELSE p.act_cdf END,
-                            '{{}}'::int[]) AS before
-        ) b
-    ),
-    dense AS (
-        SELECT s.jurisdiction, s.kind, s.category, s.metric, i,
-               (CASE WHEN cardinality(s.before) = 0 THEN 0
-                     WHEN i < cardinality(s.before) THEN s.before[i + 1]
-                     ELSE s.before[cardinality(s.before)] END)
-               + COALESCE(SUM(h.n) OVER (
-                     PARTITION BY s.jurisdiction, s.kind, s.category, s.metric ORDER BY i), 0)
-               AS v
-        FROM spans s
-        CROSS JOIN LATERAL generate_series(0, s.len - 1) i
-        LEFT JOIN hist h ON h.jurisdiction = s.jurisdiction AND h.kind = s.kind
-             AND h.category = s.category AND h.metric = s.metric AND h.b = i
+    hists AS (
+        SELECT jurisdiction, kind, category, metric, array_agg(b ORDER BY b) AS buckets,
+               array_agg(n::int ORDER BY b) AS counts
+        FROM hist GROUP BY 1, 2, 3, 4
     ),
     arrays AS (
-        SELECT jurisdiction, kind, category,
-               array_agg(v::int ORDER BY i) FILTER (WHERE metric = 1) AS ack,
-               array_agg(v::int ORDER BY i) FILTER (WHERE metric = 2) AS act
-        FROM dense GROUP BY 1, 2, 3
+        SELECT g.jurisdiction, g.kind, g.category,
+               transparency_cdf_add(p.acknowledge_cdf, h1.buckets, h1.counts) AS ack,
+               transparency_cdf_add(p.act_cdf, h2.buckets, h2.counts) AS act
+        FROM groups g
+        LEFT JOIN prev p USING (jurisdiction, kind, category)
+        LEFT JOIN hists h1 ON (h1.jurisdiction, h1.kind, h1.category, h1.metric)
+                              = (g.jurisdiction, g.kind, g.category, 1)
+        LEFT JOIN hists h2 ON (h2.jurisdiction, h2.kind, h2.category, h2.metric)
+                              = (g.jurisdiction, g.kind, g.category, 2)
     )
     SELECT %(rollup)s, %(month)s, g.jurisdiction, g.kind, g.category,
            {", ".join(f"COALESCE(p.{c}, 0) + COALESCE(c.{c}, 0)" for c in _CUMULATIVE)},

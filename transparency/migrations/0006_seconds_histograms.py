@@ -11,6 +11,8 @@ cumulative histogram `hi` minus the cumulative histogram `lo` (element i: sample
 few dozen array reads per group. The two middle samples' buckets are averaged like
 percentile_cont(0.5) averages the two middle samples, so the result is within 1.5 % of the
 exact median (exact when it is below 100 s).
+`transparency_cdf_add(before, buckets, counts)`: a cumulative array plus some samples per
+bucket (the monthly rollups' build).
 """
 
 from django.db import migrations
@@ -75,9 +77,39 @@ BEGIN
     RETURN result;
 END
 $$;
+
+CREATE OR REPLACE FUNCTION transparency_cdf_add(
+    before integer[], buckets integer[], counts integer[]
+) RETURNS integer[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    -- local copies: read element by element, once detoasted
+    previous integer[] := coalesce(before, '{}');
+    added_at integer[] := coalesce(buckets, '{}');
+    added_n integer[] := coalesce(counts, '{}');
+    n_before integer := cardinality(previous);
+    n integer := cardinality(added_at);
+    last integer := coalesce(previous[n_before], 0);
+    len integer := greatest(n_before, coalesce(added_at[n] + 1, 0));
+    result integer[] := '{}';
+    added integer := 0;
+    j integer := 1;
+BEGIN
+    -- The cumulative array `before` plus the samples counts[k] in buckets[k] (ascending).
+    FOR i IN 0 .. len - 1 LOOP
+        WHILE j <= n AND added_at[j] <= i LOOP
+            added := added + added_n[j];
+            j := j + 1;
+        END LOOP;
+        result[i + 1] := CASE WHEN i < n_before THEN previous[i + 1] ELSE last END + added;
+    END LOOP;
+    RETURN result;
+END
+$$;
 """
 
 BACKWARD = """
+DROP FUNCTION IF EXISTS transparency_cdf_add(integer[], integer[], integer[]);
 DROP FUNCTION IF EXISTS transparency_histogram_median(integer[], integer[], integer[]);
 DROP FUNCTION IF EXISTS transparency_bucket_seconds(integer);
 DROP FUNCTION IF EXISTS transparency_seconds_bucket(integer);
