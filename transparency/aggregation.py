@@ -406,13 +406,16 @@ def month_before(month: date) -> date:
 
 @dataclass(frozen=True)
 class RollupMonths:
-    """The whole months of a period read from rollups: `first` to `last` (first days), and
-    `before`, the month whose cumulative histograms are subtracted (None at the chain's
-    start)."""
+    """The months of a period read from rollups: `first` to `last` (first days), `before`, the
+    month whose cumulative rollup is subtracted (None at the chain's start), and where the
+    period cuts into the first or the last of them (`cut_start`, `cut_end`: their days
+    outside the period are subtracted, day row by day row)."""
 
     first: date
     last: date
     before: date | None
+    cut_start: date | None = None
+    cut_end: date | None = None
 
     @property
     def end(self) -> date:
@@ -421,35 +424,47 @@ class RollupMonths:
 
 
 def rollup_months_of(*, first_day: date, last_day: date) -> RollupMonths | None:
-    """The run of whole months of [first_day, last_day] that have rollups, or None (then the
-    period is read from its day rows, with exact medians)."""
-    month = first_day if first_day.day == 1 else month_after(first_day)
-    whole = []
-    while month_after(month) - timedelta(days=1) <= last_day:
-        whole.append(month)
-        month = month_after(month)
-    if not whole:
-        return None
+    """The run of months of [first_day, last_day] read from rollups, or None (then the period
+    is read from its day rows, with exact medians): at least one whole month, plus the month
+    the period starts or ends in when more of its days are in the period than out of it (the
+    others are subtracted: at most 15 days of day rows on each side)."""
+    start_month, end_month = first_day.replace(day=1), last_day.replace(day=1)
     built = set(
         MonthlyRollup.objects.filter(
-            month__gte=month_before(whole[0]), month__lte=whole[-1]
+            month__gte=month_before(start_month), month__lte=end_month
         ).values_list("month", flat=True)
     )
-    run = [m for m in whole if m in built]
-    if not run:
+    usable: list[tuple[date, bool]] = []  # (month, whole)
+    month = start_month
+    while month <= end_month:
+        month_last = month_after(month) - timedelta(days=1)
+        inside = (min(month_last, last_day) - max(month, first_day)).days + 1
+        outside = month_last.day - inside
+        if month in built and outside < inside:
+            usable.append((month, outside == 0))
+        month = month_after(month)
+    if not any(whole for _, whole in usable):
         return None
-    first = run[0]
-    last = first
-    while month_after(last) in built and month_after(last) <= whole[-1]:
-        last = month_after(last)
+    run = [usable[0][0]]
+    for month, _ in usable[1:]:
+        if month != month_after(run[-1]):
+            break
+        run.append(month)
+    first, last = run[0], run[-1]
+    cut_start = first_day if first_day > first else None
+    cut_end = last_day if last_day < month_after(last) - timedelta(days=1) else None
     before = month_before(first)
     if before not in built:
         # Rollups form one chain of consecutive months: no month before means `first` starts
         # it, unless the chain is broken (then read the day rows, exactly).
         if MonthlyRollup.objects.filter(month__lt=first).exists():
             return None
-        return RollupMonths(first=first, last=last, before=None)
-    return RollupMonths(first=first, last=last, before=before)
+        before_or_none = None
+    else:
+        before_or_none = before
+    return RollupMonths(
+        first=first, last=last, before=before_or_none, cut_start=cut_start, cut_end=cut_end
+    )
 
 
 def _histogram_period_rows(
@@ -474,6 +489,8 @@ def _histogram_period_rows(
         "first_month": months.first,
         "last_month": months.last,
         "months_end": months.end,
+        "cut_start": months.cut_start or months.first,
+        "cut_end": months.cut_end or (months.end - timedelta(days=1)),
         "before": months.before,
         "jurisdiction": jurisdiction,
         "j": [r.jurisdiction for r in live_list],
@@ -493,6 +510,14 @@ def _histogram_period_rows(
         FROM {days_table}
         WHERE day BETWEEN %(first_day)s AND %(last_day)s
           AND NOT (day >= %(first_month)s AND day < %(months_end)s) {country}
+    ),
+    removed AS (
+        -- the days of the first and last rollup months outside the period
+        SELECT jurisdiction, kind, category, {_STORED_COUNTS},
+               seconds_to_acknowledge, seconds_to_act
+        FROM {days_table}
+        WHERE ((day >= %(first_month)s AND day < %(cut_start)s)
+               OR (day > %(cut_end)s AND day < %(months_end)s)) {country}
     ),
     hi AS (
         SELECT * FROM {months_table} WHERE month = %(last_month)s {country}
@@ -518,26 +543,38 @@ def _histogram_period_rows(
         WHERE hi.received > COALESCE(lo.received, 0)
     ),
     stored AS (
-        SELECT jurisdiction, kind, category, {_STORED_COUNTS} FROM days
+        SELECT 1 AS sign, jurisdiction, kind, category, {_STORED_COUNTS} FROM days
         UNION ALL
-        SELECT jurisdiction, kind, category, {_STORED_COUNTS} FROM months
+        SELECT 1, jurisdiction, kind, category, {_STORED_COUNTS} FROM months
+        UNION ALL
+        SELECT -1, jurisdiction, kind, category, {_STORED_COUNTS} FROM removed
     ),
     counts AS (
         SELECT jurisdiction, kind, category,
-               SUM(received) AS received, SUM(fulfilled) AS fulfilled, SUM(rejected) AS rejected,
-               SUM(withdrawn) AS withdrawn, SUM(open) AS open,
-               SUM(accounts_affected) AS accounts_affected, SUM(acted) AS acted,
-               SUM(within_deadline) AS within_deadline, SUM(breaches) AS breaches,
-               SUM(trusted_flagger_notices) AS trusted_flagger_notices
+               {", ".join(f"SUM(sign * {c}) AS {c}" for c in COUNTS)}
         FROM stored GROUP BY 1, 2, 3
+        HAVING SUM(sign * received) > 0
     ),
     reasons AS (
         SELECT jurisdiction, kind, category, jsonb_object_agg(reason, n) AS by_reason
         FROM (
-            SELECT jurisdiction, kind, category, e.key AS reason, SUM(e.value::int) AS n
+            SELECT jurisdiction, kind, category, e.key AS reason, SUM(sign * e.value::int) AS n
             FROM stored, jsonb_each_text(rejected_by_reason) e
             WHERE rejected > 0
             GROUP BY 1, 2, 3, 4
+            HAVING SUM(sign * e.value::int) > 0
+        ) x GROUP BY 1, 2, 3
+    ),
+    minus AS (
+        SELECT jurisdiction, kind, category,
+               array_agg(b ORDER BY b) FILTER (WHERE metric = 1) AS ack,
+               array_agg(b ORDER BY b) FILTER (WHERE metric = 2) AS act
+        FROM (
+            SELECT jurisdiction, kind, category, 1 AS metric, transparency_seconds_bucket(s) AS b
+            FROM removed, unnest(seconds_to_acknowledge) s
+            UNION ALL
+            SELECT jurisdiction, kind, category, 2, transparency_seconds_bucket(s)
+            FROM removed, unnest(seconds_to_act) s
         ) x GROUP BY 1, 2, 3
     ),
     extra AS (
@@ -566,13 +603,14 @@ def _histogram_period_rows(
            c.received, c.fulfilled, c.rejected, c.withdrawn, c.open, c.accounts_affected,
            c.acted, c.within_deadline, c.breaches, c.trusted_flagger_notices,
            COALESCE(r.by_reason, '{{}}'::jsonb),
-           ROUND(transparency_histogram_median(m.hi_ack, m.lo_ack, x.ack))::int,
-           ROUND(transparency_histogram_median(m.hi_act, m.lo_act, x.act))::int
+           ROUND(transparency_histogram_median(m.hi_ack, m.lo_ack, x.ack, n.ack))::int,
+           ROUND(transparency_histogram_median(m.hi_act, m.lo_act, x.act, n.act))::int
     FROM keys k
     LEFT JOIN counts c USING (jurisdiction, kind, category)
     LEFT JOIN reasons r USING (jurisdiction, kind, category)
     LEFT JOIN extra x USING (jurisdiction, kind, category)
     LEFT JOIN months m USING (jurisdiction, kind, category)
+    LEFT JOIN minus n USING (jurisdiction, kind, category)
     ORDER BY 1, 2, 3
     """  # noqa: S608 - fixed table names, values bound
     with _cursor() as cursor:

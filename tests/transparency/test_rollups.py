@@ -138,6 +138,30 @@ def test_whole_months_are_read_from_rollups_with_medians_within_the_bound() -> N
     for row in report.rows:
         _assert_close(row, exact[row.key], exact_medians=False)
 
+    # A period cutting into rollup months: the months' days outside it are subtracted.
+    months = rollup_months_of(first_day=date(2026, 9, 2), last_day=date(2026, 11, 20))
+    assert months is not None
+    assert (months.first, months.last, months.before, months.cut_start, months.cut_end) == (
+        date(2026, 9, 1),
+        date(2026, 11, 1),
+        None,
+        date(2026, 9, 2),
+        date(2026, 11, 20),
+    )
+    # Two partial months and no whole one: day rows.
+    assert rollup_months_of(first_day=date(2026, 10, 2), last_day=date(2026, 11, 20)) is None
+    for first_day, last_day in (
+        (date(2026, 9, 2), date(2026, 11, 20)),
+        (date(2026, 10, 2), date(2026, 12, 2)),  # Oct minus the 1st, Nov whole, Dec day rows
+        (date(2026, 9, 29), date(2026, 11, 15)),  # Oct whole; Sep 29-30, Nov 1-15 day rows
+        (date(2026, 10, 1), date(2026, 11, 29)),
+    ):
+        report = transparency_report_get(period_start=first_day, period_end=last_day, now=now)
+        exact = _exact(first_day, last_day)
+        assert {row.key for row in report.rows} == set(exact)
+        for row in report.rows:
+            _assert_close(row, exact[row.key], exact_medians=False)
+
     # No whole month: the day rows, exact medians.
     assert rollup_months_of(first_day=date(2026, 10, 2), last_day=date(2026, 11, 30)) is not None
     assert rollup_months_of(first_day=date(2026, 10, 5), last_day=date(2026, 11, 29)) is None
@@ -196,6 +220,7 @@ def test_the_histogram_median_is_within_the_bound_of_percentile_cont() -> None:
         for size in (1, 2, 3, 10, 101, 1000):
             kept = [int(rng.lognormvariate(8, 3)) % (366 * 86400) for _ in range(size)]
             dropped = [rng.randrange(0, 10**6) for _ in range(rng.randrange(0, 50))]
+            removed = [rng.randrange(0, 10**6) for _ in range(rng.randrange(0, 20))]
             loose = sorted(rng.randrange(0, 10**5) for _ in range(rng.randrange(0, 5)))
             cursor.execute(
                 """
@@ -203,6 +228,7 @@ def test_the_histogram_median_is_within_the_bound_of_percentile_cont() -> None:
                     SELECT transparency_seconds_bucket(s) AS b, w FROM (
                         SELECT unnest(%(kept)s::int[]) AS s, 1 AS w
                         UNION ALL SELECT unnest(%(dropped)s::int[]), 0
+                        UNION ALL SELECT unnest(%(removed)s::int[]), 2
                     ) x
                 ),
                 cdf AS (
@@ -215,14 +241,16 @@ def test_the_histogram_median_is_within_the_bound_of_percentile_cont() -> None:
                 SELECT transparency_histogram_median(
                            hi, lo,
                            ARRAY(SELECT transparency_seconds_bucket(s)
-                                 FROM unnest(%(loose)s::int[]) s ORDER BY 1)),
+                                 FROM unnest(%(loose)s::int[]) s ORDER BY 1),
+                           ARRAY(SELECT transparency_seconds_bucket(s)
+                                 FROM unnest(%(removed)s::int[]) s ORDER BY 1)),
                        (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s)
                         FROM unnest(%(kept)s::int[] || %(loose)s::int[]) s)
                 FROM cdf
                 """,
-                {"kept": kept, "dropped": dropped, "loose": loose},
+                {"kept": kept, "dropped": dropped, "removed": removed, "loose": loose},
             )
             got, want = cursor.fetchone()
             assert abs(got - want) <= 0.015 * want, (size, got, want)
-        cursor.execute("SELECT transparency_histogram_median('{}', NULL, '{}')")
+        cursor.execute("SELECT transparency_histogram_median('{}', NULL, '{}', NULL)")
         assert cursor.fetchone() == (None,)

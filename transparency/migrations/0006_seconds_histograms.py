@@ -5,9 +5,10 @@ each 3 % wider than the one before (bucket b >= 100 holds [100 * 1.03^(b-100),
 100 * 1.03^(b-99))), the last one (645) open-ended (~31 years and more).
 `transparency_bucket_seconds(b)`: the value a bucket stands for, its geometric middle, within
 1.5 % of every value in the bucket (exact below 100 s).
-`transparency_histogram_median(hi, lo, extra)`: the median of the samples counted by the
-cumulative histogram `hi` minus the cumulative histogram `lo` (element i: samples in buckets
-0..i), plus the sorted bucket numbers `extra`; binary searches, so a year of samples costs a
+`transparency_histogram_median(hi, lo, extra, removed)`: the median of the samples counted by
+the cumulative histogram `hi` minus the cumulative histogram `lo` (element i: samples in
+buckets 0..i), plus the sorted bucket numbers `extra`, minus the sorted bucket numbers
+`removed` (samples counted in `hi` that are outside the period); binary searches, so a year of samples costs a
 few dozen array reads per group. The two middle samples' buckets are averaged like
 percentile_cont(0.5) averages the two middle samples, so the result is within 1.5 % of the
 exact median (exact when it is below 100 s).
@@ -32,15 +33,17 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT AS $$
 $$;
 
 CREATE OR REPLACE FUNCTION transparency_histogram_median(
-    hi integer[], lo integer[], extra integer[]
+    hi integer[], lo integer[], extra integer[], removed integer[]
 ) RETURNS double precision
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
     n_hi integer := coalesce(cardinality(hi), 0);
     n_lo integer := coalesce(cardinality(lo), 0);
     n_x integer := coalesce(cardinality(extra), 0);
+    n_r integer := coalesce(cardinality(removed), 0);
     -- hi[0] and extra[0] are NULL: an empty array counts 0
-    total integer := coalesce(hi[n_hi], 0) - coalesce(lo[n_lo], 0) + n_x;
+    total integer := coalesce(hi[n_hi], 0) - coalesce(lo[n_lo], 0) + n_x - n_r;
+    r integer;
     top integer := greatest(n_hi, coalesce(extra[n_x] + 1, 0)) - 1;
     target integer;
     result double precision := 0;
@@ -65,8 +68,16 @@ BEGIN
                     IF extra[m + 1] <= mid THEN x := m + 1; ELSE y := m; END IF;
                 END LOOP;
             END IF;
-            IF coalesce(hi[least(mid + 1, n_hi)], 0) - coalesce(lo[least(mid + 1, n_lo)], 0) + x
-               >= target THEN
+            r := 0;  -- removed samples in buckets 0..mid
+            IF n_r > 0 THEN
+                y := n_r;
+                WHILE r < y LOOP
+                    m := (r + y) / 2;
+                    IF removed[m + 1] <= mid THEN r := m + 1; ELSE y := m; END IF;
+                END LOOP;
+            END IF;
+            IF coalesce(hi[least(mid + 1, n_hi)], 0) - coalesce(lo[least(mid + 1, n_lo)], 0)
+               + x - r >= target THEN
                 b := mid;
             ELSE
                 a := mid + 1;
@@ -110,7 +121,7 @@ $$;
 
 BACKWARD = """
 DROP FUNCTION IF EXISTS transparency_cdf_add(integer[], integer[], integer[]);
-DROP FUNCTION IF EXISTS transparency_histogram_median(integer[], integer[], integer[]);
+DROP FUNCTION IF EXISTS transparency_histogram_median(integer[], integer[], integer[], integer[]);
 DROP FUNCTION IF EXISTS transparency_bucket_seconds(integer);
 DROP FUNCTION IF EXISTS transparency_seconds_bucket(integer);
 """
