@@ -19,8 +19,9 @@
    target 10 s);
 4. POSTs `transparencyReport` for the last 366 days across all jurisdictions to /graphql/
    (the portal's real view and schema, through Django's test client, in-process) `--queries`
-   times, without the one-minute cache (target p99 200 ms), alternating with a baseline, `{
-   __typename }` through the same view, in the same run;
+   times, without the one-minute cache (target p99 200 ms), in turn with the same year from
+   a 16th (the rollups' worst case) and a baseline, `{ __typename }` through the same view;
+   then the selector alone;
 5. writes the figures under "## Transparency" in docs/benchmarks.md.
 """
 
@@ -410,10 +411,11 @@ def _run(args: argparse.Namespace) -> int:
     rollup_rows = MonthlyRollupRow.objects.count()
 
     period = {"start": str(today - timedelta(days=365)), "end": str(today)}
-    # The same year starting on a 2nd: ~30 days around the whole months come from day rows
-    # (every sample of them bucketed into the histograms): the near-worst case of the rollups.
+    # The same year starting on a 16th: the month it starts in is read as its rollup minus its
+    # first 15 days (day rows, every sample bucketed): the worst case of the rollups (a month
+    # cut in half; cut by less, fewer day rows are read on that side).
     offset_start = today - timedelta(days=365)
-    while offset_start.day != 2:
+    while offset_start.day != 16:
         offset_start += timedelta(days=1)
     offset = {"start": str(offset_start), "end": str(today)}
     bodies = {
@@ -495,7 +497,7 @@ days published by the daily job in {f["catch_up_s"]:.0f} s ({f["day_rows"]:,} da
 |---|---|---|---|---|
 | daily job, {args.day_requests:,}-request day (one run) | {f["day_job_s"]:.2f} s | | ≤ {TARGET_DAY_JOB_S:.0f} s | {f["day_job_s"] / TARGET_DAY_JOB_S:.2f} |
 | `transparencyReport` {f["period"]["start"]} to {f["period"]["end"]} (366 days: 12 whole months + today, live), all jurisdictions ({f["rows"]} rows), POST /graphql/, {args.queries} runs | {f["p50"]:.0f} ms | {f["p99"]:.0f} ms | ≤ {TARGET_QUERY_P99_MS:.0f} ms | {f["p99"] / TARGET_QUERY_P99_MS:.2f} |
-| same from {f["offset"]["start"]} (11 whole months + ~30 days of day rows + today) | {f["o50"]:.0f} ms | {f["o99"]:.0f} ms | ≤ {TARGET_QUERY_P99_MS:.0f} ms | {f["o99"] / TARGET_QUERY_P99_MS:.2f} |
+| same from {f["offset"]["start"]} (11 whole months + a rollup month minus 15 days of day rows + today) | {f["o50"]:.0f} ms | {f["o99"]:.0f} ms | ≤ {TARGET_QUERY_P99_MS:.0f} ms | {f["o99"] / TARGET_QUERY_P99_MS:.2f} |
 | the selector alone (`transparency_report_get`: SQL and rows, no GraphQL), first period, after the above | {f["s50"]:.0f} ms | {f["s99"]:.0f} ms | | |
 | baseline `{{ __typename }}`, same view, in turn with the two above | {f["b50"]:.1f} ms | {f["b99"]:.1f} ms | | |
 | year query / baseline | {f["p50"] / f["b50"]:.1f}x | {f["p99"] / f["b99"]:.1f}x | | |
