@@ -2,7 +2,7 @@
 50,000-request day.
 
 `python -m bench transparency [--requests 1000000] [--day-requests 50000] [--queries 200]
-[--no-write]` (also in `make bench`):
+[--no-write] [--keep]` (also in `make bench`):
 
 1. creates a database of its own (`liaison_bench_transparency`, or BENCH_DB_NAME; dropped at
    the end) on the PostgreSQL of DATABASE_URL (or the embedded one); Redis database 15 of
