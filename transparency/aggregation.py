@@ -1,19 +1,31 @@
 """The transparency figures, aggregated in SQL (GROUP BY, percentile_cont), never in Python loops.
 
-Two queries: `live_rows` aggregates the requests received in some UTC time ranges straight from
-liaison's and the switchboard's tables (the daily job, and the days not published yet);
-`period_rows` sums the published days of a period together with the live ones, and takes the
-medians over every sample of the period (the day rows keep their samples).
+`live_rows` aggregates the requests received in some UTC time ranges straight from liaison's and
+the switchboard's tables (the daily job, and the days not published yet); `period_rows` sums
+the published days of a period together with the live ones.
+
+Medians of a period (`period_rows`):
+- a period that covers no whole calendar month (a day, a week, the 10th to the 25th): exact,
+  percentile_cont over every sample of its days (the day rows keep their samples);
+- a period that covers whole months (a quarter, a year): the whole months are read from the
+  monthly rollups (`monthly_rollups_build`), whose seconds are cumulative histograms in fixed
+  log-scale buckets (migration 0006), and the days around them (and the live days) add their
+  samples to that histogram. The median is then the middle of the bucket that holds the exact
+  median: within 1.5 % of it, exact below 100 s (buckets of 1 s). A year costs two rollup rows
+  per group instead of ~365 day rows and every sample of the year.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from liaison.models import (
     DisclosurePackage,
@@ -23,7 +35,7 @@ from liaison.models import (
     RequestStatus,
 )
 from switchboard.models import Ticket
-from transparency.models import DailyReportRow
+from transparency.models import DailyReport, DailyReportRow, MonthlyRollup, MonthlyRollupRow
 
 COUNTS = (
     "received",
@@ -37,6 +49,16 @@ COUNTS = (
     "breaches",
     "trusted_flagger_notices",
 )
+
+
+@contextmanager
+def _cursor() -> Iterator[CursorWrapper]:
+    """A cursor in a transaction with JIT compilation off: the row estimates of unnest and
+    jsonb_each (100 rows a call) push these aggregates over jit_above_cost, and compiling
+    them cost more than running them (55 of the 100 ms of the year query in the bench)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield cursor
 
 
 @dataclass
@@ -150,7 +172,7 @@ def live_rows(
     LEFT JOIN reasons USING (jurisdiction, kind, category)
     ORDER BY 1, 2, 3
     """  # noqa: S608 - fixed table names, values bound
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return [_row(values, samples=True) for values in cursor.fetchall()]
 
@@ -184,8 +206,34 @@ def period_rows(
     jurisdiction: str | None = None,
 ) -> list[RowFigures]:
     """The published days between `first_day` and `last_day` (inclusive), plus the requests
-    received in `live_ranges` (days not published yet), summed per group; medians over all the
-    samples of the period."""
+    received in `live_ranges` (days not published yet), summed per group. Medians exact over
+    every sample when the period covers no whole month with a rollup; otherwise from the
+    rollups' histograms (within 1.5 %, see the module's docstring)."""
+    months = rollup_months_of(first_day=first_day, last_day=last_day)
+    if months is None:
+        return _exact_period_rows(
+            first_day=first_day,
+            last_day=last_day,
+            live_ranges=live_ranges,
+            jurisdiction=jurisdiction,
+        )
+    return _histogram_period_rows(
+        first_day=first_day,
+        last_day=last_day,
+        months=months,
+        live_ranges=live_ranges,
+        jurisdiction=jurisdiction,
+    )
+
+
+def _exact_period_rows(
+    *,
+    first_day: date,
+    last_day: date,
+    live_ranges: list[tuple[datetime, datetime]],
+    jurisdiction: str | None = None,
+) -> list[RowFigures]:
+    """`period_rows` with exact medians over every sample of the period's days."""
     table = DailyReportRow._meta.db_table
     country = "AND jurisdiction = %(jurisdiction)s" if jurisdiction else ""
     params: dict[str, Any] = {
@@ -237,7 +285,7 @@ def period_rows(
     LEFT JOIN act USING (jurisdiction, kind, category)
     ORDER BY 1, 2, 3
     """  # noqa: S608 - fixed table names, values bound
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         stored_rows = [_row(values, samples=False) for values in cursor.fetchall()]
     if not live_ranges:
@@ -264,7 +312,18 @@ def _merge_live(
     live = {row.key: row for row in live_rows(live_ranges, jurisdiction=jurisdiction)}
     if not live:
         return stored_rows
-    merged = {row.key: row for row in stored_rows}
+    merged = _add_counts({row.key: row for row in stored_rows}, live)
+    medians = _medians_with_live(keys=list(live), first_day=first_day, last_day=last_day, live=live)
+    for key, (ack, act) in medians.items():
+        merged[key].median_seconds_to_acknowledge = ack
+        merged[key].median_seconds_to_act = act
+    return [merged[key] for key in sorted(merged)]
+
+
+def _add_counts(
+    merged: dict[tuple[str, str, str], RowFigures], live: dict[tuple[str, str, str], RowFigures]
+) -> dict[tuple[str, str, str], RowFigures]:
+    """Add the live rows' counts and rejection reasons into `merged` (medians untouched)."""
     for key, row in live.items():
         into = merged.setdefault(key, RowFigures(*key))
         for name in COUNTS:
@@ -272,11 +331,11 @@ def _merge_live(
         for reason, n in row.rejected_by_reason.items():
             into.rejected_by_reason[reason] = into.rejected_by_reason.get(reason, 0) + n
         into.rejected_by_reason = dict(sorted(into.rejected_by_reason.items()))
-    medians = _medians_with_live(keys=list(live), first_day=first_day, last_day=last_day, live=live)
-    for key, (ack, act) in medians.items():
-        merged[key].median_seconds_to_acknowledge = ack
-        merged[key].median_seconds_to_act = act
-    return [merged[key] for key in sorted(merged)]
+    return merged
+
+
+def _int_array_literal(values: list[int]) -> str:
+    return "{" + ",".join(str(v) for v in values) + "}"
 
 
 def _medians_with_live(
@@ -315,22 +374,346 @@ def _medians_with_live(
     LEFT JOIN act USING (jurisdiction, kind, category)
     """  # noqa: S608 - fixed table names, values bound
     rows = [live[key] for key in keys]
-
-    def literal(values: list[int]) -> str:
-        return "{" + ",".join(str(v) for v in values) + "}"
-
     params: dict[str, Any] = {
         "j": [r.jurisdiction for r in rows],
         "k": [r.kind for r in rows],
         "c": [r.category for r in rows],
-        "ack": [literal(r.seconds_to_acknowledge) for r in rows],
-        "act": [literal(r.seconds_to_act) for r in rows],
+        "ack": [_int_array_literal(r.seconds_to_acknowledge) for r in rows],
+        "act": [_int_array_literal(r.seconds_to_act) for r in rows],
         "first_day": first_day,
         "last_day": last_day,
     }
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return {(j, k, c): (ack, act) for j, k, c, ack, act in cursor.fetchall()}
+
+
+# --- Monthly rollups: whole months of a period read as two cumulative histograms per group ---
+
+_CUMULATIVE = COUNTS
+_STORED_COUNTS = ", ".join((*COUNTS, "rejected_by_reason"))
+
+
+def month_after(month: date) -> date:
+    """The first day of the month after `month`'s."""
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def month_before(month: date) -> date:
+    """The first day of the month before `month`'s."""
+    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class RollupMonths:
+    """The months of a period read from rollups: `first` to `last` (first days), `before`, the
+    month whose cumulative rollup is subtracted (None at the chain's start), and where the
+    period cuts into the first or the last of them (`cut_start`, `cut_end`: their days
+    outside the period are subtracted, day row by day row)."""
+
+    first: date
+    last: date
+    before: date | None
+    cut_start: date | None = None
+    cut_end: date | None = None
+
+    @property
+    def end(self) -> date:
+        """The day after the last rollup month."""
+        return month_after(self.last)
+
+
+def rollup_months_of(*, first_day: date, last_day: date) -> RollupMonths | None:
+    """The run of months of [first_day, last_day] read from rollups, or None (then the period
+    is read from its day rows, with exact medians): at least one whole month, plus the month
+    the period starts or ends in when more of its days are in the period than out of it (the
+    others are subtracted: at most 15 days of day rows on each side)."""
+    start_month, end_month = first_day.replace(day=1), last_day.replace(day=1)
+    built = set(
+        MonthlyRollup.objects.filter(
+            month__gte=month_before(start_month), month__lte=end_month
+        ).values_list("month", flat=True)
+    )
+    usable: list[tuple[date, bool]] = []  # (month, whole)
+    month = start_month
+    while month <= end_month:
+        month_last = month_after(month) - timedelta(days=1)
+        inside = (min(month_last, last_day) - max(month, first_day)).days + 1
+        outside = month_last.day - inside
+        if month in built and outside < inside:
+            usable.append((month, outside == 0))
+        month = month_after(month)
+    if not any(whole for _, whole in usable):
+        return None
+    run = [usable[0][0]]
+    for month, _ in usable[1:]:
+        if month != month_after(run[-1]):
+            break
+        run.append(month)
+    first, last = run[0], run[-1]
+    cut_start = first_day if first_day > first else None
+    cut_end = last_day if last_day < month_after(last) - timedelta(days=1) else None
+    before = month_before(first)
+    if before not in built:
+        # Rollups form one chain of consecutive months: no month before means `first` starts
+        # it, unless the chain is broken (then read the day rows, exactly).
+        if MonthlyRollup.objects.filter(month__lt=first).exists():
+            return None
+        before_or_none = None
+    else:
+        before_or_none = before
+    return RollupMonths(
+        first=first, last=last, before=before_or_none, cut_start=cut_start, cut_end=cut_end
+    )
+
+
+def _histogram_period_rows(
+    *,
+    first_day: date,
+    last_day: date,
+    months: RollupMonths,
+    live_ranges: list[tuple[datetime, datetime]],
+    jurisdiction: str | None,
+) -> list[RowFigures]:
+    """`period_rows` over rollups: counts summed over the rollup months and the day rows
+    around them; medians from the rollups' histograms (the month after `before` through
+    `last`) plus the samples of the days around them and of the live days, bucketed."""
+    live = {row.key: row for row in live_rows(live_ranges, jurisdiction=jurisdiction)}
+    days_table = DailyReportRow._meta.db_table
+    months_table = MonthlyRollupRow._meta.db_table
+    country = "AND jurisdiction = %(jurisdiction)s" if jurisdiction else ""
+    live_list = list(live.values())
+    params: dict[str, Any] = {
+        "first_day": first_day,
+        "last_day": last_day,
+        "first_month": months.first,
+        "last_month": months.last,
+        "months_end": months.end,
+        "cut_start": months.cut_start or months.first,
+        "cut_end": months.cut_end or (months.end - timedelta(days=1)),
+        "before": months.before,
+        "jurisdiction": jurisdiction,
+        "j": [r.jurisdiction for r in live_list],
+        "k": [r.kind for r in live_list],
+        "c": [r.category for r in live_list],
+        "ack": [_int_array_literal(r.seconds_to_acknowledge) for r in live_list],
+        "act": [_int_array_literal(r.seconds_to_act) for r in live_list],
+    }
+    sql = f"""
+    WITH live(jurisdiction, kind, category, ack, act) AS (
+        SELECT * FROM unnest(%(j)s::text[], %(k)s::text[], %(c)s::text[],
+                             %(ack)s::text[], %(act)s::text[])
+    ),
+    days AS (
+        SELECT jurisdiction, kind, category, {_STORED_COUNTS},
+               seconds_to_acknowledge, seconds_to_act
+        FROM {days_table}
+        WHERE day BETWEEN %(first_day)s AND %(last_day)s
+          AND NOT (day >= %(first_month)s AND day < %(months_end)s) {country}
+    ),
+    removed AS (
+        -- the days of the first and last rollup months outside the period
+        SELECT jurisdiction, kind, category, {_STORED_COUNTS},
+               seconds_to_acknowledge, seconds_to_act
+        FROM {days_table}
+        WHERE ((day >= %(first_month)s AND day < %(cut_start)s)
+               OR (day > %(cut_end)s AND day < %(months_end)s)) {country}
+    ),
+    hi AS (
+        SELECT * FROM {months_table} WHERE month = %(last_month)s {country}
+    ),
+    lo AS (
+        SELECT * FROM {months_table} WHERE month = %(before)s {country}
+    ),
+    months AS (
+        -- the rollups are cumulative: the months first..last are `last` minus `before`
+        SELECT hi.jurisdiction, hi.kind, hi.category,
+               {", ".join(f"hi.{c} - COALESCE(lo.{c}, 0) AS {c}" for c in _CUMULATIVE)},
+               CASE WHEN hi.rejected = COALESCE(lo.rejected, 0) THEN '{{}}'::jsonb ELSE (
+                   SELECT COALESCE(jsonb_object_agg(d.key, d.n), '{{}}'::jsonb)
+                   FROM (
+                       SELECT e.key, e.value::int
+                              - COALESCE((lo.rejected_by_reason ->> e.key)::int, 0) AS n
+                       FROM jsonb_each_text(hi.rejected_by_reason) e
+                   ) d WHERE d.n > 0
+               ) END AS rejected_by_reason,
+               hi.acknowledge_cdf AS hi_ack, lo.acknowledge_cdf AS lo_ack,
+               hi.act_cdf AS hi_act, lo.act_cdf AS lo_act
+        FROM hi LEFT JOIN lo USING (jurisdiction, kind, category)
+        WHERE hi.received > COALESCE(lo.received, 0)
+    ),
+    stored AS (
+        SELECT 1 AS sign, jurisdiction, kind, category, {_STORED_COUNTS} FROM days
+        UNION ALL
+        SELECT 1, jurisdiction, kind, category, {_STORED_COUNTS} FROM months
+        UNION ALL
+        SELECT -1, jurisdiction, kind, category, {_STORED_COUNTS} FROM removed
+    ),
+    counts AS (
+        SELECT jurisdiction, kind, category,
+               {", ".join(f"SUM(sign * {c}) AS {c}" for c in COUNTS)}
+        FROM stored GROUP BY 1, 2, 3
+        HAVING SUM(sign * received) > 0
+    ),
+    reasons AS (
+        SELECT jurisdiction, kind, category, jsonb_object_agg(reason, n) AS by_reason
+        FROM (
+            SELECT jurisdiction, kind, category, e.key AS reason, SUM(sign * e.value::int) AS n
+            FROM stored, jsonb_each_text(rejected_by_reason) e
+            WHERE rejected > 0
+            GROUP BY 1, 2, 3, 4
+            HAVING SUM(sign * e.value::int) > 0
+        ) x GROUP BY 1, 2, 3
+    ),
+    minus AS (
+        SELECT jurisdiction, kind, category,
+               array_agg(b ORDER BY b) FILTER (WHERE metric = 1) AS ack,
+               array_agg(b ORDER BY b) FILTER (WHERE metric = 2) AS act
+        FROM (
+            SELECT jurisdiction, kind, category, 1 AS metric, transparency_seconds_bucket(s) AS b
+            FROM removed, unnest(seconds_to_acknowledge) s
+            UNION ALL
+            SELECT jurisdiction, kind, category, 2, transparency_seconds_bucket(s)
+            FROM removed, unnest(seconds_to_act) s
+        ) x GROUP BY 1, 2, 3
+    ),
+    extra AS (
+        SELECT jurisdiction, kind, category,
+               array_agg(b ORDER BY b) FILTER (WHERE metric = 1) AS ack,
+               array_agg(b ORDER BY b) FILTER (WHERE metric = 2) AS act
+        FROM (
+            SELECT jurisdiction, kind, category, 1 AS metric, transparency_seconds_bucket(s) AS b
+            FROM days, unnest(seconds_to_acknowledge) s
+            UNION ALL
+            SELECT jurisdiction, kind, category, 2, transparency_seconds_bucket(s)
+            FROM days, unnest(seconds_to_act) s
+            UNION ALL
+            SELECT jurisdiction, kind, category, 1, transparency_seconds_bucket(s)
+            FROM live, unnest(ack::int[]) s
+            UNION ALL
+            SELECT jurisdiction, kind, category, 2, transparency_seconds_bucket(s)
+            FROM live, unnest(act::int[]) s
+        ) x GROUP BY 1, 2, 3
+    ),
+    keys AS (
+        SELECT jurisdiction, kind, category FROM counts
+        UNION SELECT jurisdiction, kind, category FROM live
+    )
+    SELECT k.jurisdiction, k.kind, k.category,
+           c.received, c.fulfilled, c.rejected, c.withdrawn, c.open, c.accounts_affected,
+           c.acted, c.within_deadline, c.breaches, c.trusted_flagger_notices,
+           COALESCE(r.by_reason, '{{}}'::jsonb),
+           ROUND(transparency_histogram_median(m.hi_ack, m.lo_ack, x.ack, n.ack))::int,
+           ROUND(transparency_histogram_median(m.hi_act, m.lo_act, x.act, n.act))::int
+    FROM keys k
+    LEFT JOIN counts c USING (jurisdiction, kind, category)
+    LEFT JOIN reasons r USING (jurisdiction, kind, category)
+    LEFT JOIN extra x USING (jurisdiction, kind, category)
+    LEFT JOIN months m USING (jurisdiction, kind, category)
+    LEFT JOIN minus n USING (jurisdiction, kind, category)
+    ORDER BY 1, 2, 3
+    """  # noqa: S608 - fixed table names, values bound
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = {
+            (values[0], values[1], values[2]): _row(values, samples=False)
+            for values in cursor.fetchall()
+        }
+    # A group with live requests only has zero stored counts (NULLs above): add the live ones.
+    merged = _add_counts(rows, live)
+    return [merged[key] for key in sorted(merged)]
+
+
+def monthly_rollup_build(*, month: date, now: datetime) -> MonthlyRollup:
+    """Sum the published day rows of `month` into a new rollup (the caller deleted any older
+    one and holds the publishing lock): everything cumulative, the previous month's rollup (if
+    any) + this month's days, one row per group seen so far in the chain."""
+    previous = month_before(month)
+    published = DailyReport.objects.filter(day__gte=month, day__lt=month_after(month))
+    rollup = MonthlyRollup.objects.create(month=month, days=published.count(), built_at=now)
+    days_table = DailyReportRow._meta.db_table
+    months_table = MonthlyRollupRow._meta.db_table
+    sql = f"""
+    INSERT INTO {months_table} (rollup_id, month, jurisdiction, kind, category, received,
+        fulfilled, rejected, withdrawn, open, accounts_affected, acted, within_deadline,
+        breaches, trusted_flagger_notices, rejected_by_reason, acknowledge_cdf, act_cdf)
+    WITH days AS (
+        SELECT * FROM {days_table} WHERE day >= %(month)s AND day < %(next)s
+    ),
+    counts AS (
+        SELECT jurisdiction, kind, category,
+               SUM(received) AS received, SUM(fulfilled) AS fulfilled, SUM(rejected) AS rejected,
+               SUM(withdrawn) AS withdrawn, SUM(open) AS open,
+               SUM(accounts_affected) AS accounts_affected, SUM(acted) AS acted,
+               SUM(within_deadline) AS within_deadline, SUM(breaches) AS breaches,
+               SUM(trusted_flagger_notices) AS trusted_flagger_notices
+        FROM days GROUP BY 1, 2, 3
+    ),
+    prev AS (
+        SELECT * FROM {months_table} WHERE month = %(previous)s
+    ),
+    reasons AS (
+        SELECT jurisdiction, kind, category, jsonb_object_agg(reason, n) AS by_reason
+        FROM (
+            SELECT jurisdiction, kind, category, e.key AS reason, SUM(e.value::int) AS n
+            FROM (
+                SELECT jurisdiction, kind, category, rejected, rejected_by_reason FROM days
+                UNION ALL
+                SELECT jurisdiction, kind, category, rejected, rejected_by_reason FROM prev
+            ) d, jsonb_each_text(rejected_by_reason) e
+            WHERE rejected > 0
+            GROUP BY 1, 2, 3, 4
+        ) x GROUP BY 1, 2, 3
+    ),
+    hist AS (
+        SELECT jurisdiction, kind, category, metric, transparency_seconds_bucket(s) AS b,
+               COUNT(*) AS n
+        FROM (
+            SELECT jurisdiction, kind, category, 1 AS metric, s
+            FROM days, unnest(seconds_to_acknowledge) s
+            UNION ALL
+            SELECT jurisdiction, kind, category, 2, s FROM days, unnest(seconds_to_act) s
+        ) x GROUP BY 1, 2, 3, 4, 5
+    ),
+    groups AS (
+        SELECT jurisdiction, kind, category FROM counts
+        UNION SELECT jurisdiction, kind, category FROM prev
+    ),
+    hists AS (
+        SELECT jurisdiction, kind, category, metric, array_agg(b ORDER BY b) AS buckets,
+               array_agg(n::int ORDER BY b) AS counts
+        FROM hist GROUP BY 1, 2, 3, 4
+    ),
+    arrays AS (
+        SELECT g.jurisdiction, g.kind, g.category,
+               transparency_cdf_add(p.acknowledge_cdf, h1.buckets, h1.counts) AS ack,
+               transparency_cdf_add(p.act_cdf, h2.buckets, h2.counts) AS act
+        FROM groups g
+        LEFT JOIN prev p USING (jurisdiction, kind, category)
+        LEFT JOIN hists h1 ON (h1.jurisdiction, h1.kind, h1.category, h1.metric)
+                              = (g.jurisdiction, g.kind, g.category, 1)
+        LEFT JOIN hists h2 ON (h2.jurisdiction, h2.kind, h2.category, h2.metric)
+                              = (g.jurisdiction, g.kind, g.category, 2)
+    )
+    SELECT %(rollup)s, %(month)s, g.jurisdiction, g.kind, g.category,
+           {", ".join(f"COALESCE(p.{c}, 0) + COALESCE(c.{c}, 0)" for c in _CUMULATIVE)},
+           COALESCE(r.by_reason, '{{}}'::jsonb),
+           COALESCE(a.ack, '{{}}'::int[]), COALESCE(a.act, '{{}}'::int[])
+    FROM groups g
+    LEFT JOIN prev p USING (jurisdiction, kind, category)
+    LEFT JOIN counts c USING (jurisdiction, kind, category)
+    LEFT JOIN reasons r USING (jurisdiction, kind, category)
+    LEFT JOIN arrays a USING (jurisdiction, kind, category)
+    """  # noqa: S608 - fixed table names, values bound
+    params: dict[str, Any] = {
+        "rollup": rollup.pk,
+        "month": month,
+        "next": month_after(month),
+        "previous": previous,
+    }
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+    return rollup
 
 
 @dataclass(frozen=True)
@@ -366,7 +749,7 @@ def bucket_counts(
     GROUP BY 1, 2, 3
     """  # noqa: S608 - fixed table names, values bound
     params = {"first_day": first_day, "last_day": last_day, "jurisdiction": jurisdiction}
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         totals: dict[tuple[date, str, str], list[int]] = {
             (b, j, k): [int(r), int(f), int(a)] for b, j, k, r, f, a in cursor.fetchall()

@@ -12,8 +12,14 @@ from django.utils import timezone
 from liaison import signing
 from liaison.audit import audit_head, canonical_json
 from liaison.models import LegalRequest
-from transparency.aggregation import RowFigures, live_rows
-from transparency.models import DailyReport, DailyReportRow
+from transparency.aggregation import (
+    RowFigures,
+    live_rows,
+    month_after,
+    month_before,
+    monthly_rollup_build,
+)
+from transparency.models import DailyReport, DailyReportRow, MonthlyRollup, MonthlyRollupRow
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +130,41 @@ def daily_report_generate(*, day: date, now: datetime | None = None) -> DailyRep
             )
             for row in rows
         )
+        monthly_rollups_refresh(day=day, now=now)
     logger.info("transparency: published the report of %s (%d rows)", day, len(rows))
     return report
+
+
+def monthly_rollups_refresh(*, day: date, now: datetime) -> list[date]:
+    """Keep the monthly rollups equal to the sums of the published days, after `day` was
+    published (inside its transaction, under the publishing lock); the months (re)built.
+
+    A month is built once it has ended (its last day, or a later one, is published); the
+    rollups form one chain of consecutive months from the first month with a published day,
+    because each carries cumulative histograms. A day published late into a month already
+    summarised rebuilds that month and every later one.
+    """
+    month = day.replace(day=1)
+    ended_through = month if month_after(month) == day + timedelta(days=1) else month_before(month)
+    last = MonthlyRollup.objects.order_by("-month").values_list("month", flat=True).first()
+    if last is not None and month <= last:
+        first = month
+    elif last is not None:
+        first = month_after(last)
+    else:
+        oldest = DailyReport.objects.order_by("day").values_list("day", flat=True).first()
+        first = (oldest or day).replace(day=1)
+    through = max(last, ended_through) if last is not None else ended_through
+    built: list[date] = []
+    if first > through:
+        return built
+    MonthlyRollupRow.objects.filter(month__gte=first).delete()  # no cascade: one DELETE
+    MonthlyRollup.objects.filter(month__gte=first).delete()
+    while first <= through:
+        monthly_rollup_build(month=first, now=now)
+        built.append(first)
+        first = month_after(first)
+    return built
 
 
 def daily_reports_catch_up(*, now: datetime | None = None) -> list[date]:

@@ -27,6 +27,13 @@ class RejectionCount:
     count: int
 
 
+MEDIAN_PRECISION = (
+    "Exact (the median of every request's seconds, rounded) when the period covers no whole "
+    "calendar month; otherwise read from monthly log-scale histograms: within 1.5 % of the exact "
+    "median, rounded to whole seconds (exact below 100 s)."
+)
+
+
 @strawberry.type(name="TransparencyReportRow")
 class TransparencyReportRow:
     """Requests received in the period for one jurisdiction x kind x category, by outcome."""
@@ -43,8 +50,14 @@ class TransparencyReportRow:
     accounts_affected: int = strawberry.field(
         description="Distinct accounts in disclosure packages that held records (summed per day)."
     )
-    median_seconds_to_acknowledge: int | None
-    median_seconds_to_act: int | None
+    median_seconds_to_acknowledge: int | None = strawberry.field(
+        description="Median seconds from receipt to the ticket's acknowledgement (null when none "
+        "was acknowledged). " + MEDIAN_PRECISION
+    )
+    median_seconds_to_act: int | None = strawberry.field(
+        description="Median seconds from receipt to the action (fulfilment or removal, or "
+        "rejection; null when none was acted on). " + MEDIAN_PRECISION
+    )
     acted: int = strawberry.field(description="Fulfilled (or removed) or rejected.")
     within_deadline: int = strawberry.field(description="Acted on within the legal clock.")
     share_within_deadline: float | None = strawberry.field(

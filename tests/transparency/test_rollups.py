@@ -1,0 +1,256 @@
+"""Monthly rollups: a period that covers whole months reads them (two cumulative histograms per
+group instead of every sample), with counts equal to the day rows' and medians within 1.5 % of
+the exact ones; a period without a whole month stays exact; a day published late rebuilds."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from liaison.models import LegalRequest, RequestStatus
+from switchboard.models import Team, Ticket
+from tests.factories import LegalRequestFactory, OrganizationFactory
+from transparency.aggregation import RowFigures, rollup_months_of
+from transparency.models import MonthlyRollup, MonthlyRollupRow
+from transparency.selectors import transparency_report_get
+from transparency.services import daily_report_generate, daily_reports_catch_up
+
+FIRST = datetime(2026, 9, 28, tzinfo=UTC)
+LAST_DAY = date(2026, 12, 2)  # published; Dec 3 is today in these tests
+
+
+def _requests(rng: random.Random, *, start: datetime, days: int, per_day: int) -> None:
+    """Requests over `days` days from `start`: fulfilled or rejected after 5 s .. 20 days (a
+    quarter of them under 100 s), a ticket acknowledged after 1 s .. 3 h for half of them."""
+    organization = OrganizationFactory()
+    team = Team.objects.create(name="Rollup desk", desk_name="Rollup desk")
+    for day in range(days):
+        for _ in range(per_day):
+            submitted = start + timedelta(days=day, seconds=rng.randrange(86400))
+            seconds = (
+                rng.randrange(5, 100) if rng.random() < 0.25 else rng.randrange(100, 20 * 86400)
+            )
+            acted = submitted + timedelta(seconds=seconds)
+            status = RequestStatus.REJECTED if rng.random() < 0.2 else RequestStatus.FULFILLED
+            legal_request = LegalRequestFactory(
+                organization=organization,
+                submitted_at=submitted,
+                jurisdiction=rng.choice(["DE", "FR"]),
+                status=status,
+                fulfilled_at=acted if status == RequestStatus.FULFILLED else None,
+                decided_at=acted,
+                rejection_reason="DISPROPORTIONATE" if status == RequestStatus.REJECTED else "",
+                targets=[],
+            )
+            if rng.random() < 0.5:
+                Ticket.objects.create(
+                    legal_request=legal_request,
+                    team=team,
+                    priority=2,
+                    opened_at=submitted,
+                    clock=timedelta(days=1),
+                    due_at=submitted + timedelta(days=1),
+                    state="ACKNOWLEDGED",
+                    acknowledged_at=submitted + timedelta(seconds=rng.randrange(1, 3 * 3600)),
+                )
+
+
+def _exact(first_day: date, last_day: date) -> dict[tuple[str, str, str], tuple[Any, ...]]:
+    """Counts and exact medians straight from the requests (as the daily job sees them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT lr.jurisdiction, lr.kind, lr.category, COUNT(*),
+                   COUNT(*) FILTER (WHERE lr.status = 'REJECTED'),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY FLOOR(EXTRACT(EPOCH FROM
+                       t.acknowledged_at - lr.submitted_at))),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY FLOOR(EXTRACT(EPOCH FROM
+                       COALESCE(lr.fulfilled_at, lr.decided_at) - lr.submitted_at)))
+            FROM liaison_legalrequest lr
+            LEFT JOIN hotline_ticket t ON t.legal_request_id = lr.id
+            WHERE lr.submitted_at >= %s AND lr.submitted_at < %s
+            GROUP BY 1, 2, 3
+            """,
+            [
+                datetime.combine(first_day, datetime.min.time(), tzinfo=UTC),
+                datetime.combine(last_day, datetime.min.time(), tzinfo=UTC) + timedelta(days=1),
+            ],
+        )
+        return {(j, k, c): rest for j, k, c, *rest in cursor.fetchall()}
+
+
+def _assert_close(row: RowFigures, exact: tuple[Any, ...], *, exact_medians: bool) -> None:
+    received, rejected, median_ack, median_act = exact
+    assert (row.received, row.rejected) == (received, rejected)
+    assert row.rejected_by_reason == ({"DISPROPORTIONATE": rejected} if rejected else {})
+    for got, want in ((row.median_seconds_to_acknowledge, median_ack),
+                      (row.median_seconds_to_act, median_act)):  # fmt: skip
+        assert want is not None
+        assert got is not None
+        if exact_medians or want < 100:
+            assert got == round(want), (got, want)
+        else:
+            assert abs(got - want) <= 0.015 * want + 0.5, (got, want)
+
+
+@pytest.mark.django_db
+def test_whole_months_are_read_from_rollups_with_medians_within_the_bound() -> None:
+    rng = random.Random(11)
+    _requests(rng, start=FIRST, days=67, per_day=6)  # Sep 28 .. Dec 3
+    published = daily_reports_catch_up(now=datetime(2026, 12, 3, 0, 10, tzinfo=UTC))
+    assert published[0] == date(2026, 9, 28)
+    assert published[-1] == LAST_DAY
+    # The chain starts with the first published month; December has not ended.
+    assert list(MonthlyRollup.objects.order_by("month").values_list("month", "days")) == [
+        (date(2026, 9, 1), 3),
+        (date(2026, 10, 1), 31),
+        (date(2026, 11, 1), 30),
+    ]
+    months = rollup_months_of(first_day=date(2026, 9, 29), last_day=LAST_DAY)
+    assert months is not None
+    assert (months.first, months.last, months.before) == (
+        date(2026, 10, 1),
+        date(2026, 11, 1),
+        date(2026, 9, 1),
+    )
+
+    now = datetime(2026, 12, 3, 23, 0, tzinfo=UTC)
+    # Whole October and November from rollups, Sep 29-30 and Dec 1-2 from day rows, Dec 3
+    # live: counts exact, medians within 1.5 % (exact below 100 s).
+    report = transparency_report_get(
+        period_start=date(2026, 9, 29), period_end=date(2026, 12, 3), now=now
+    )
+    exact = _exact(date(2026, 9, 29), date(2026, 12, 3))
+    assert {row.key for row in report.rows} == set(exact)
+    for row in report.rows:
+        _assert_close(row, exact[row.key], exact_medians=False)
+
+    # From the chain's start (no month to subtract), and one country only.
+    report = transparency_report_get(
+        period_start=date(2026, 9, 1), period_end=date(2026, 11, 30), jurisdiction="FR", now=now
+    )
+    exact = _exact(date(2026, 9, 1), date(2026, 11, 30))
+    assert {row.key for row in report.rows} == {key for key in exact if key[0] == "FR"}
+    for row in report.rows:
+        _assert_close(row, exact[row.key], exact_medians=False)
+
+    # A period cutting into rollup months: the months' days outside it are subtracted.
+    months = rollup_months_of(first_day=date(2026, 9, 2), last_day=date(2026, 11, 20))
+    assert months is not None
+    assert (months.first, months.last, months.before, months.cut_start, months.cut_end) == (
+        date(2026, 9, 1),
+        date(2026, 11, 1),
+        None,
+        date(2026, 9, 2),
+        date(2026, 11, 20),
+    )
+    # Two partial months and no whole one: day rows.
+    assert rollup_months_of(first_day=date(2026, 10, 2), last_day=date(2026, 11, 20)) is None
+    for first_day, last_day in (
+        (date(2026, 9, 2), date(2026, 11, 20)),
+        (date(2026, 10, 2), date(2026, 12, 2)),  # Oct minus the 1st, Nov whole, Dec day rows
+        (date(2026, 9, 29), date(2026, 11, 15)),  # Oct whole; Sep 29-30, Nov 1-15 day rows
+        (date(2026, 10, 1), date(2026, 11, 29)),
+    ):
+        report = transparency_report_get(period_start=first_day, period_end=last_day, now=now)
+        exact = _exact(first_day, last_day)
+        assert {row.key for row in report.rows} == set(exact)
+        for row in report.rows:
+            _assert_close(row, exact[row.key], exact_medians=False)
+
+    # No whole month: the day rows, exact medians.
+    assert rollup_months_of(first_day=date(2026, 10, 2), last_day=date(2026, 11, 30)) is not None
+    assert rollup_months_of(first_day=date(2026, 10, 5), last_day=date(2026, 11, 29)) is None
+    report = transparency_report_get(
+        period_start=date(2026, 10, 5), period_end=date(2026, 11, 29), now=now
+    )
+    exact = _exact(date(2026, 10, 5), date(2026, 11, 29))
+    for row in report.rows:
+        _assert_close(row, exact[row.key], exact_medians=True)
+
+
+@pytest.mark.django_db
+def test_a_day_published_late_rebuilds_its_month_and_the_later_ones() -> None:
+    rng = random.Random(12)
+    _requests(rng, start=datetime(2026, 10, 1, tzinfo=UTC), days=61, per_day=2)  # Oct, Nov
+    now = datetime(2026, 12, 1, 0, 10, tzinfo=UTC)
+    day = date(2026, 10, 1)
+    while day <= date(2026, 11, 30):
+        if day != date(2026, 10, 15):
+            daily_report_generate(day=day, now=now)
+        day += timedelta(days=1)
+    assert list(MonthlyRollup.objects.order_by("month").values_list("month", "days")) == [
+        (date(2026, 10, 1), 30),
+        (date(2026, 11, 1), 30),
+    ]
+    # The unpublished day is live, the rollup holds the others: nothing counted twice.
+    report = transparency_report_get(
+        period_start=date(2026, 10, 1), period_end=date(2026, 11, 30), now=now
+    )
+    exact = _exact(date(2026, 10, 1), date(2026, 11, 30))
+    assert sum(r.received for r in report.rows) == sum(e[0] for e in exact.values()) == 122
+
+    daily_report_generate(day=date(2026, 10, 15), now=now)
+    assert list(MonthlyRollup.objects.order_by("month").values_list("month", "days")) == [
+        (date(2026, 10, 1), 31),
+        (date(2026, 11, 1), 30),
+    ]
+    # Cumulative: November's rollup counts October's requests too.
+    through_november = sum(
+        MonthlyRollupRow.objects.filter(month=date(2026, 11, 1)).values_list("received", flat=True)
+    )
+    assert through_november == LegalRequest.objects.count() == 122
+    report = transparency_report_get(
+        period_start=date(2026, 10, 1), period_end=date(2026, 11, 30), now=now
+    )
+    for row in report.rows:
+        _assert_close(row, exact[row.key], exact_medians=False)
+
+
+@pytest.mark.django_db
+def test_the_histogram_median_is_within_the_bound_of_percentile_cont() -> None:
+    """The SQL functions alone, on samples from 0 s to a year: cumulative arrays built from
+    two sets (subtracted) plus loose samples, against percentile_cont of the same samples."""
+    rng = random.Random(13)
+    with connection.cursor() as cursor:
+        for size in (1, 2, 3, 10, 101, 1000):
+            kept = [int(rng.lognormvariate(8, 3)) % (366 * 86400) for _ in range(size)]
+            dropped = [rng.randrange(0, 10**6) for _ in range(rng.randrange(0, 50))]
+            removed = [rng.randrange(0, 10**6) for _ in range(rng.randrange(0, 20))]
+            loose = sorted(rng.randrange(0, 10**5) for _ in range(rng.randrange(0, 5)))
+            cursor.execute(
+                """
+                WITH b AS (
+                    SELECT transparency_seconds_bucket(s) AS b, w FROM (
+                        SELECT unnest(%(kept)s::int[]) AS s, 1 AS w
+                        UNION ALL SELECT unnest(%(dropped)s::int[]), 0
+                        UNION ALL SELECT unnest(%(removed)s::int[]), 2
+                    ) x
+                ),
+                cdf AS (
+                    SELECT array_agg((SELECT COUNT(*) FROM b WHERE b.b <= i)::int ORDER BY i)
+                               AS hi,
+                           array_agg((SELECT COUNT(*) FROM b WHERE b.b <= i AND w = 0)::int
+                                     ORDER BY i) AS lo
+                    FROM generate_series(0, (SELECT COALESCE(MAX(b), 0) FROM b)) i
+                )
+                SELECT transparency_histogram_median(
+                           hi, lo,
+                           ARRAY(SELECT transparency_seconds_bucket(s)
+                                 FROM unnest(%(loose)s::int[]) s ORDER BY 1),
+                           ARRAY(SELECT transparency_seconds_bucket(s)
+                                 FROM unnest(%(removed)s::int[]) s ORDER BY 1)),
+                       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s)
+                        FROM unnest(%(kept)s::int[] || %(loose)s::int[]) s)
+                FROM cdf
+                """,
+                {"kept": kept, "dropped": dropped, "removed": removed, "loose": loose},
+            )
+            got, want = cursor.fetchone()
+            assert abs(got - want) <= 0.015 * want, (size, got, want)
+        cursor.execute("SELECT transparency_histogram_median('{}', NULL, '{}', NULL)")
+        assert cursor.fetchone() == (None,)
