@@ -15,6 +15,7 @@ import http.client
 import json
 import logging
 import time
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.conf import settings
@@ -48,44 +49,12 @@ def status_change_notify(
     *, legal_request: LegalRequest, from_status: str, reason: str, at: datetime
 ) -> None:
     """Record the notices of a status change (call inside its transaction)."""
-    organization = legal_request.organization
-    if organization.webhook_url and organization.webhook_secret:
-        body = json.dumps(
-            {
-                "event": EVENT_STATUS_CHANGED,
-                "occurred_at": at.isoformat(),
-                "legal_request": {
-                    "id": to_base64("LegalRequest", str(legal_request.pk)),
-                    "reference": legal_request.reference,
-                    "previous_status": from_status,
-                    "status": legal_request.status,
-                },
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-        )
-        delivery = WebhookDelivery.objects.create(
-            organization=organization,
-            legal_request=legal_request,
-            event=EVENT_STATUS_CHANGED,
-            url=organization.webhook_url,
-            body=body,
-        )
-        outbox_emit(topic=topics.WEBHOOK_DELIVERY, payload={"delivery_id": delivery.pk})
-    if organization.contact_email:
-        outbox_emit(
-            topic=topics.EMAIL_NOTICE,
-            payload={
-                "legal_request_id": str(legal_request.pk),
-                "from": from_status,
-                "to": legal_request.status,
-            },
-        )
-    organization_id, request_id = organization.pk, str(legal_request.pk)
-    transaction.on_commit(
-        lambda: broadcast_request_update(
-            organization_id=organization_id, legal_request_id=request_id
-        )
+    _request_notice(
+        legal_request=legal_request,
+        event=EVENT_STATUS_CHANGED,
+        webhook_fields={"occurred_at": at.isoformat()},
+        request_fields={"previous_status": from_status},
+        email={"from": from_status, "to": legal_request.status},
     )
 
 
@@ -94,38 +63,44 @@ def request_notice(*, legal_request: LegalRequest, event: str, message: str, at:
     extended or ended), through the same channels as a status change: a signed webhook with
     `event`, an e-mail (reference and notice only), the live update to its subscriptions.
     Call inside the transaction of the change; nothing leaves before it commits."""
+    _request_notice(
+        legal_request=legal_request,
+        event=event,
+        webhook_fields={"occurred_at": at.isoformat(), "message": message},
+        request_fields={},
+        email={"to": legal_request.status, "notice": message},
+    )
+
+
+def _request_notice(
+    *,
+    legal_request: LegalRequest,
+    event: str,
+    webhook_fields: dict[str, str],
+    request_fields: dict[str, str],
+    email: dict[str, str],
+) -> None:
+    """The three channels of every notice about a request: the signed webhook (when set), the
+    e-mail (when a contact address is set) and, after commit, the subscription broadcast."""
     organization = legal_request.organization
     if organization.webhook_url and organization.webhook_secret:
-        body = json.dumps(
-            {
-                "event": event,
-                "occurred_at": at.isoformat(),
-                "message": message,
-                "legal_request": {
-                    "id": to_base64("LegalRequest", str(legal_request.pk)),
-                    "reference": legal_request.reference,
-                    "status": legal_request.status,
-                },
+        body = {
+            "event": event,
+            **webhook_fields,
+            "legal_request": {
+                "id": to_base64("LegalRequest", str(legal_request.pk)),
+                "reference": legal_request.reference,
+                **request_fields,
+                "status": legal_request.status,
             },
-            sort_keys=True,
-            separators=(",", ":"),
+        }
+        _webhook_enqueue(
+            organization=organization, event=event, body=body, legal_request=legal_request
         )
-        delivery = WebhookDelivery.objects.create(
-            organization=organization,
-            legal_request=legal_request,
-            event=event,
-            url=organization.webhook_url,
-            body=body,
-        )
-        outbox_emit(topic=topics.WEBHOOK_DELIVERY, payload={"delivery_id": delivery.pk})
     if organization.contact_email:
         outbox_emit(
             topic=topics.EMAIL_NOTICE,
-            payload={
-                "legal_request_id": str(legal_request.pk),
-                "to": legal_request.status,
-                "notice": message,
-            },
+            payload={"legal_request_id": str(legal_request.pk), **email},
         )
     organization_id, request_id = organization.pk, str(legal_request.pk)
     transaction.on_commit(
@@ -133,6 +108,26 @@ def request_notice(*, legal_request: LegalRequest, event: str, message: str, at:
             organization_id=organization_id, legal_request_id=request_id
         )
     )
+
+
+def _webhook_enqueue(
+    *,
+    organization: Organization,
+    event: str,
+    body: Mapping[str, object],
+    legal_request: LegalRequest | None = None,
+) -> WebhookDelivery:
+    """Record one webhook delivery (the canonical JSON body that is signed) and its outbox
+    event, in the caller's transaction."""
+    delivery = WebhookDelivery.objects.create(
+        organization=organization,
+        legal_request=legal_request,
+        event=event,
+        url=organization.webhook_url,
+        body=json.dumps(body, sort_keys=True, separators=(",", ":")),
+    )
+    outbox_emit(topic=topics.WEBHOOK_DELIVERY, payload={"delivery_id": delivery.pk})
+    return delivery
 
 
 def broadcast_request_update(*, organization_id: int, legal_request_id: str) -> None:
@@ -158,17 +153,12 @@ def webhook_test_send(*, organization: Organization, at: datetime | None = None)
         raise ValidationError(
             {"webhook_url": ValidationError("Set a webhook URL first.", code="required")}
         )
-    body = json.dumps(
-        {"event": EVENT_TEST, "occurred_at": (at or timezone.now()).isoformat()},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.create(
-            organization=organization, event=EVENT_TEST, url=organization.webhook_url, body=body
+        return _webhook_enqueue(
+            organization=organization,
+            event=EVENT_TEST,
+            body={"event": EVENT_TEST, "occurred_at": (at or timezone.now()).isoformat()},
         )
-        outbox_emit(topic=topics.WEBHOOK_DELIVERY, payload={"delivery_id": delivery.pk})
-    return delivery
 
 
 # E-mail --------------------------------------------------------------------------------------
