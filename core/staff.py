@@ -125,6 +125,16 @@ def staff_time(value: datetime | None, zone: zoneinfo.ZoneInfo | None) -> str:
     return f"{shown} ({local_text})"
 
 
+def staff_groups_merge(*groups: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    """The staff groups several apps define, each group with the union of what they grant it
+    (an app may add its own permissions to another app's group)."""
+    merged: dict[str, dict[str, None]] = {}
+    for group_map in groups:
+        for name, dotted in group_map.items():
+            merged.setdefault(name, {}).update(dict.fromkeys(dotted))
+    return {name: tuple(dotted) for name, dotted in merged.items()}
+
+
 def staff_groups_ensure(groups: Mapping[str, Iterable[str]], *, apps: Any = None) -> None:
     """Create the named groups and give each its permissions ("app_label.codename"); permissions
     staff gave a group by hand are kept. Idempotent. `apps`: a migration's historical apps."""

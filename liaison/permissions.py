@@ -4,7 +4,8 @@ again, whoever calls it) and by admin (to show only what the user may use).
 
 Permissions are declared on LegalRequest (Meta.permissions) and granted through two groups:
 `legal_reviewer` reviews, approves, rejects and fulfils; `callback_officer` records the
-emergency callbacks. Superusers hold every permission. Seeing a request in admin takes its view
+emergency callbacks and verifies organizations (both are calls to an independently sourced
+number). Superusers hold every permission. Seeing a request in admin takes its view
 permissions, which both groups (and the switchboard's) have.
 """
 
@@ -36,7 +37,13 @@ PRESERVATION_VIEW = "liaison.view_preservation"
 
 STAFF_GROUPS: dict[str, tuple[str, ...]] = {
     LEGAL_REVIEWER: (REVIEW, FULFIL, *REQUEST_VIEW_PERMISSIONS, PRESERVATION_VIEW),
-    CALLBACK_OFFICER: (RECORD_CALLBACK, *REQUEST_VIEW_PERMISSIONS, PRESERVATION_VIEW),
+    # Verifying an organization is a call to its independently sourced number, as a callback is.
+    CALLBACK_OFFICER: (
+        RECORD_CALLBACK,
+        CHANGE_ORGANIZATION,
+        *REQUEST_VIEW_PERMISSIONS,
+        PRESERVATION_VIEW,
+    ),
 }
 
 

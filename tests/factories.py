@@ -22,10 +22,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def staff_groups() -> dict[str, tuple[str, ...]]:
     """The four staff groups with their permissions, as the apps define them."""
+    from core.staff import staff_groups_merge
     from liaison import permissions as liaison_permissions
     from switchboard import permissions as switchboard_permissions
+    from transparency import permissions as transparency_permissions
 
-    return {**liaison_permissions.STAFF_GROUPS, **switchboard_permissions.STAFF_GROUPS}
+    return staff_groups_merge(
+        liaison_permissions.STAFF_GROUPS,
+        switchboard_permissions.STAFF_GROUPS,
+        transparency_permissions.STAFF_GROUPS,
+    )
 
 
 def staff_groups_ensure() -> None:

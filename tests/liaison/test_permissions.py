@@ -283,15 +283,40 @@ def test_the_groups_hold_their_permissions() -> None:
     assert permissions.RECORD_CALLBACK not in held
     officer = Group.objects.get(name=permissions.CALLBACK_OFFICER)
     held = {f"{p.content_type.app_label}.{p.codename}" for p in officer.permissions.all()}
-    assert permissions.RECORD_CALLBACK in held
+    assert {permissions.RECORD_CALLBACK, permissions.CHANGE_ORGANIZATION} <= held
     assert not {permissions.REVIEW, permissions.FULFIL} & held
+
+
+@pytest.mark.django_db
+def test_callback_officers_change_organizations_and_reviewers_do_not() -> None:
+    from liaison import verification
+    from tests.factories import OrganizationFactory
+
+    organization = OrganizationFactory()
+    changed = verification.organization_change(
+        actor=staff(permissions.CALLBACK_OFFICER),
+        organization=organization,
+        changes={"contact_email": "desk@police.example"},
+    )
+    assert changed.contact_email == "desk@police.example"
+    refused(
+        lambda: verification.organization_change(
+            actor=staff(permissions.LEGAL_REVIEWER, "switchboard"),
+            organization=organization,
+            changes={"contact_email": "other@police.example"},
+        )
+    )
 
 
 def test_the_migration_creates_the_groups_the_app_defines() -> None:
     """The migrations write their groups out (as they were then); together they must still
     match."""
     granted: dict[str, set[str]] = {}
-    for name in ("0010_staff_permissions", "0019_staff_view_preservations"):
+    for name in (
+        "0010_staff_permissions",
+        "0019_staff_view_preservations",
+        "0021_callback_officers_verify_organizations",
+    ):
         migration = importlib.import_module(f"liaison.migrations.{name}")
         for group, perms in migration.GROUPS.items():
             granted.setdefault(group, set()).update(perms)

@@ -11,13 +11,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from core.signin import totp_ensure, totp_uri
-from core.staff import staff_groups_ensure
+from core.staff import staff_groups_ensure, staff_groups_merge
 from liaison import organizations, tokens
 from liaison import permissions as liaison_permissions
 from liaison.models import ApiToken, Membership, Organization, OrganizationKind
 from liaison.subscriber_records import demo
 from switchboard import permissions as switchboard_permissions
 from switchboard.policy import switchboard_seed_defaults
+from transparency import permissions as transparency_permissions
 
 DEMO_ORGANIZATIONS = [
     # slug, kind, name, country, callback phone, member e-mail
@@ -59,7 +60,11 @@ DEMO_STAFF_EMAIL = "admin@platform.demo"
 # A second legal reviewer, so that a disclosure can get its two approvals (four eyes) in the
 # demo: the same password and authenticator secret as the demo staff member.
 DEMO_REVIEWER_EMAIL = "reviewer@platform.demo"
-STAFF_GROUPS = {**liaison_permissions.STAFF_GROUPS, **switchboard_permissions.STAFF_GROUPS}
+STAFF_GROUPS = staff_groups_merge(
+    liaison_permissions.STAFF_GROUPS,
+    switchboard_permissions.STAFF_GROUPS,
+    transparency_permissions.STAFF_GROUPS,
+)
 
 
 class Command(BaseCommand):
