@@ -15,7 +15,7 @@ from core.outbox.models import DeadLetter
 from hotline import selectors as hotline_selectors
 from hotline.models import Conversation
 from hotline.records import MessageView
-from liaison import deconfliction, intake_signals, preservation
+from liaison import deconfliction, intake_signals, preservation, user_notice
 from liaison.instruments import LEGAL_INSTRUMENTS, InstrumentRule
 from liaison.models import (
     Approval,
@@ -31,7 +31,6 @@ from liaison.models import (
     NonDisclosureOrder,
     Organization,
     Preservation,
-    RequestStatus,
     Target,
     TargetPreflight,
     TimelineEntry,
@@ -217,15 +216,9 @@ class CaseView:
 
     @property
     def user_notice_from(self) -> datetime | None:
-        """From when the user may be told (liaison.user_notice.user_notice_from, from the order
-        already read: no query)."""
-        lr = self.legal_request
-        if lr.status != RequestStatus.FULFILLED or lr.fulfilled_at is None:
-            return None
-        order = self.non_disclosure_order
-        if order is not None and order.until > lr.fulfilled_at:
-            return order.until
-        return lr.fulfilled_at
+        """From when the user may be told (liaison.user_notice's rule, given the order already
+        read: no query)."""
+        return user_notice.user_notice_from(self.legal_request, order=self.non_disclosure_order)
 
     @property
     def approvals_given(self) -> int:

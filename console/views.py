@@ -341,9 +341,8 @@ def _detail(request: ConsoleRequest, legal_request: Any, **forms: Any) -> HttpRe
         {
             "legal_request": legal_request,
             "preservation": kept,
-            "can_extend_preservation": bool(
-                kept and kept.ended_at is None and rule and rule.extension and not kept.extensions
-            ),
+            "can_extend_preservation": kept is not None
+            and preservation.preservation_extension_refusal(kept) is None,
             "preservation_extension": rule.extension if rule else None,
             "extend_form": forms.get("extend_form") or console_forms.PreservationExtendForm(),
             "cannot_comply": refusal,

@@ -108,6 +108,34 @@ def _locked_preservation(legal_request: LegalRequest) -> Preservation | None:
     )
 
 
+def preservation_extension_refusal(
+    preservation: Preservation, *, now: datetime | None = None
+) -> tuple[str, str] | None:
+    """Why `preservation_extend` would refuse to extend this preservation now, as (code,
+    message); None when it would extend it. The one statement of the rule: the API's
+    `extendable`, the console's button and the service all ask here."""
+    now = now or timezone.now()
+    rule = instruments.instrument_rule(preservation.instrument)
+    if preservation.ended_at is not None or preservation.preserved_until <= now:
+        return "preservation_ended", "This preservation has ended; the data is gone."
+    if rule.extension is None:
+        return (
+            "not_extendable",
+            f"A preservation under {rule.label} has no extension on request "
+            f"({rule.retention_source}).",
+        )
+    if preservation.extensions >= 1:
+        extended = preservation.extended_at
+        extended_on = f"{extended:%Y-%m-%d} UTC" if extended else "-"
+        return (
+            "already_extended",
+            f"This preservation was already extended once (on {extended_on}); "
+            f"{rule.retention_source}. For longer, send the production request and name this "
+            "preservation in preservationId.",
+        )
+    return None
+
+
 def preservation_extend(
     *, actor: Actor, legal_request: LegalRequest, now: datetime | None = None
 ) -> LegalRequest:
@@ -133,27 +161,11 @@ def preservation_extend(
                     )
                 }
             )
-        rule = instruments.instrument_rule(preservation.instrument)
-        if preservation.ended_at is not None or preservation.preserved_until <= now:
-            code, message = "preservation_ended", "This preservation has ended; the data is gone."
-        elif rule.extension is None:
-            code, message = (
-                "not_extendable",
-                f"A preservation under {rule.label} has no extension on request "
-                f"({rule.retention_source}).",
-            )
-        elif preservation.extensions >= 1:
-            code, message = (
-                "already_extended",
-                f"This preservation was already extended once (on "
-                f"{preservation.extended_at:%Y-%m-%d} UTC); {rule.retention_source}. For "
-                "longer, send the production request and name this preservation in "
-                "preservationId.",
-            )
-        else:
-            code = message = ""
-        if code:
+        refusal = preservation_extension_refusal(preservation, now=now)
+        if refusal is not None:
+            code, message = refusal
             raise ValidationError({"id": ValidationError(message, code=code)})
+        rule = instruments.instrument_rule(preservation.instrument)
         assert rule.extension is not None  # noqa: S101 - refused above otherwise
         previous = preservation.preserved_until
         preservation.preserved_until = previous + rule.extension

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -202,13 +203,20 @@ def _audit(actor: Actor | None, legal_request: LegalRequest, what: str, details:
     )
 
 
-def user_notice_from(legal_request: LegalRequest) -> datetime | None:
+_READ_THE_ORDER: Any = object()
+
+
+def user_notice_from(
+    legal_request: LegalRequest, *, order: NonDisclosureOrder | None = _READ_THE_ORDER
+) -> datetime | None:
     """From when the user may be told about the request: when it was fulfilled, or when its
     non-disclosure order lapses if that is later. None while it is not fulfilled (and for a
-    request that was rejected or withdrawn: nothing was done to the user's account)."""
+    request that was rejected or withdrawn: nothing was done to the user's account). `order`:
+    the request's order (or None) when the caller has read it already; else it is read here."""
     if legal_request.status != RequestStatus.FULFILLED or legal_request.fulfilled_at is None:
         return None
-    order = NonDisclosureOrder.objects.filter(legal_request_id=legal_request.pk).first()
+    if order is _READ_THE_ORDER:
+        order = NonDisclosureOrder.objects.filter(legal_request_id=legal_request.pk).first()
     if order is not None and order.until > legal_request.fulfilled_at:
         return order.until
     return legal_request.fulfilled_at

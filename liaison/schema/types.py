@@ -202,21 +202,17 @@ class LegalRequestType(TenantScopedNode, relay.Node):
         description="The preservation of this request's data, once recorded.",
     )
     def preservation(self, root: models.LegalRequest) -> PreservationInfo | None:
-        from liaison import instruments
-        from liaison.preservation import preservation_is_held
+        from liaison.preservation import preservation_extension_refusal, preservation_is_held
 
         preservation = _preservation_of(root)
         if preservation is None:
             return None
-        rule = instruments.instrument_rule(preservation.instrument)
         return PreservationInfo(
             instrument=LegalInstrument(preservation.instrument),
             preserved_at=preservation.preserved_at,
             preserved_until=preservation.preserved_until,
             extensions=preservation.extensions,
-            extendable=preservation.ended_at is None
-            and rule.extension is not None
-            and preservation.extensions == 0,
+            extendable=preservation_extension_refusal(preservation) is None,
             held_for_production=preservation_is_held(preservation),
             ended_at=preservation.ended_at,
         )

@@ -219,6 +219,24 @@ def test_an_eu_preservation_is_60_days_and_30_more_once(
 
 
 @pytest.mark.django_db
+def test_a_preservation_past_its_end_is_not_extendable_before_the_sweep_ends_it(
+    authority: Member, staff_one: Actor, gql: GraphQL, clock: Clock
+) -> None:
+    """`extendable` is the service's own rule: past `preservedUntil` the data is gone, even in
+    the minutes before the sweep records the end."""
+    legal_request = request_of(
+        submit(gql, authority, jurisdiction="DE", legalBasis="EPOC-PR of StA Berlin")
+    )
+    preserve(authority, staff_one, legal_request)
+    clock.advance(days=60)
+    seen = read(gql, authority, legal_request)
+    assert seen is not None
+    assert seen["preservation"]["endedAt"] is None  # the sweep has not run
+    assert seen["preservation"]["extendable"] is False
+    assert extend(gql, authority, legal_request)["messages"][0]["code"] == "preservation_ended"
+
+
+@pytest.mark.django_db
 def test_a_tco_removal_keeps_the_content_six_months_without_extension(
     authority: Member, staff_one: Actor, gql: GraphQL, clock: Clock
 ) -> None:
