@@ -13,6 +13,7 @@ from strawberry import relay
 from core.errors import NotFound
 from core.graphql.context import Info
 from core.graphql.ids import decode_global_id, uuid_pk
+from core.graphql.node import node_field
 from core.graphql.pagination import PortalListConnection
 from core.graphql.permissions import IsAuthenticated
 from liaison import disclosure, models, selectors, signing
@@ -33,7 +34,9 @@ from liaison.schema.types import (
 class Query:
     """The viewer, and the viewer's organization's legal requests."""
 
-    node: relay.Node | None = strawberry_django.node()
+    node: relay.Node | None = node_field(
+        "The object with this global id; null for an id of no object the caller may see."
+    )
 
     @strawberry.field(description="Who the token belongs to.")
     def viewer(self, info: Info) -> Viewer:

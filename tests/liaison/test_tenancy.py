@@ -373,3 +373,25 @@ def test_the_one_staff_predicate() -> None:
     assert Actor(user=None, organization=None, is_staff=True).is_platform_staff
     assert not Actor(user=None, organization=organization, is_staff=True).is_platform_staff
     assert not Actor(user=None, organization=None).is_platform_staff
+
+
+@pytest.mark.django_db
+def test_node_with_an_id_of_no_node_type_is_not_found_like_a_missing_one(
+    gql: Any, authority: Member, foreign_request: Any
+) -> None:
+    missing = gql(NODE_BY_ID, {"id": gid("LegalRequest", uuid.uuid4())}, token=authority.token)
+    assert missing == {"data": {"node": None}}
+    for bad_id in (
+        gid("Bogus", 1),  # no such type
+        gid("Query", 1),  # a type, not a node type
+        gid("TimelineEntry", foreign_request.pk),  # a type the API does not expose as a node
+        gid("LegalRequest", "not-a-uuid"),
+        gid("", ""),
+    ):
+        assert gql(NODE_BY_ID, {"id": bad_id}, token=authority.token) == missing, bad_id
+    # Not a global id at all: the client's mistake, said plainly (never "Unexpected error").
+    garbage = gql(NODE_BY_ID, {"id": "garbage"}, token=authority.token)
+    assert garbage["data"] == {"node": None}
+    assert [e["message"] for e in garbage["errors"]] == [
+        'Value cannot represent a GlobalID: "garbage".'
+    ]
