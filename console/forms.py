@@ -11,8 +11,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import translated_choices
 from liaison import instruments
 from liaison.models import (
     DataCategory,
@@ -38,14 +41,22 @@ def apply_service_errors(
     if not hasattr(form, "cleaned_data"):  # an unbound form (a button without fields)
         form.cleaned_data = {}
     if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
+        form.add_error(None, [_translated(each) for each in error.error_list])
         return
     for field, errors in error.error_dict.items():
         target = field_map.get(field, field)
+        shown = [_translated(each) for each in errors]
         if target is not None and target in form.fields:
-            form.add_error(target, errors)
+            form.add_error(target, shown)
         else:
-            form.add_error(None, errors)
+            form.add_error(None, shown)
+
+
+def _translated(error: ValidationError) -> ValidationError:
+    """A service's error in the page's language. Services give English (the API's text) with
+    the sentence marked for the catalogues (gettext_noop) and its values in `params`; the page
+    translates the sentence, then fills in the values."""
+    return ValidationError(gettext(str(error.message)), code=error.code, params=error.params)
 
 
 class _AnyChoices(forms.MultipleChoiceField):
@@ -55,21 +66,21 @@ class _AnyChoices(forms.MultipleChoiceField):
         return None
 
 
-def kinds_for(organization_kind: str) -> list[tuple[str, str]]:
+def kinds_for(organization_kind: str) -> list[tuple[str, str | Promise]]:
     """The request kinds an organization of this kind may send, from the instrument table."""
     return [
-        (kind, RequestKind(kind).label)
+        (kind, _(RequestKind(kind).label))
         for kind, instrument in instruments.INSTRUMENTS.items()
         if organization_kind in instrument.senders
     ]
 
 
-def instruments_for(organization_kind: str) -> list[tuple[str, str]]:
+def instruments_for(organization_kind: str) -> list[tuple[str, str | Promise]]:
     """The legal instruments (liaison.instruments.LEGAL_INSTRUMENTS) for a kind of request this
     organization may send."""
     kinds = {kind for kind, _ in kinds_for(organization_kind)}
     return [
-        (code, LegalInstrument(code).label)
+        (code, _(LegalInstrument(code).label))
         for code, rule in instruments.LEGAL_INSTRUMENTS.items()
         if rule.kinds & kinds
     ]
@@ -95,7 +106,9 @@ class SubmitRequestForm(forms.Form):
     category = forms.CharField(
         label=_("Category of harm"),
         required=False,
-        widget=forms.Select(choices=[("", _("Choose…")), *RequestCategory.choices]),
+        widget=forms.Select(
+            choices=[("", _("Choose…")), *translated_choices(RequestCategory.choices)]
+        ),
     )
     reference = forms.CharField(label=_("Your reference (file number)"), required=False)
     legal_basis = forms.CharField(
@@ -110,7 +123,7 @@ class SubmitRequestForm(forms.Form):
     data_categories = _AnyChoices(
         label=_("Data requested (disclosure and preservation only)"),
         required=False,
-        choices=DataCategory.choices,
+        choices=translated_choices(DataCategory.choices),
         widget=forms.CheckboxSelectMultiple,
     )
     period_start = forms.DateTimeField(
@@ -158,7 +171,7 @@ class SubmitRequestForm(forms.Form):
         self.fields["preservation"].widget.choices = [("", _("None")), *(preservations or [])]
         self.fields["jurisdiction"].widget.choices = instruments.country_choices()
         self.fields["jurisdiction"].initial = default_country
-        target_choices = [("", _("Choose…")), *TargetKind.choices]
+        target_choices = [("", _("Choose…")), *translated_choices(TargetKind.choices)]
         for row in range(TARGET_ROWS):
             self.fields[f"target_kind_{row}"] = forms.CharField(
                 label=_("Target %(number)s: kind") % {"number": row + 1},
@@ -178,7 +191,7 @@ class SubmitRequestForm(forms.Form):
         parsed = _uuid_or_none(value)
         if parsed is None:  # the API's message for an id that is not one of yours
             raise ValidationError(
-                "No preservation of your organization with this id.", code="not_found"
+                _("No preservation of your organization with this id."), code="not_found"
             )
         return parsed
 
@@ -248,9 +261,11 @@ class RequestFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=BLANK + RequestStatus.choices
+        label=_("Status"), required=False, choices=BLANK + translated_choices(RequestStatus.choices)
     )
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=BLANK + RequestKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=BLANK + translated_choices(RequestKind.choices)
+    )
     reference = forms.CharField(label=_("Reference"), required=False)
     jurisdiction = forms.CharField(
         label=_("Jurisdiction"),
@@ -295,13 +310,13 @@ class InviteForm(forms.Form):
     """An invitation to a colleague."""
 
     email = forms.EmailField(label=_("Colleague's e-mail address"))
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=translated_choices(Membership.Role.choices))
 
 
 class MemberRoleForm(forms.Form):
     """A member's role."""
 
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=translated_choices(Membership.Role.choices))
 
 
 class WebhookForm(forms.Form):
@@ -319,7 +334,9 @@ class ContactsForm(forms.Form):
 class AccessRequestForm(forms.Form):
     """The public request for access (console.services.access_request_submit checks it)."""
 
-    kind = forms.ChoiceField(label=_("We are"), choices=OrganizationKind.choices)
+    kind = forms.ChoiceField(
+        label=_("We are"), choices=translated_choices(OrganizationKind.choices)
+    )
     name = forms.CharField(label=_("Organization's official name"), max_length=200)
     country = forms.ChoiceField(label=_("Country"))
     official_domain = forms.CharField(

@@ -29,8 +29,10 @@ from console import selectors as console_selectors
 from console import services
 from console.models import Invitation
 from core.actors import Actor
+from core.durations import humanize_duration
 from core.errors import NotFound
 from core.http import client_ip
+from core.labels import choice_label, translated_choices
 from core.ratelimit import rate_limit_hit
 from core.signin import has_enrolled_factor, second_factor_verified, sign_in_with_new_password
 from liaison import (
@@ -202,17 +204,6 @@ def _submission_spec(
     )
 
 
-def _duration(value: timedelta | None) -> str:
-    """A legal clock in words: "10 days", "8 hours", "" for none."""
-    if value is None:
-        return ""
-    if value.total_seconds() % 86400 == 0:
-        days = value.days
-        return f"{days} day{'s' if days != 1 else ''}"
-    hours = int(value.total_seconds() // 3600)
-    return f"{hours} hour{'s' if hours != 1 else ''}"
-
-
 def _utc(value: Any) -> Any:
     """A datetime-local input's value, read as UTC (the console's forms say UTC)."""
     if value is None:
@@ -252,7 +243,7 @@ def request_submit_view(request: ConsoleRequest) -> HttpResponse:
                     text
                     % {
                         "reference": legal_request.reference,
-                        "instrument": legal_request.get_instrument_display(),
+                        "instrument": choice_label(legal_request.get_instrument_display()),
                     },
                 )
                 return HttpResponseRedirect(
@@ -278,9 +269,9 @@ def request_submit_view(request: ConsoleRequest) -> HttpResponse:
     legal_instruments = [
         {
             "code": code,
-            "label": rule.label,
+            "label": choice_label(rule.label),
             "kinds": [kinds[kind] for kind in sorted(rule.kinds) if kind in kinds],
-            "clock": _duration(rule.clock),
+            "clock": humanize_duration(rule.clock) if rule.clock else "",
             "clock_source": rule.clock_source,
             "document_required": rule.document_required,
             "document_source": rule.document_source,
@@ -665,7 +656,7 @@ def member_list_view(request: ConsoleRequest) -> HttpResponse:
             "form": form,
             "members": console_selectors.member_list(actor=request.actor),
             "invitations": console_selectors.invitation_list(actor=request.actor),
-            "roles": Membership.Role.choices,
+            "roles": translated_choices(Membership.Role.choices),
         },
         status=400 if form.errors else 200,
     )

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from core.actors import Actor
 from core.errors import NotFound
@@ -30,18 +31,24 @@ PDF_TRAILER = b"%%EOF"
 TRAILER_WINDOW = 1024  # the trailer may be followed by a little whitespace or junk
 
 
-def _file_error(message: str, code: str) -> ValidationError:
-    return ValidationError({"file": ValidationError(message, code=code)})
+def _file_error(
+    message: str, code: str, params: dict[str, object] | None = None
+) -> ValidationError:
+    return ValidationError({"file": ValidationError(message, code=code, params=params)})
 
 
 def _inspect(upload: IO[bytes], size: int) -> str:
     """Check the content is a PDF; return its SHA-256 (hex)."""
     upload.seek(0)
     if upload.read(len(PDF_MAGIC)) != PDF_MAGIC:
-        raise _file_error("The file is not a PDF (it does not start with %PDF-).", "not_pdf")
+        raise _file_error(
+            gettext_noop("The file is not a PDF (it does not start with %PDF-)."), "not_pdf"
+        )
     upload.seek(max(size - TRAILER_WINDOW, 0))
     if PDF_TRAILER not in upload.read(TRAILER_WINDOW):
-        raise _file_error("The file is not a complete PDF (no %%EOF trailer).", "not_pdf")
+        raise _file_error(
+            gettext_noop("The file is not a complete PDF (no %%EOF trailer)."), "not_pdf"
+        )
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in iter(lambda: upload.read(1 << 16), b""):
@@ -62,12 +69,14 @@ def legal_document_attach(
     )
     size = upload.size or 0
     if size == 0:
-        raise _file_error("The file is empty.", "empty")
+        raise _file_error(gettext_noop("The file is empty."), "empty")
     if size > settings.LEGAL_DOCUMENT_MAX_BYTES:
         limit = settings.LEGAL_DOCUMENT_MAX_BYTES // (1024 * 1024)
-        raise _file_error(f"The file is larger than {limit} MB.", "too_large")
+        raise _file_error(
+            gettext_noop("The file is larger than %(limit)s MB."), "too_large", {"limit": limit}
+        )
     if upload.file is None:
-        raise _file_error("No file was received.", "empty")
+        raise _file_error(gettext_noop("No file was received."), "empty")
     sha256 = _inspect(upload.file, size)
     filename = os.path.basename((upload.name or "document.pdf").replace("\\", "/"))[:200]
     document = LegalDocument(
@@ -84,8 +93,9 @@ def legal_document_attach(
             locked = lock_request(legal_request)
             if locked.status in TERMINAL_STATUSES:
                 raise _file_error(
-                    f"The request is {locked.status}; documents can no longer be attached.",
+                    gettext_noop("The request is %(status)s; documents can no longer be attached."),
                     "request_closed",
+                    {"status": locked.status},
                 )
             document.save()
             TimelineEntry.objects.create(

@@ -19,6 +19,7 @@ import phonenumbers
 import pycountry
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from liaison.models import (
     DataCategory,
@@ -452,7 +453,14 @@ def legal_clock(instrument: str, policy_clock: timedelta) -> timedelta:
 
 
 class TargetError(ValueError):
-    """A target value that does not follow the rules of its kind."""
+    """A target value that does not follow the rules of its kind. `message` (marked for the
+    catalogues) and `params` make a ValidationError that a page can translate; str() is the
+    English sentence the API gives."""
+
+    def __init__(self, message: str, params: dict[str, str] | None = None) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
 
 
 def _country_code(value: str) -> str | None:
@@ -472,9 +480,18 @@ def validate_country(value: str, *, field: str, canonical: bool = False) -> str:
     """
     code = _country_code(value)
     if code is None or (canonical and code != value):
-        written = " in capitals" if code is not None else ""
-        message = f"{value!r} is not an ISO 3166-1 alpha-2 country code{written} (e.g. DE, FR, US)."
-        raise ValidationError({field: ValidationError(message, code="invalid_country")})
+        message = (
+            gettext_noop(
+                "%(value)s is not an ISO 3166-1 alpha-2 country code in capitals (e.g. DE, FR, US)."
+            )
+            if code is not None
+            else gettext_noop(
+                "%(value)s is not an ISO 3166-1 alpha-2 country code (e.g. DE, FR, US)."
+            )
+        )
+        raise ValidationError(
+            {field: ValidationError(message, code="invalid_country", params={"value": repr(value)})}
+        )
     return code
 
 
@@ -500,9 +517,9 @@ def normalize_target(kind: str, value: str, *, region: str | None = None) -> str
     """Return the canonical form of a target, or raise TargetError saying what is wrong."""
     raw = value.strip()
     if not raw:
-        raise TargetError("A target needs a value.")
+        raise TargetError(gettext_noop("A target needs a value."))
     if len(raw) > 300:
-        raise TargetError("A target value is at most 300 characters.")
+        raise TargetError(gettext_noop("A target value is at most 300 characters."))
     if kind == TargetKind.PHONE_NUMBER:
         return _normalize_phone(raw, region)
     if kind in (TargetKind.USERNAME, TargetKind.CHANNEL):
@@ -511,14 +528,16 @@ def normalize_target(kind: str, value: str, *, region: str | None = None) -> str
         return _normalize_user_id(raw)
     if kind == TargetKind.MESSAGE_LINK:
         return _normalize_message_link(raw)
-    raise TargetError(f"Unknown target kind {kind!r}.")
+    raise TargetError(gettext_noop("Unknown target kind %(kind)s."), {"kind": repr(kind)})
 
 
 def _normalize_user_id(raw: str) -> str:
     """A user id: ASCII digits (full-width ones translated), positive, at most a bigint."""
     digits = raw.translate(FULL_WIDTH_DIGITS)
     if not ASCII_DIGITS_RE.fullmatch(digits) or not 0 < int(digits) <= MAX_USER_ID:
-        raise TargetError("A user id is a positive whole number, written in digits 0-9.")
+        raise TargetError(
+            gettext_noop("A user id is a positive whole number, written in digits 0-9.")
+        )
     return str(int(digits))
 
 
@@ -531,10 +550,12 @@ def _normalize_phone(raw: str, region: str | None) -> str:
         number = phonenumbers.parse(raw, region if not raw.startswith("+") else None)
     except phonenumbers.NumberParseException as error:
         raise TargetError(
-            "Not a phone number: write it in E.164 form, e.g. +4915123456789."
+            gettext_noop("Not a phone number: write it in E.164 form, e.g. +4915123456789.")
         ) from error
     if not phonenumbers.is_valid_number(number):
-        raise TargetError("Not a valid phone number: write it in E.164 form, e.g. +4915123456789.")
+        raise TargetError(
+            gettext_noop("Not a valid phone number: write it in E.164 form, e.g. +4915123456789.")
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -545,12 +566,14 @@ def _normalize_username(raw: str) -> str:
             p for p in urlsplit(name if "://" in name else f"https://{name}").path.split("/") if p
         ]
         if len(parts) != 1:
-            raise TargetError("A channel link is https://t.me/<name>.")
+            raise TargetError(gettext_noop("A channel link is https://t.me/<name>."))
         name = parts[0]
     if not USERNAME_RE.match(name) or "__" in name:
         raise TargetError(
-            "A username is 5-32 letters, digits or underscores, starts with a letter "
-            "and does not end with an underscore."
+            gettext_noop(
+                "A username is 5-32 letters, digits or underscores, starts with a letter "
+                "and does not end with an underscore."
+            )
         )
     return name.lower()
 
@@ -559,7 +582,7 @@ def _normalize_message_link(raw: str) -> str:
     link = raw if "://" in raw else f"https://{raw}"
     parts = urlsplit(link)
     if parts.scheme not in ("https", "http") or (parts.hostname or "") not in PLATFORM_LINK_HOSTS:
-        raise TargetError("A message link is https://t.me/<channel>/<message id>.")
+        raise TargetError(gettext_noop("A message link is https://t.me/<channel>/<message id>."))
     segments = [s for s in parts.path.split("/") if s]
     if (
         len(segments) == 3
@@ -572,6 +595,8 @@ def _normalize_message_link(raw: str) -> str:
         try:
             channel = _normalize_username(segments[0])
         except TargetError as error:
-            raise TargetError("A message link is https://t.me/<channel>/<message id>.") from error
+            raise TargetError(
+                gettext_noop("A message link is https://t.me/<channel>/<message id>.")
+            ) from error
         return f"https://t.me/{channel}/{int(segments[1])}"
-    raise TargetError("A message link is https://t.me/<channel>/<message id>.")
+    raise TargetError(gettext_noop("A message link is https://t.me/<channel>/<message id>."))

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.actors import Actor
 from liaison import instruments, notifications
@@ -146,7 +147,8 @@ def preservation_extend(
     instrument without an extension is refused with a clear error."""
     if actor.organization_id is None or actor.organization_id != legal_request.organization_id:
         raise ValidationError(
-            "Only the requesting organization can extend its preservation.", code="not_allowed"
+            gettext_noop("Only the requesting organization can extend its preservation."),
+            code="not_allowed",
         )
     now = now or timezone.now()
     with transaction.atomic():
@@ -155,8 +157,10 @@ def preservation_extend(
             raise ValidationError(
                 {
                     "id": ValidationError(
-                        "This request has no preservation yet: it is extended once the data "
-                        "is preserved.",
+                        gettext_noop(
+                            "This request has no preservation yet: it is extended once the data "
+                            "is preserved."
+                        ),
                         code="not_preserved",
                     )
                 }
@@ -207,12 +211,15 @@ def preservation_claim_for_production(
     past `preserved_until`. The preservation must be the same organization's and still kept;
     else a field error on `preservationId` and nothing is stored."""
 
-    def refuse(message: str, code: str) -> ValidationError:
-        return ValidationError({"preservationId": ValidationError(message, code=code)})
+    def refuse(message: str, code: str, params: dict[str, str] | None = None) -> ValidationError:
+        return ValidationError(
+            {"preservationId": ValidationError(message, code=code, params=params)}
+        )
 
     if production_request.kind not in PRODUCTION_KINDS:
         raise refuse(
-            "Only a production (disclosure) request can name a preservation.", "not_allowed"
+            gettext_noop("Only a production (disclosure) request can name a preservation."),
+            "not_allowed",
         )
     preservation = (
         Preservation.objects.select_for_update(of=("self",))
@@ -224,14 +231,19 @@ def preservation_claim_for_production(
         .first()
     )
     if preservation is None:
-        raise refuse("No preservation of your organization with this id.", "not_found")
+        raise refuse(
+            gettext_noop("No preservation of your organization with this id."), "not_found"
+        )
     if preservation.ended_at is not None:
-        raise refuse("This preservation has ended; the data is no longer kept.", "ended")
+        raise refuse(
+            gettext_noop("This preservation has ended; the data is no longer kept."), "ended"
+        )
     held = preservation.production_request
     if held is not None and held.status not in TERMINAL_STATUSES:
         raise refuse(
-            f"This preservation is already named by your open request {held.reference}.",
+            gettext_noop("This preservation is already named by your open request %(reference)s."),
             "already_claimed",
+            {"reference": held.reference},
         )
     preservation.production_request = production_request
     preservation.save(update_fields=["production_request"])

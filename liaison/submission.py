@@ -10,11 +10,13 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.actors import Actor
 from core.outbox.services import outbox_emit
@@ -75,35 +77,49 @@ def _validate_submission(actor: Actor, spec: LegalRequestSpec) -> tuple[dict, li
     """Check a submission against its instrument; raise ValidationError naming every bad field."""
     errors: dict[str, list[ValidationError]] = {}
 
-    def fail(field: str, message: str, code: str) -> None:
-        errors.setdefault(field, []).append(ValidationError(message, code=code))
+    def fail(field: str, message: str, code: str, params: dict[str, Any] | None = None) -> None:
+        errors.setdefault(field, []).append(ValidationError(message, code=code, params=params))
 
     organization = actor.organization
     instrument = instruments.INSTRUMENTS.get(spec.kind)
     if instrument is None:
-        fail("kind", f"Kind must be one of {', '.join(RequestKind.values)}.", "invalid_choice")
+        fail(
+            "kind",
+            gettext_noop("Kind must be one of %(choices)s."),
+            "invalid_choice",
+            {"choices": ", ".join(RequestKind.values)},
+        )
     elif organization is not None and organization.kind not in instrument.senders:
         fail(
             "kind",
-            "NGOs may only send MODERATION_NOTICE requests."
+            gettext_noop("NGOs may only send MODERATION_NOTICE requests.")
             if organization.kind == OrganizationKind.NGO
-            else f"Your organization may not send {spec.kind} requests.",
+            else gettext_noop("Your organization may not send %(kind)s requests."),
             "kind_not_allowed",
+            {"kind": spec.kind},
         )
     if spec.category not in RequestCategory.values:
         fail(
             "category",
-            f"Category must be one of {', '.join(RequestCategory.values)}.",
+            gettext_noop("Category must be one of %(choices)s."),
             "invalid_choice",
+            {"choices": ", ".join(RequestCategory.values)},
         )
 
     texts = {"reference": spec.reference, "legalBasis": spec.legal_basis, "summary": spec.summary}
     required = instrument.required_fields if instrument else instruments.COMMON_FIELDS
     for field, value in texts.items():
         if field in required and not value.strip():
-            fail(field, "This field is required for this kind of request.", "required")
+            fail(
+                field, gettext_noop("This field is required for this kind of request."), "required"
+            )
         elif len(value) > FIELD_LIMITS[field]:
-            fail(field, f"At most {FIELD_LIMITS[field]} characters.", "max_length")
+            fail(
+                field,
+                gettext_noop("At most %(limit)s characters."),
+                "max_length",
+                {"limit": FIELD_LIMITS[field]},
+            )
 
     jurisdiction: str | None = None
     try:
@@ -113,9 +129,14 @@ def _validate_submission(actor: Actor, spec: LegalRequestSpec) -> tuple[dict, li
 
     targets: list[Target] = []
     if not spec.targets:
-        fail("targets", "At least one target is required.", "required")
+        fail("targets", gettext_noop("At least one target is required."), "required")
     elif len(spec.targets) > instruments.MAX_TARGETS:
-        fail("targets", f"At most {instruments.MAX_TARGETS} targets per request.", "max_length")
+        fail(
+            "targets",
+            gettext_noop("At most %(limit)s targets per request."),
+            "max_length",
+            {"limit": instruments.MAX_TARGETS},
+        )
     seen: set[tuple[str, str]] = set()
     for position, target in enumerate(spec.targets[: instruments.MAX_TARGETS]):
         field = f"targets.{position}.value"
@@ -123,17 +144,18 @@ def _validate_submission(actor: Actor, spec: LegalRequestSpec) -> tuple[dict, li
             allowed = ", ".join(sorted(instrument.allowed_target_kinds))
             fail(
                 f"targets.{position}.kind",
-                f"{spec.kind} targets must be one of {allowed}.",
+                gettext_noop("%(kind)s targets must be one of %(allowed)s."),
                 "target_kind",
+                {"kind": spec.kind, "allowed": allowed},
             )
             continue
         try:
             value = instruments.normalize_target(target.kind, target.value, region=jurisdiction)
         except instruments.TargetError as error:
-            fail(field, str(error), "invalid_target")
+            fail(field, error.message, "invalid_target", error.params)
             continue
         if (target.kind, value) in seen:
-            fail(field, "This target is listed twice.", "duplicate_target")
+            fail(field, gettext_noop("This target is listed twice."), "duplicate_target")
             continue
         seen.add((target.kind, value))
         targets.append(Target(kind=target.kind, value=value, position=position))
@@ -143,21 +165,31 @@ def _validate_submission(actor: Actor, spec: LegalRequestSpec) -> tuple[dict, li
         if instrument.discloses_data and not categories:
             fail(
                 "dataCategories",
-                "Say which data you need: IP_ADDRESSES and/or PHONE_NUMBER.",
+                gettext_noop("Say which data you need: IP_ADDRESSES and/or PHONE_NUMBER."),
                 "required",
             )
         if categories and not instrument.allows_data_categories:
-            fail("dataCategories", f"{spec.kind} requests do not disclose data.", "not_allowed")
+            fail(
+                "dataCategories",
+                gettext_noop("%(kind)s requests do not disclose data."),
+                "not_allowed",
+                {"kind": spec.kind},
+            )
     refused = [c for c in categories if c not in instruments.ALLOWED_DATA_CATEGORIES]
     if refused:
         fail(
             "dataCategories",
-            f"The platform discloses only IP addresses and phone numbers; {', '.join(refused)} "
-            "cannot be requested.",
+            gettext_noop(
+                "The platform discloses only IP addresses and phone numbers; %(refused)s "
+                "cannot be requested."
+            ),
             "data_category_refused",
+            {"refused": ", ".join(refused)},
         )
     if spec.idempotency_key is not None and not 1 <= len(spec.idempotency_key) <= 128:
-        fail("idempotencyKey", "An idempotency key is 1 to 128 characters.", "invalid")
+        fail(
+            "idempotencyKey", gettext_noop("An idempotency key is 1 to 128 characters."), "invalid"
+        )
     period = _validate_period(spec, instrument, fail)
     legal_instrument = _validate_instrument(spec, jurisdiction, fail)
 
@@ -180,7 +212,7 @@ def _validate_submission(actor: Actor, spec: LegalRequestSpec) -> tuple[dict, li
 
 
 def _validate_instrument(
-    spec: LegalRequestSpec, jurisdiction: str | None, fail: Callable[[str, str, str], None]
+    spec: LegalRequestSpec, jurisdiction: str | None, fail: Callable[..., None]
 ) -> str | None:
     """The request's legal instrument: the one named (which must fit the kind, category and
     country: a field error on `instrument` otherwise), or the one inferred from them."""
@@ -193,8 +225,9 @@ def _validate_instrument(
     if spec.instrument not in instruments.LEGAL_INSTRUMENTS:
         fail(
             "instrument",
-            f"Instrument must be one of {', '.join(instruments.LEGAL_INSTRUMENTS)}.",
+            gettext_noop("Instrument must be one of %(choices)s."),
             "invalid_choice",
+            {"choices": ", ".join(instruments.LEGAL_INSTRUMENTS)},
         )
         return None
     misfit = instruments.instrument_rule(spec.instrument).misfit(
@@ -210,7 +243,7 @@ def _validate_instrument(
 def _validate_period(
     spec: LegalRequestSpec,
     instrument: instruments.Instrument | None,
-    fail: Callable[[str, str, str], None],
+    fail: Callable[..., None],
 ) -> tuple[datetime | None, datetime | None]:
     """The data period: both ends or none, time-zone aware, start before end, not in the future,
     at most DISCLOSURE_MAX_PERIOD long. A disclosure request without one covers the
@@ -225,26 +258,35 @@ def _validate_period(
     if start is None or end is None:
         fail(
             "periodStart" if start is None else "periodEnd",
-            "Give both ends of the period (periodStart and periodEnd), or neither.",
+            gettext_noop("Give both ends of the period (periodStart and periodEnd), or neither."),
             "period_incomplete",
         )
         return None, None
     bad = False
     for field, value in (("periodStart", start), ("periodEnd", end)):
         if timezone.is_naive(value):
-            fail(field, "Give a time zone, e.g. 2026-01-31T00:00:00Z.", "naive_datetime")
+            fail(
+                field,
+                gettext_noop("Give a time zone, e.g. 2026-01-31T00:00:00Z."),
+                "naive_datetime",
+            )
             bad = True
     if bad:
         return None, None
     if start >= end:
-        fail("periodEnd", "The period must end after it starts.", "period_order")
+        fail("periodEnd", gettext_noop("The period must end after it starts."), "period_order")
     elif end > now + timedelta(minutes=5):
-        fail("periodEnd", "The period cannot reach into the future.", "period_in_future")
+        fail(
+            "periodEnd",
+            gettext_noop("The period cannot reach into the future."),
+            "period_in_future",
+        )
     elif end - start > settings.DISCLOSURE_MAX_PERIOD:
         fail(
             "periodStart",
-            f"The period is at most {settings.DISCLOSURE_MAX_PERIOD.days} days long.",
+            gettext_noop("The period is at most %(days)s days long."),
             "period_too_long",
+            {"days": settings.DISCLOSURE_MAX_PERIOD.days},
         )
     return start, end
 
@@ -424,7 +466,8 @@ def legal_request_submit(
     organization = actor.organization
     if organization is None:
         raise ValidationError(
-            "Only members of an organization can submit requests.", code="no_organization"
+            gettext_noop("Only members of an organization can submit requests."),
+            code="no_organization",
         )
     if spec.idempotency_key:
         existing = LegalRequest.objects.filter(
@@ -434,8 +477,11 @@ def legal_request_submit(
             return _repeated_key(actor, spec, existing)
     if not organization.is_verified:
         raise ValidationError(
-            "Your organization is not verified yet. The platform's staff verify new organizations "
-            "before they can submit requests; you can still read your existing requests.",
+            gettext_noop(
+                "Your organization is not verified yet. The platform's staff verify new "
+                "organizations before they can submit requests; you can still read your existing "
+                "requests."
+            ),
             code="organization_unverified",
         )
     fields, targets = _validate_submission(actor, spec)

@@ -558,9 +558,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "Send invitation": ("Envoyer l\u2019invitation", "Einladung senden"),
     "Open invitations": ("Invitations en cours", "Offene Einladungen"),
-    "%(email)s (%(role)s), until %(until)s UTC": (
-        "%(email)s (%(role)s), jusqu\u2019au %(until)s UTC",
-        "%(email)s (%(role)s), bis %(until)s UTC",
+    "%(email)s (%(role)s), until %(until)s": (
+        "%(email)s (%(role)s), jusqu\u2019au %(until)s",
+        "%(email)s (%(role)s), bis %(until)s",
     ),
     "Withdraw the invitation of %(email)s": (
         "Retirer l\u2019invitation de %(email)s",
@@ -735,9 +735,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Staff ask": ("Question des équipes", "Rückfrage des Teams"),
     "Send answer": ("Envoyer la réponse", "Antwort senden"),
     "Disclosure package": ("Paquet de communication", "Auskunftspaket"),
-    "Available until %(until)s UTC. Every download is recorded.": (
-        "Disponible jusqu\u2019au %(until)s UTC. Chaque téléchargement est enregistré.",
-        "Verfügbar bis %(until)s UTC. Jeder Download wird protokolliert.",
+    "Available until %(until)s. Every download is recorded.": (
+        "Disponible jusqu\u2019au %(until)s. Chaque téléchargement est enregistré.",
+        "Verfügbar bis %(until)s. Jeder Download wird protokolliert.",
     ),
     "Records (JSON, exactly the signed bytes)": (
         "Enregistrements (JSON, exactement les octets signés)",
@@ -1216,6 +1216,348 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Legal instrument (optional)": (
         "Instrument juridique (facultatif)",
         "Rechtsinstrument (optional)",
+    ),
+    # The choices of the models (liaison/models: gettext_noop, translated where shown, core.labels)
+    "Routed": ("Orientée", "Zugewiesen"),
+    "Under review": ("En cours d\u2019examen", "In Prüfung"),
+    "Needs information": ("Informations requises", "Rückfrage offen"),
+    "Approved": ("Approuvée", "Genehmigt"),
+    "Rejected": ("Rejetée", "Abgelehnt"),
+    "Fulfilled": ("Exécutée", "Erledigt"),
+    "Withdrawn": ("Retirée", "Zurückgezogen"),
+    "European Production Order (Reg. (EU) 2023/1543)": (
+        "Injonction européenne de production (règl. (UE) 2023/1543)",
+        "Europäische Herausgabeanordnung (VO (EU) 2023/1543)",
+    ),
+    "Emergency European Production Order": (
+        "Injonction européenne de production en situation d\u2019urgence",
+        "Europäische Herausgabeanordnung in Notfällen",
+    ),
+    "European Preservation Order (Reg. (EU) 2023/1543)": (
+        "Injonction européenne de conservation (règl. (UE) 2023/1543)",
+        "Europäische Sicherungsanordnung (VO (EU) 2023/1543)",
+    ),
+    "TCO removal order (Reg. (EU) 2021/784)": (
+        "Injonction de retrait de contenus terroristes (règl. (UE) 2021/784)",
+        "Entfernungsanordnung für terroristische Inhalte (VO (EU) 2021/784)",
+    ),
+    "DSA Art. 9 order to act against illegal content": (
+        "Injonction d\u2019agir contre des contenus illicites (art. 9 DSA)",
+        "Anordnung zum Vorgehen gegen rechtswidrige Inhalte (Art. 9 DSA)",
+    ),
+    "DSA Art. 10 order to provide information": (
+        "Injonction de fournir des informations (art. 10 DSA)",
+        "Anordnung zur Bereitstellung von Informationen (Art. 10 DSA)",
+    ),
+    "18 U.S.C. 2703(d) order or warrant": (
+        "Ordonnance judiciaire ou mandat (18 U.S.C. 2703(d))",
+        "Gerichtliche Anordnung oder Warrant (18 U.S.C. 2703(d))",
+    ),
+    "18 U.S.C. 2703(f) preservation request": (
+        "Demande de conservation (18 U.S.C. 2703(f))",
+        "Sicherungsersuchen (18 U.S.C. 2703(f))",
+    ),
+    "18 U.S.C. 2702(b)(8) emergency disclosure": (
+        "Communication d\u2019urgence (18 U.S.C. 2702(b)(8))",
+        "Notfallauskunft (18 U.S.C. 2702(b)(8))",
+    ),
+    "National court order": ("Décision judiciaire nationale", "Nationale gerichtliche Anordnung"),
+    "Mutual legal assistance request (MLAT)": (
+        "Demande d\u2019entraide judiciaire (MLAT)",
+        "Rechtshilfeersuchen (MLAT)",
+    ),
+    "Trusted flagger notice (DSA Art. 22)": (
+        "Notification d\u2019un signaleur de confiance (art. 22 DSA)",
+        "Meldung eines vertrauenswürdigen Hinweisgebers (Art. 22 DSA)",
+    ),
+    "API": ("API", "API"),
+    "Hotline report": ("Signalement par la ligne directe", "Meldung über die Hotline"),
+    "Username": ("Nom d\u2019utilisateur", "Benutzername"),
+    "User id": ("Identifiant d\u2019utilisateur", "Benutzer-ID"),
+    "Phone number": ("Numéro de téléphone", "Telefonnummer"),
+    "Channel": ("Canal", "Kanal"),
+    "Message link": ("Lien vers un message", "Link zu einer Nachricht"),
+    "IP addresses": ("Adresses IP", "IP-Adressen"),
+    "Issuing authority could not be verified": (
+        "L\u2019autorité d\u2019émission n\u2019a pas pu être vérifiée",
+        "Die ausstellende Behörde konnte nicht verifiziert werden",
+    ),
+    "Authority not competent for jurisdiction": (
+        "Autorité non compétente pour ce pays",
+        "Behörde für dieses Land nicht zuständig",
+    ),
+    "Legal basis invalid or insufficient": (
+        "Base juridique invalide ou insuffisante",
+        "Rechtsgrundlage ungültig oder unzureichend",
+    ),
+    "Legal document missing, invalid or unsigned": (
+        "Acte juridique manquant, invalide ou non signé",
+        "Rechtsdokument fehlt, ist ungültig oder nicht unterzeichnet",
+    ),
+    "Target accounts not identifiable": (
+        "Comptes visés non identifiables",
+        "Betroffene Konten nicht identifizierbar",
+    ),
+    "Targets did not break the platform's rules": (
+        "Les comptes visés n\u2019ont pas enfreint les règles de la plateforme",
+        "Die Betroffenen haben nicht gegen die Regeln der Plattform verstoßen",
+    ),
+    "Data beyond IP addresses and phone number": (
+        "Données autres que les adresses IP et le numéro de téléphone",
+        "Daten über IP-Adressen und Telefonnummer hinaus",
+    ),
+    "Request is not proportionate": (
+        "Demande non proportionnée",
+        "Ersuchen ist nicht verhältnismäßig",
+    ),
+    "Emergency callback did not confirm the request": (
+        "Le rappel de vérification n\u2019a pas confirmé la demande d\u2019urgence",
+        "Der Kontrollrückruf hat das Notfallersuchen nicht bestätigt",
+    ),
+    "Suspected forged or fraudulent request": (
+        "Demande soupçonnée d\u2019être falsifiée ou frauduleuse",
+        "Verdacht auf ein gefälschtes oder betrügerisches Ersuchen",
+    ),
+    "Other (see note)": ("Autre (voir la note)", "Sonstiges (siehe Vermerk)"),
+    "The order is incomplete": (
+        "L\u2019injonction est incomplète",
+        "Die Anordnung ist unvollständig",
+    ),
+    "The order contains manifest errors": (
+        "L\u2019injonction contient des erreurs manifestes",
+        "Die Anordnung enthält offensichtliche Fehler",
+    ),
+    "The order does not contain sufficient information to execute it": (
+        "L\u2019injonction ne contient pas suffisamment d\u2019informations pour être exécutée",
+        "Die Anordnung enthält nicht genügend Informationen, um sie auszuführen",
+    ),
+    "The data requested is not stored": (
+        "Les données demandées ne sont pas conservées",
+        "Die angeforderten Daten sind nicht gespeichert",
+    ),
+    "De facto impossibility, for reasons not attributable to the provider": (
+        "Impossibilité de fait, pour des raisons non imputables au fournisseur de services",
+        "Faktische Unmöglichkeit aus Gründen, die der Diensteanbieter nicht zu vertreten hat",
+    ),
+    "The order was not issued or validated by a competent authority": (
+        "L\u2019injonction n\u2019a pas été émise ou validée par une autorité compétente",
+        "Die Anordnung wurde nicht von einer zuständigen Behörde erlassen oder validiert",
+    ),
+    "Complying would conflict with the applicable law of a third country": (
+        "L\u2019exécution serait contraire au droit applicable d\u2019un pays tiers",
+        "Die Befolgung stünde im Widerspruch zum anwendbaren Recht eines Drittstaats",
+    ),
+    "Corrected by the authority": ("Corrigée par l\u2019autorité", "Von der Behörde berichtigt"),
+    "Withdrawn by the authority": ("Retirée par l\u2019autorité", "Von der Behörde zurückgezogen"),
+    "Pending": ("En attente", "Ausstehend"),
+    "Verified": ("Vérifiée", "Verifiziert"),
+    "Suspended": ("Suspendue", "Gesperrt"),
+    "Administrator": ("Administrateur", "Administrator"),
+    "member": ("membre", "Mitglied"),
+    "Delivered": ("Remise", "Zugestellt"),
+    "Dead-lettered": ("Abandonnée après échecs", "Endgültig fehlgeschlagen"),
+    # The services' errors a console form shows (gettext_noop there: the API stays English;
+    # console.forms.apply_service_errors translates them)
+    "Kind must be one of %(choices)s.": (
+        "Le type doit être l\u2019un des suivants\u202f: %(choices)s.",
+        "Die Art muss eine der folgenden sein: %(choices)s.",
+    ),
+    "NGOs may only send MODERATION_NOTICE requests.": (
+        "Les ONG ne peuvent envoyer que des demandes MODERATION_NOTICE.",
+        "NGOs dürfen nur Ersuchen der Art MODERATION_NOTICE senden.",
+    ),
+    "Your organization may not send %(kind)s requests.": (
+        "Votre organisation ne peut pas envoyer de demandes %(kind)s.",
+        "Ihre Organisation darf keine Ersuchen der Art %(kind)s senden.",
+    ),
+    "Category must be one of %(choices)s.": (
+        "La catégorie doit être l\u2019une des suivantes\u202f: %(choices)s.",
+        "Die Kategorie muss eine der folgenden sein: %(choices)s.",
+    ),
+    "This field is required for this kind of request.": (
+        "Ce champ est obligatoire pour ce type de demande.",
+        "Dieses Feld ist für diese Art von Ersuchen erforderlich.",
+    ),
+    "At most %(limit)s characters.": (
+        "%(limit)s caractères au maximum.",
+        "Höchstens %(limit)s Zeichen.",
+    ),
+    "At least one target is required.": (
+        "Au moins un compte ou contenu visé est requis.",
+        "Mindestens ein Ziel ist erforderlich.",
+    ),
+    "At most %(limit)s targets per request.": (
+        "%(limit)s comptes ou contenus visés au maximum par demande.",
+        "Höchstens %(limit)s Ziele je Ersuchen.",
+    ),
+    "%(kind)s targets must be one of %(allowed)s.": (
+        "Les cibles d\u2019une demande %(kind)s doivent être de l\u2019un des types "
+        "suivants\u202f: %(allowed)s.",
+        "Ziele eines Ersuchens der Art %(kind)s müssen eine der folgenden Arten haben: "
+        "%(allowed)s.",
+    ),
+    "This target is listed twice.": (
+        "Cette cible figure deux fois.",
+        "Dieses Ziel ist doppelt aufgeführt.",
+    ),
+    "Say which data you need: IP_ADDRESSES and/or PHONE_NUMBER.": (
+        "Indiquez les données demandées\u202f: IP_ADDRESSES et/ou PHONE_NUMBER.",
+        "Geben Sie an, welche Daten Sie benötigen: IP_ADDRESSES und/oder PHONE_NUMBER.",
+    ),
+    "%(kind)s requests do not disclose data.": (
+        "Une demande %(kind)s ne donne lieu à aucune communication de données.",
+        "Ersuchen der Art %(kind)s führen zu keiner Datenauskunft.",
+    ),
+    "The platform discloses only IP addresses and phone numbers; %(refused)s cannot be "
+    "requested.": (
+        "La plateforme ne communique que des adresses IP et des numéros de téléphone\u202f; "
+        "%(refused)s ne peut pas être demandé.",
+        "Die Plattform gibt nur IP-Adressen und Telefonnummern heraus; %(refused)s kann nicht "
+        "angefordert werden.",
+    ),
+    "An idempotency key is 1 to 128 characters.": (
+        "Une clé d\u2019idempotence compte de 1 à 128 caractères.",
+        "Ein Idempotenzschlüssel hat 1 bis 128 Zeichen.",
+    ),
+    "Instrument must be one of %(choices)s.": (
+        "L\u2019instrument doit être l\u2019un des suivants\u202f: %(choices)s.",
+        "Das Instrument muss eines der folgenden sein: %(choices)s.",
+    ),
+    "Give both ends of the period (periodStart and periodEnd), or neither.": (
+        "Indiquez le début et la fin de la période (periodStart et periodEnd), ou ni l\u2019un ni "
+        "l\u2019autre.",
+        "Geben Sie Beginn und Ende des Zeitraums an (periodStart und periodEnd) oder keines "
+        "von beiden.",
+    ),
+    "Give a time zone, e.g. 2026-01-31T00:00:00Z.": (
+        "Indiquez un fuseau horaire, par exemple 2026-01-31T00:00:00Z.",
+        "Geben Sie eine Zeitzone an, z.\u202fB. 2026-01-31T00:00:00Z.",
+    ),
+    "The period must end after it starts.": (
+        "La période doit se terminer après son début.",
+        "Der Zeitraum muss nach seinem Beginn enden.",
+    ),
+    "The period cannot reach into the future.": (
+        "La période ne peut pas s\u2019étendre dans le futur.",
+        "Der Zeitraum darf nicht in die Zukunft reichen.",
+    ),
+    "The period is at most %(days)s days long.": (
+        "La période ne peut excéder %(days)s jours.",
+        "Der Zeitraum umfasst höchstens %(days)s Tage.",
+    ),
+    "Only members of an organization can submit requests.": (
+        "Seuls les membres d\u2019une organisation peuvent soumettre des demandes.",
+        "Nur Mitglieder einer Organisation können Ersuchen einreichen.",
+    ),
+    "Your organization is not verified yet. The platform's staff verify new organizations "
+    "before they can submit requests; you can still read your existing requests.": (
+        "Votre organisation n\u2019est pas encore vérifiée. Les équipes de la plateforme "
+        "vérifient les nouvelles organisations avant qu\u2019elles puissent soumettre des "
+        "demandes\u202f; vous pouvez toujours consulter vos demandes existantes.",
+        "Ihre Organisation ist noch nicht verifiziert. Die Teams der Plattform verifizieren neue "
+        "Organisationen, bevor diese Ersuchen einreichen können; Ihre bestehenden Ersuchen "
+        "können Sie weiterhin lesen.",
+    ),
+    "%(value)s is not an ISO 3166-1 alpha-2 country code (e.g. DE, FR, US).": (
+        "%(value)s n\u2019est pas un code pays ISO 3166-1 alpha-2 (par exemple DE, FR, US).",
+        "%(value)s ist kein Ländercode nach ISO 3166-1 alpha-2 (z.\u202fB. DE, FR, US).",
+    ),
+    "%(value)s is not an ISO 3166-1 alpha-2 country code in capitals (e.g. DE, FR, US).": (
+        "%(value)s n\u2019est pas un code pays ISO 3166-1 alpha-2 en majuscules (par exemple "
+        "DE, FR, US).",
+        "%(value)s ist kein Ländercode nach ISO 3166-1 alpha-2 in Großbuchstaben (z.\u202fB. DE, "
+        "FR, US).",
+    ),
+    "A target needs a value.": (
+        "Une cible doit avoir une valeur.",
+        "Ein Ziel braucht einen Wert.",
+    ),
+    "A target value is at most 300 characters.": (
+        "La valeur d\u2019une cible compte 300 caractères au maximum.",
+        "Der Wert eines Ziels hat höchstens 300 Zeichen.",
+    ),
+    "Unknown target kind %(kind)s.": (
+        "Type de cible inconnu\u202f: %(kind)s.",
+        "Unbekannte Zielart %(kind)s.",
+    ),
+    "A user id is a positive whole number, written in digits 0-9.": (
+        "Un identifiant d\u2019utilisateur est un nombre entier positif, écrit avec les chiffres 0 "
+        "à 9.",
+        "Eine Benutzer-ID ist eine positive ganze Zahl aus den Ziffern 0 bis 9.",
+    ),
+    "Not a phone number: write it in E.164 form, e.g. +4915123456789.": (
+        "Ce n\u2019est pas un numéro de téléphone\u202f: écrivez-le au format E.164, par exemple "
+        "+4915123456789.",
+        "Keine Telefonnummer: Schreiben Sie sie im Format E.164, z.\u202fB. +4915123456789.",
+    ),
+    "Not a valid phone number: write it in E.164 form, e.g. +4915123456789.": (
+        "Numéro de téléphone non valide\u202f: écrivez-le au format E.164, par exemple "
+        "+4915123456789.",
+        "Keine gültige Telefonnummer: Schreiben Sie sie im Format E.164, z.\u202fB. "
+        "+4915123456789.",
+    ),
+    "A channel link is https://t.me/<name>.": (
+        "Un lien de canal a la forme https://t.me/<nom>.",
+        "Ein Kanallink hat die Form https://t.me/<Name>.",
+    ),
+    "A username is 5-32 letters, digits or underscores, starts with a letter and does not end "
+    "with an underscore.": (
+        "Un nom d\u2019utilisateur compte de 5 à 32 lettres, chiffres ou tirets bas, commence par "
+        "une lettre et ne se termine pas par un tiret bas.",
+        "Ein Benutzername besteht aus 5 bis 32 Buchstaben, Ziffern oder Unterstrichen, beginnt "
+        "mit einem Buchstaben und endet nicht mit einem Unterstrich.",
+    ),
+    "A message link is https://t.me/<channel>/<message id>.": (
+        "Un lien de message a la forme https://t.me/<canal>/<numéro du message>.",
+        "Ein Nachrichtenlink hat die Form https://t.me/<Kanal>/<Nachrichtennummer>.",
+    ),
+    "The file is not a PDF (it does not start with %PDF-).": (
+        "Le fichier n\u2019est pas un PDF (il ne commence pas par %PDF-).",
+        "Die Datei ist kein PDF (sie beginnt nicht mit %PDF-).",
+    ),
+    "The file is not a complete PDF (no %%EOF trailer).": (
+        "Le fichier n\u2019est pas un PDF complet (pas de marqueur final %%EOF).",
+        "Die Datei ist kein vollständiges PDF (keine Endmarke %%EOF).",
+    ),
+    "The file is empty.": ("Le fichier est vide.", "Die Datei ist leer."),
+    "The file is larger than %(limit)s MB.": (
+        "Le fichier dépasse %(limit)s Mo.",
+        "Die Datei ist größer als %(limit)s MB.",
+    ),
+    "No file was received.": (
+        "Aucun fichier n\u2019a été reçu.",
+        "Es wurde keine Datei empfangen.",
+    ),
+    "The request is %(status)s; documents can no longer be attached.": (
+        "La demande est au statut %(status)s\u202f: aucun document ne peut plus y être joint.",
+        "Das Ersuchen hat den Status %(status)s; Dokumente können nicht mehr beigefügt werden.",
+    ),
+    "Only the requesting organization can extend its preservation.": (
+        "Seule l\u2019organisation requérante peut prolonger sa conservation.",
+        "Nur die ersuchende Organisation kann ihre Sicherung verlängern.",
+    ),
+    "This request has no preservation yet: it is extended once the data is preserved.": (
+        "Cette demande n\u2019a pas encore de conservation\u202f: elle se prolonge une fois les "
+        "données conservées.",
+        "Für dieses Ersuchen besteht noch keine Sicherung: Sie kann verlängert werden, sobald "
+        "die Daten gesichert sind.",
+    ),
+    "Only a production (disclosure) request can name a preservation.": (
+        "Seule une demande de production (communication de données) peut désigner une "
+        "conservation.",
+        "Nur ein Herausgabeersuchen (Datenauskunft) kann eine Sicherung angeben.",
+    ),
+    "No preservation of your organization with this id.": (
+        "Aucune conservation de votre organisation ne porte cet identifiant.",
+        "Keine Sicherung Ihrer Organisation mit dieser ID.",
+    ),
+    "This preservation has ended; the data is no longer kept.": (
+        "Cette conservation a pris fin\u202f; les données ne sont plus conservées.",
+        "Diese Sicherung ist beendet; die Daten werden nicht mehr aufbewahrt.",
+    ),
+    "This preservation is already named by your open request %(reference)s.": (
+        "Cette conservation est déjà désignée par votre demande en cours %(reference)s.",
+        "Diese Sicherung ist bereits in Ihrem offenen Ersuchen %(reference)s angegeben.",
     ),
 }
 

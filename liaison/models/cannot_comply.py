@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from liaison.models.requests import LegalRequest
 from liaison.models.tenants import TenantQuerySet
@@ -14,24 +15,24 @@ from liaison.models.tenants import TenantQuerySet
 class CannotComplyGround(models.TextChoices):
     """The grounds of Annex III on which an order cannot be executed."""
 
-    INCOMPLETE = "INCOMPLETE", "The order is incomplete"
-    MANIFEST_ERRORS = "MANIFEST_ERRORS", "The order contains manifest errors"
+    INCOMPLETE = "INCOMPLETE", gettext_noop("The order is incomplete")
+    MANIFEST_ERRORS = "MANIFEST_ERRORS", gettext_noop("The order contains manifest errors")
     INSUFFICIENT_INFORMATION = (
         "INSUFFICIENT_INFORMATION",
-        "The order does not contain sufficient information to execute it",
+        gettext_noop("The order does not contain sufficient information to execute it"),
     )
-    DATA_NOT_STORED = "DATA_NOT_STORED", "The data requested is not stored"
+    DATA_NOT_STORED = "DATA_NOT_STORED", gettext_noop("The data requested is not stored")
     DE_FACTO_IMPOSSIBILITY = (
         "DE_FACTO_IMPOSSIBILITY",
-        "De facto impossibility, for reasons not attributable to the provider",
+        gettext_noop("De facto impossibility, for reasons not attributable to the provider"),
     )
     NOT_COMPETENT_AUTHORITY = (
         "NOT_COMPETENT_AUTHORITY",
-        "The order was not issued or validated by a competent authority",
+        gettext_noop("The order was not issued or validated by a competent authority"),
     )
     CONFLICTING_THIRD_COUNTRY_OBLIGATIONS = (
         "CONFLICTING_THIRD_COUNTRY_OBLIGATIONS",
-        "Complying would conflict with the applicable law of a third country",
+        gettext_noop("Complying would conflict with the applicable law of a third country"),
     )
 
 
@@ -47,8 +48,8 @@ class CannotComplyNotice(models.Model):
     corrects it (which resumes it) or withdraws it."""
 
     class Resolution(models.TextChoices):
-        CORRECTED = "CORRECTED", "Corrected by the authority"
-        WITHDRAWN = "WITHDRAWN", "Withdrawn by the authority"
+        CORRECTED = "CORRECTED", gettext_noop("Corrected by the authority")
+        WITHDRAWN = "WITHDRAWN", gettext_noop("Withdrawn by the authority")
 
     legal_request = models.ForeignKey(
         LegalRequest, on_delete=models.CASCADE, related_name="cannot_comply_notices"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.egress import EgressURLValidator
 from liaison.models.enums import OrganizationKind
@@ -46,9 +47,9 @@ class Organization(models.Model):
     """An authority or NGO: the tenant. Everything it sends and reads is scoped to it."""
 
     class Verification(models.TextChoices):
-        PENDING = "PENDING", "Pending"
-        VERIFIED = "VERIFIED", "Verified"
-        SUSPENDED = "SUSPENDED", "Suspended"
+        PENDING = "PENDING", gettext_noop("Pending")
+        VERIFIED = "VERIFIED", gettext_noop("Verified")
+        SUSPENDED = "SUSPENDED", gettext_noop("Suspended")
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
@@ -111,8 +112,8 @@ class Membership(models.Model):
     """A person (Django user) acting for an organization."""
 
     class Role(models.TextChoices):
-        MEMBER = "MEMBER", "Member"
-        ADMIN = "ADMIN", "Administrator"
+        MEMBER = "MEMBER", gettext_noop("Member")
+        ADMIN = "ADMIN", gettext_noop("Administrator")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="memberships"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from liaison.models.requests import LegalRequest
 from liaison.models.tenants import Organization
@@ -18,9 +19,9 @@ class WebhookDelivery(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "PENDING", "Pending"
-        DELIVERED = "DELIVERED", "Delivered"
-        DEAD = "DEAD", "Dead-lettered"
+        PENDING = "PENDING", gettext_noop("Pending")
+        DELIVERED = "DELIVERED", gettext_noop("Delivered")
+        DEAD = "DEAD", gettext_noop("Dead-lettered")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="webhook_deliveries"

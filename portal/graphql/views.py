@@ -6,6 +6,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from graphql import ExecutionResult
 from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, process_result
@@ -18,6 +19,8 @@ from core.http import bearer_token, client_ip, error_response
 from core.logging import caller_label, set_current_caller
 from liaison.tokens import TokenAttemptsExceeded, api_token_authenticate_from
 from portal.graphql.explorer import graphiql_page, wants_graphiql
+
+API_LANGUAGE = "en"
 
 
 class PortalGraphQLView(GraphQLView):
@@ -33,6 +36,15 @@ class PortalGraphQLView(GraphQLView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if wants_graphiql(request):
             return graphiql_page(request)
+        # The API speaks English whatever Accept-Language or the language cookie say (the
+        # LocaleMiddleware activated one for the pages): its messages are a contract clients
+        # match on, and Django's own (e.g. an invalid UUID) would otherwise follow the browser.
+        with translation.override(API_LANGUAGE):
+            response = self._dispatch(request, *args, **kwargs)
+        response.headers["Content-Language"] = API_LANGUAGE
+        return response
+
+    def _dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         token = bearer_token(request)
         actor: Actor | None = None
         address = client_ip(request)

@@ -439,3 +439,38 @@ def test_a_member_signs_in_with_a_passkey(server: Any, monkeypatch: pytest.Monke
             assert errors == []
         finally:
             browser.close()
+
+
+def test_a_request_page_in_french_fits_a_phone(
+    policy: None, staff_one: Any, server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The French labels and dates are longer ("Injonction européenne de production (règl. (UE)
+    2023/1543)", "1 décembre 2026 à 14:05 UTC"): the request page and the list still fit 375 px
+    (shoot checks that nothing sticks out sideways) and pass axe-core."""
+    from playwright.sync_api import expect, sync_playwright
+
+    chromium = ensure_chromium()
+    OUTPUT.mkdir(exist_ok=True)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    officer = admin_member(OrganizationFactory(name="Landeskriminalamt Berlin"))
+    legal_request = under_review(officer, staff_one)
+    cookie = console_client(officer).cookies["sessionid"].value
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport=WIDE, locale="fr-FR")
+            context.add_cookies(
+                [{"name": "sessionid", "value": cookie, "url": server.url, "httpOnly": True}]
+            )
+            page = context.new_page()
+            page.goto(f"{server.url}/console/requests/{legal_request.pk}/")
+            expect(page.locator("#instrument")).to_contain_text(
+                "Injonction européenne de production"
+            )
+            expect(page.locator("#status")).to_have_text("En cours d\u2019examen")
+            shoot(page, "request-fr")
+            page.goto(f"{server.url}/console/")
+            expect(page.locator("table.requests")).to_contain_text("Communication de données")
+            shoot(page, "requests-fr")
+        finally:
+            browser.close()

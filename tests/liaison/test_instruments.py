@@ -19,7 +19,7 @@ def test_anything_else_is_a_field_error_with_one_code(written: str) -> None:
         validate_country(written, field="jurisdiction")
     [error] = excinfo.value.error_dict["jurisdiction"]
     assert error.code == "invalid_country"
-    assert f"{written!r} is not an ISO 3166-1 alpha-2 country code" in error.message
+    assert f"{written!r} is not an ISO 3166-1 alpha-2 country code" in error.messages[0]
 
 
 def test_canonical_refuses_a_code_not_written_as_stored() -> None:
