@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from core.asgi import ASGIApp, BodyLimitMiddleware, Receive, Scope, Send, header, send_error
+from core.dbthreads import database_async
 from core.http import scope_client_ip
 from liaison.tokens import TokenAttemptsExceeded, api_token_authenticate_from
 
@@ -49,7 +49,7 @@ class UploadAuthentication:
             actor = None
             if scheme.lower() == "bearer" and token.strip():
                 try:
-                    actor = await database_sync_to_async(api_token_authenticate_from)(
+                    actor = await database_async(api_token_authenticate_from)(
                         token.strip(), client_address=scope_client_ip(scope)
                     )
                 except TokenAttemptsExceeded as refused:
