@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.graphql_api import _base_urls, free_port, http, recreate_database, stop_server
+from bench.graphql_api import _base_urls, free_port, http, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -148,7 +148,7 @@ def start_server(port: int, log_path: Path, env: dict[str, str]) -> subprocess.P
          "--port", str(port), "--workers", WEB_WORKERS, "--ws", "websockets",
          "--no-access-log",
          "--log-level", "warning", "--lifespan", "off"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -161,8 +161,28 @@ def start_server(port: int, log_path: Path, env: dict[str, str]) -> subprocess.P
         if status == 200:
             return server
         time.sleep(0.2)
-    stop_server(server)
+    stop_server_group(server)
     raise RuntimeError("uvicorn did not answer /healthz within 60 s")
+
+
+def stop_server_group(server: subprocess.Popen[bytes]) -> None:
+    """Stop the uvicorn this run started AND its worker processes (its own process group):
+    stopping only the supervisor left its workers running, waiting on open sockets."""
+    import signal
+
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            server.poll()
+            try:
+                os.killpg(server.pid, 0)
+            except ProcessLookupError:
+                return  # the whole group is gone
+            time.sleep(0.2)
 
 
 # Load --------------------------------------------------------------------------------------
@@ -662,7 +682,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = asyncio.run(measure(f"http://127.0.0.1:{port}", day, hot, args))
     finally:
-        stop_server(server)
+        stop_server_group(server)
     (RESULTS_DIR / "hotline.json").write_text(json.dumps(results, indent=2))
     record_summary(results)
     section = render(results, args)
