@@ -1,9 +1,9 @@
 """The one table `make bench` ends with: every figure of issue 14, its target and the ratio.
 
-Each benchmark leaves its figures in bench/results/ (gitignored): graphql_api.json and
-hotline.json as they always did, and `record(bench, **figures)` for the others
-(summary-<bench>.json). `python -m bench` notes when it started, and the table takes only
-figures written since (an older file would be another run's: "not measured" instead).
+Each benchmark leaves its figures in bench/results/ (gitignored): graphql_api.json as it
+always did, and `record(bench, **figures)` for the others (summary-<bench>.json; the
+hotline's with both ways of sending). `python -m bench` notes when it started, and the table
+takes only figures written since (an older file would be another run's: "not measured").
 `python -m bench summary` prints the table of the files as they are.
 """
 
@@ -68,6 +68,11 @@ def _submissions(figures: Figures) -> str:
     return f"submitted at {rate:.0f}/s" if rate is not None else ""
 
 
+def _closed_by_server(figures: Figures) -> str:
+    closed = figures.get("steady_closed_by_server")
+    return f"{closed:.0f} closed by the server" if closed is not None else ""
+
+
 FIGURES = (
     Figure(
         "switchboard burst (5,000 + 50 urgent): routings/s, first submission to last routing",
@@ -94,20 +99,33 @@ FIGURES = (
         "summary-routing_cost.json", _get("route_cpu_ms"), " ms", 4, at_most=True,
     ),
     Figure(
-        "hotline (a) 200 clients, 50 msg/s: send -> every subscriber p99",
-        "hotline.json", _get("day", "last_subscriber_ms", "p99"), " ms", 50, at_most=True,
+        "hotline (a) 200 clients, 50 msg/s: send -> every subscriber p99, sent over HTTP",
+        "summary-hotline.json", _get("day_p99_http"), " ms", 50, at_most=True,
     ),
     Figure(
-        "hotline (a) with 10 % of clients dropping and resubscribing: p99",
-        "hotline.json", _get("day_churn", "last_subscriber_ms", "p99"), " ms", 100, at_most=True,
+        "hotline (a) same, sent over the open WebSocket",
+        "summary-hotline.json", _get("day_p99_ws"), " ms", 50, at_most=True,
     ),
     Figure(
-        "hotline (b) hot room, 100 clients, 10 msg/s: p99",
-        "hotline.json", _get("hot", "last_subscriber_ms", "p99"), " ms", 100, at_most=True,
+        "hotline (a) with 10 % of clients dropping and resubscribing: p99, over HTTP",
+        "summary-hotline.json", _get("day_churn_p99_http"), " ms", 100, at_most=True,
     ),
     Figure(
-        "WebSocket connections closed by the server during the steady phase (a)",
-        "hotline.json", _get("day", "reconnects"), "", 0, at_most=True,
+        "hotline (a) with 10 % dropping and resubscribing: p99, over the WebSocket",
+        "summary-hotline.json", _get("day_churn_p99_ws"), " ms", 100, at_most=True,
+    ),
+    Figure(
+        "hotline (b) hot room, 100 clients, 10 msg/s: p99, over HTTP",
+        "summary-hotline.json", _get("hot_p99_http"), " ms", 100, at_most=True,
+    ),
+    Figure(
+        "hotline (b) hot room: p99, over the WebSocket",
+        "summary-hotline.json", _get("hot_p99_ws"), " ms", 100, at_most=True,
+    ),
+    Figure(
+        "WebSocket connections ended during the steady phases (a), HTTP and WebSocket sends",
+        "summary-hotline.json", _get("steady_reconnects"), "", 0, at_most=True,
+        beside=_closed_by_server,
     ),
     Figure(
         "GraphQL legalRequests(first: 50) vs the plain JSON view",

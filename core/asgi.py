@@ -5,6 +5,9 @@ before a view can look at the request, so a limit in a view comes too late: a 10
 without a token was read and spooled before "Authentication required". This middleware answers
 413 at once when `Content-Length` says the body is too large, and also while the body streams in
 (a chunked body carries no length): the application then sees a disconnect, never the bytes.
+
+Also the WebSocket session stack (`session_user_stack`) whose user lookup runs on the database
+threads (core.dbthreads).
 """
 
 from __future__ import annotations
@@ -13,6 +16,11 @@ import contextlib
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from channels.auth import AuthMiddleware, get_user
+from channels.sessions import CookieMiddleware, SessionMiddleware
+
+from core.dbthreads import database_async
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -113,7 +121,8 @@ class ClosedSocketGuard:
     ClientDisconnected for each (a traceback per operation) or answers a second close with
     "Unexpected ASGI message 'websocket.close', after sending 'websocket.close'". A frame for a
     client that is gone has no reader: it is dropped here, from the first send that finds the
-    client gone, or once the consumer closed the socket itself."""
+    client gone, once the client's disconnect came, or once the consumer closed the socket
+    itself."""
 
     socket_closed = False
 
@@ -127,9 +136,35 @@ class ClosedSocketGuard:
         except OSError:  # uvicorn's ClientDisconnected: the client left while we sent
             self.socket_closed = True
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def watched_receive() -> Message:
+            # Once the server has handed over the disconnect, a send raises RuntimeError
+            # ("after sending 'websocket.close'"), not OSError: flag it here, the moment it
+            # arrives, not when the consumer gets round to dispatching it.
+            message = await receive()
+            if message.get("type") == "websocket.disconnect":
+                self.socket_closed = True
+            return message
+
+        await super().__call__(scope, watched_receive, send)  # type: ignore[misc]
+
     async def close(self, code: Any = None, reason: Any = None) -> None:
         if self.socket_closed:
             return
         self.socket_closed = True
         with contextlib.suppress(OSError):
             await super().close(code, reason)  # type: ignore[misc]
+
+
+class SessionUserMiddleware(AuthMiddleware):
+    """Channels' AuthMiddleware (scope["user"] from the session) with the user looked up on the
+    database threads (core.dbthreads), not the one thread-sensitive thread: a reconnect storm's
+    connects do not queue there behind every other database call of the process."""
+
+    async def resolve_scope(self, scope: Scope) -> None:
+        scope["user"]._wrapped = await database_async(get_user.func)(scope)
+
+
+def session_user_stack(inner: ASGIApp) -> ASGIApp:
+    """Channels' AuthMiddlewareStack (cookies, session, user) with SessionUserMiddleware."""
+    return CookieMiddleware(SessionMiddleware(SessionUserMiddleware(inner)))  # type: ignore[no-any-return]

@@ -19,18 +19,20 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
 
 from core.actors import Actor
+from core.dbthreads import database_async
 from hotline import events, selectors, services
 from hotline.records import MessageView
 
 ACCESS_RECHECK_SECONDS = 60.0
 PRESENCE_REFRESH_SECONDS = 15.0
 
-_access = database_sync_to_async(selectors.access_conversation)
-_last_seq = database_sync_to_async(selectors.conversation_last_seq)
-_range = database_sync_to_async(selectors.message_range)
+# On the database threads (core.dbthreads): a reconnect storm's replays never queue on the
+# one thread-sensitive thread behind every other consumer's database call.
+_access = database_async(selectors.access_conversation)
+_last_seq = database_async(selectors.conversation_last_seq)
+_range = database_async(selectors.message_range)
 
 
 async def _check(actor: Actor, conversation_id: object) -> int:

@@ -7,11 +7,11 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import re_path  # noqa: E402
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL  # noqa: E402
 
+from core.asgi import session_user_stack  # noqa: E402
 from core.graphql.origin import OriginPolicyMiddleware  # noqa: E402
 from portal.graphql.consumers import PortalGraphQLWSConsumer  # noqa: E402
 from portal.graphql.schema import schema  # noqa: E402
@@ -35,6 +35,6 @@ application = ProtocolTypeRouter(
         # the portal runs without a separate file server. Bodies are bounded, and uploads
         # authenticated, before Django reads them (portal/guards.py).
         "http": guarded(SecureStaticFilesHandler(django_asgi_app)),
-        "websocket": OriginPolicyMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": OriginPolicyMiddleware(session_user_stack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -14,12 +14,12 @@ from http.cookies import CookieError, SimpleCookie
 from types import SimpleNamespace
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.utils.module_loading import import_string
 
 from core.asgi import ASGIApp, BodyLimitMiddleware, Receive, Scope, Send, header, send_error
+from core.dbthreads import database_async
 from core.http import scope_client_ip
 from core.signin import second_factor_verified
 from liaison.tokens import TokenAttemptsExceeded, api_token_authenticate_from
@@ -81,9 +81,7 @@ class UploadAuthentication:
 
     @staticmethod
     async def _session_allows(scope: Scope, send: Send) -> bool:
-        user = await database_sync_to_async(session_user_with_second_factor)(
-            session_key_from(scope)
-        )
+        user = await database_async(session_user_with_second_factor)(session_key_from(scope))
         if user is None:
             await send_error(
                 send,
@@ -100,7 +98,7 @@ class UploadAuthentication:
         actor = None
         if scheme.lower() == "bearer" and token.strip():
             try:
-                actor = await database_sync_to_async(api_token_authenticate_from)(
+                actor = await database_async(api_token_authenticate_from)(
                     token.strip(), client_address=scope_client_ip(scope)
                 )
             except TokenAttemptsExceeded as refused:

@@ -154,6 +154,10 @@ if env_bool("DB_POOL", False):
         "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "20")),
         "timeout": 10,
     }
+# The database threads of async code (core.dbthreads: WebSocket connects, the hotline's
+# replays and sends over WebSocket), per web process; each holds at most one connection (from
+# the pool above when DB_POOL is on, else a persistent one of its own).
+DB_ASYNC_THREADS = int(os.environ.get("DB_ASYNC_THREADS", "4"))
 if env_bool("DB_PGBOUNCER", False):
     # Behind PgBouncer in transaction pooling (docs/deployment.md): a server connection is
     # this client's only for one transaction, so no server-side cursor may outlive it

@@ -8,6 +8,7 @@ import strawberry
 import strawberry_django
 from strawberry_django.fields.types import OperationInfo
 
+from core.dbthreads import async_safe, resolve_off_thread
 from core.errors import NotFound
 from core.graphql.context import Info
 from core.graphql.permissions import IsAuthenticated
@@ -36,9 +37,11 @@ class Mutation:
             "submits a MODERATION_NOTICE of your organization to the switchboard."
         ),
     )
+    @async_safe
     def send_hotline_message(
         self, info: Info, input: SendHotlineMessageInput
     ) -> SendHotlineMessageResult:
+        # Over WebSocket on the database threads (core.dbthreads), not the one sync thread.
         actor = info.context.require_actor()
         report = None
         if input.report is not None:
@@ -49,27 +52,37 @@ class Mutation:
                 ),
                 jurisdiction=input.report.jurisdiction,
             )
-        message = services.message_send(
-            actor=actor,
-            conversation_id=input.conversation_id,
-            body=input.body,
-            client_message_id=input.client_message_id,
-            urgent=input.urgent,
-            report=report,
-        )
-        return HotlineMessage.build(message)  # type: ignore[return-value]
+
+        def send() -> SendHotlineMessageResult:
+            message = services.message_send(
+                actor=actor,
+                conversation_id=input.conversation_id,
+                body=input.body,
+                client_message_id=input.client_message_id,
+                urgent=input.urgent,
+                report=report,
+            )
+            return HotlineMessage.build(message)  # type: ignore[return-value]
+
+        return resolve_off_thread(send)  # type: ignore[return-value]
 
     @strawberry_django.mutation(
         handle_django_errors=False,
         permission_classes=[IsAuthenticated],
         description="Say you are typing (at most one signal every 2 s counts; never stored).",
     )
+    @async_safe
     def hotline_typing(self, info: Info, conversation_id: strawberry.ID) -> bool:
+        # Over WebSocket on the database threads, like the send.
         actor = info.context.require_actor()
-        try:
-            return services.typing_signal(actor=actor, conversation_id=conversation_id)
-        except NotFound:
-            return False
+
+        def signal() -> bool:
+            try:
+                return services.typing_signal(actor=actor, conversation_id=conversation_id)
+            except NotFound:
+                return False
+
+        return resolve_off_thread(signal)  # type: ignore[return-value]
 
     @strawberry_django.mutation(
         handle_django_errors=True,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from strawberry.channels import GraphQLWSConsumer
+from strawberry.channels.handlers.base import ChannelsMessage
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from core.actors import Actor, session_staff_actor
 from core.asgi import ClosedSocketGuard
+from core.dbthreads import database_async
 from core.graphql.context import Context
 from core.graphql.origin import BROWSER_ORIGIN_KEY
 from core.http import scope_client_ip
@@ -35,6 +37,19 @@ class PortalGraphQLWSConsumer(ClosedSocketGuard, GraphQLWSConsumer):
     requests (core.graphql.ratelimit, a schema extension); a refused one gets an `error`
     message for its id and the socket stays open."""
 
+    async def dispatch(self, message: ChannelsMessage) -> None:
+        """A WebSocket frame goes straight to its handler. Channels' own dispatch first awaits
+        `aclose_old_connections()` on the process's one thread-sensitive thread, so every frame
+        of every socket (a send, a subscribe) queued there behind any database call running
+        on it; the database calls of this consumer run on core.dbthreads, which closes old
+        connections around each call itself."""
+        if str(message.get("type", "")).startswith("websocket."):
+            handler = getattr(self, get_handler_name(message), None)
+            if handler is not None:
+                await handler(message)
+                return
+        await super().dispatch(message)
+
     async def get_context(  # type: ignore[override]
         self, request: GraphQLWSConsumer, response: GraphQLWSConsumer
     ) -> Context:
@@ -49,7 +64,7 @@ class PortalGraphQLWSConsumer(ClosedSocketGuard, GraphQLWSConsumer):
         actor: Actor | None = None
         if isinstance(authorization, str) and authorization.lower().startswith("bearer "):
             try:
-                actor = await database_sync_to_async(api_token_authenticate_from)(
+                actor = await database_async(api_token_authenticate_from)(
                     authorization[7:].strip(), client_address=context.client_address
                 )
             except TokenAttemptsExceeded as refused:
@@ -65,7 +80,7 @@ class PortalGraphQLWSConsumer(ClosedSocketGuard, GraphQLWSConsumer):
         else:
             # The session cookie counts only for a browser on one of our own origins.
             user = self.scope.get("user") if self.scope.get(BROWSER_ORIGIN_KEY) else None
-            actor = await database_sync_to_async(_staff_actor)(user, self.scope.get("session"))
+            actor = await database_async(_staff_actor)(user, self.scope.get("session"))
             if actor is None:
                 raise ConnectionRejectionError({"message": "Authentication required."})
         context.actor = actor

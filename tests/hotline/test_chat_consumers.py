@@ -4,10 +4,12 @@ replay after reconnect, idempotent sends, tenancy, limits, urgent reports, gap b
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 from unittest import mock
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.test import Client
 
@@ -384,3 +386,40 @@ async def test_staff_presence_and_typing_are_live(ngo: Member) -> None:
     gone = await member.receive(op)
     assert gone["payload"]["data"]["hotlinePresence"]["staffOnline"] == 0
     await member.close()
+
+
+async def test_connect_replay_and_send_do_not_wait_on_the_thread_sensitive_thread(
+    ngo: Member,
+) -> None:
+    """The process's one thread-sensitive thread (where `database_sync_to_async` and every
+    thread-sensitive `sync_to_async` run outside an HTTP request) is held by a blocked call:
+    a WebSocket still connects (session and token), replays, sends and receives live, because
+    the chat's database calls run on core.dbthreads. Back on that thread, each step would wait
+    for the blocked call (60 s) and the 10 s receive timeouts fail."""
+    conversation = await main_line(ngo)
+    sender = await ChatClient.connect(ngo.token)
+    for n in range(1, 3):
+        await sender.send(conversation, f"m{n}", f"m{n}")
+
+    started, release = threading.Event(), threading.Event()
+
+    def hold_the_thread() -> None:
+        started.set()
+        release.wait(60)
+
+    held = asyncio.ensure_future(sync_to_async(hold_the_thread)())
+    try:
+        await asyncio.wait_for(asyncio.to_thread(started.wait, 10), 11)
+        assert started.is_set()
+        watcher = await ChatClient.connect(ngo.token)
+        op = await watcher.subscribe(conversation, after_seq=0)
+        assert [(await watcher.next_message(op))["body"] for _ in range(2)] == ["m1", "m2"]
+        sent = await watcher.send(conversation, "m3", "m3")
+        assert sent["seq"] == 3
+        assert (await watcher.next_message(op))["body"] == "m3"
+        assert not held.done()  # the thread was held throughout
+    finally:
+        release.set()
+        await held
+    await watcher.close()
+    await sender.close()
