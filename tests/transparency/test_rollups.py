@@ -14,7 +14,13 @@ from django.db import connection
 from liaison.models import LegalRequest, RequestStatus
 from switchboard.models import Team, Ticket
 from tests.factories import LegalRequestFactory, OrganizationFactory
-from transparency.aggregation import RowFigures, rollup_months_of
+from transparency.aggregation import (
+    COUNTS,
+    RowFigures,
+    _exact_period_rows,
+    period_rows,
+    rollup_months_of,
+)
 from transparency.models import MonthlyRollup, MonthlyRollupRow
 from transparency.selectors import transparency_report_get
 from transparency.services import daily_report_generate, daily_reports_catch_up
@@ -254,3 +260,48 @@ def test_the_histogram_median_is_within_the_bound_of_percentile_cont() -> None:
             assert abs(got - want) <= 0.015 * want, (size, got, want)
         cursor.execute("SELECT transparency_histogram_median('{}', NULL, '{}', NULL)")
         assert cursor.fetchone() == (None,)
+
+
+@pytest.mark.django_db
+def test_a_period_from_mid_month_to_mid_month_matches_the_day_path() -> None:
+    """The rollup path (a month cut at each end: one read as its rollup minus the days before
+    the period, the other from its day rows) against the day path over the same published
+    days: every count and rejection reason equal, medians within 1.5 % (exact below 100 s)."""
+    rng = random.Random(14)
+    _requests(rng, start=datetime(2026, 8, 25, tzinfo=UTC), days=100, per_day=4)  # .. Dec 2
+    daily_reports_catch_up(now=datetime(2026, 12, 3, 0, 10, tzinfo=UTC))
+    for first_day, last_day, read in (
+        # Sep minus its first 11 days, Oct whole, Nov 1-14 from day rows
+        (date(2026, 9, 12), date(2026, 11, 14), (date(2026, 9, 1), date(2026, 10, 1))),
+        # Sep 20-30 from day rows, Oct whole, Nov minus its last 13 days
+        (date(2026, 9, 20), date(2026, 11, 17), (date(2026, 10, 1), date(2026, 11, 1))),
+    ):
+        months = rollup_months_of(first_day=first_day, last_day=last_day)
+        assert months is not None
+        assert (months.first, months.last) == read
+        rollup = {
+            row.key: row
+            for row in period_rows(first_day=first_day, last_day=last_day, live_ranges=[])
+        }
+        days = {
+            row.key: row
+            for row in _exact_period_rows(first_day=first_day, last_day=last_day, live_ranges=[])
+        }
+        assert set(rollup) == set(days)
+        for key, want in days.items():
+            got = rollup[key]
+            assert [getattr(got, name) for name in COUNTS] == [
+                getattr(want, name) for name in COUNTS
+            ]
+            assert got.rejected_by_reason == want.rejected_by_reason
+            for got_median, want_median in (
+                (got.median_seconds_to_acknowledge, want.median_seconds_to_acknowledge),
+                (got.median_seconds_to_act, want.median_seconds_to_act),
+            ):
+                assert (got_median is None) == (want_median is None)
+                if want_median is None or got_median is None:
+                    continue
+                if want_median < 100:
+                    assert got_median == want_median
+                else:
+                    assert abs(got_median - want_median) <= 0.015 * want_median + 0.5

@@ -7,6 +7,7 @@ reference, a target or an organization.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 import strawberry
 from django.core.exceptions import ValidationError
@@ -44,7 +45,15 @@ class TransparencyReportRow:
     received: int
     fulfilled: int
     rejected: int
-    rejected_by_reason: list[RejectionCount]
+
+    @strawberry.field
+    def rejected_by_reason(self) -> list[RejectionCount]:
+        # Built only when asked for: a year has 900 rows.
+        return [
+            RejectionCount(reason=RejectionReason(reason), count=count)
+            for reason, count in self.reasons.items()
+        ]
+
     withdrawn: int
     open: int
     accounts_affected: int = strawberry.field(
@@ -67,6 +76,7 @@ class TransparencyReportRow:
     trusted_flagger_notices: int = strawberry.field(
         description="Notices from trusted flaggers (NGOs), DSA Art. 15(1)(b)."
     )
+    reasons: strawberry.Private[dict[str, int]]
 
 
 @strawberry.type(name="TransparencyReport")
@@ -80,18 +90,16 @@ class TransparencyReport:
 
 
 def report_row(row: RowFigures) -> TransparencyReportRow:
-    """The GraphQL form of one row."""
+    """The GraphQL form of one row. `kind` and `category` are passed as the enums' values (str,
+    as TextChoices members are): GraphQL serializes a value with one dict lookup, a member by
+    comparing it with every member, and a year has 900 rows."""
     return TransparencyReportRow(
         jurisdiction=row.jurisdiction,
-        kind=RequestKind(row.kind),
-        category=RequestCategory(row.category),
+        kind=cast(RequestKind, row.kind),
+        category=cast(RequestCategory, row.category),
         received=row.received,
         fulfilled=row.fulfilled,
         rejected=row.rejected,
-        rejected_by_reason=[
-            RejectionCount(reason=RejectionReason(reason), count=count)
-            for reason, count in row.rejected_by_reason.items()
-        ],
         withdrawn=row.withdrawn,
         open=row.open,
         accounts_affected=row.accounts_affected,
@@ -102,6 +110,7 @@ def report_row(row: RowFigures) -> TransparencyReportRow:
         share_within_deadline=None if row.acted == 0 else row.within_deadline / row.acted,
         breaches=row.breaches,
         trusted_flagger_notices=row.trusted_flagger_notices,
+        reasons=row.rejected_by_reason,
     )
 
 
