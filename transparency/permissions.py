@@ -2,7 +2,7 @@
 are published by the daily job, statements of reasons sent by theirs).
 
 The groups are the ones the liaison and switchboard apps define; this app adds its view
-permissions to them (migration 0007): legal reviewers, who decide removals and disclosures, and
+permissions to them (migration 0008): legal reviewers, who decide removals and disclosures, and
 the switchboard, which works the notices, see the published reports, the statements of reasons
 and every trusted flagger's statistics.
 """

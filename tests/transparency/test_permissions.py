@@ -25,7 +25,7 @@ PAGES = (
 
 
 def test_the_migration_grants_what_the_app_defines() -> None:
-    migration = importlib.import_module("transparency.migrations.0007_staff_view_permissions")
+    migration = importlib.import_module("transparency.migrations.0008_staff_view_permissions")
     assert {name: set(perms) for name, perms in migration.GROUPS.items()} == {
         name: set(perms) for name, perms in permissions.STAFF_GROUPS.items()
     }

@@ -30,7 +30,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("transparency", "0006_seconds_histograms"),
+        ("transparency", "0007_faster_histogram_functions"),
         ("liaison", "0020_audit_sealed_by_a_sequencer"),
         ("switchboard", "0005_staff_permissions"),
         ("auth", "0012_alter_user_first_name_max_length"),
