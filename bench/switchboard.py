@@ -534,37 +534,55 @@ def _report(r: dict) -> str:
 
 NOTES = """### Reading the figures
 
-- Urgent isolation holds: orders arriving one every 100 ms while ~4,000 disclosures wait get
-  routed in tens of milliseconds (the backlog waits in `default`, the `urgent` worker is idle).
-  Sent as a burst of their own (`--urgent-interval 0.02`: 50 orders within one second), they
-  exceed what two urgent processes can route on a shared 2-core machine and queue behind each
-  other: three runs gave urgent p50/p99 of 419/625, 545/643 and 736/1185 ms.
-- Nothing is lost or done twice: every run routed all 5,050 requests exactly once.
-- Throughput misses by ~8x (37-42 routings/s against 300). Measured in one process on this
-  machine (no Celery, no contention), a routing costs about 19 ms of CPU and 26 ms of wall
-  time for 28 SQL statements: `legal_request_mark_routed` (liaison: status transition with its
-  own row lock, a hash-chained audit entry under a global `pg_advisory_xact_lock`, a
-  `legal_request.updated` outbox event, an on-commit channel broadcast) is about 6 ms of it; the
-  switchboard's own part (lock the request, check for a ticket, decide from the cached policy,
-  create the ticket and the notification, find the on-call recipients) and the outbox's lock
-  and update are the rest. Each request then costs three Celery tasks (routing, the team
-  notification, liaison's `legal_request.updated` event). With two cores shared by four
-  submitter processes, four worker processes and PostgreSQL that tops out near 40-60/s; 300/s
-  would need about 3 ms of CPU per request in all. (The calibration's 300-400/s was a routing
-  of a few statements and one task.)
-- Done here: database connections are reused (CELERY_DB_REUSE_MAX: the Django fixup otherwise
-  closes them around every task), the policy is cached per process behind a revision token
-  (one query instead of five), the audit entry is the routing's last write so that the global
-  audit lock is held only until the commit, and urgent work has its own worker. Together:
-  25 -> 37-42 routings/s across runs.
-- Tried and reverted: a lower CPU priority (nice 10) for the default worker made urgent latency
-  worse (p50 1.5 s): default transactions holding the global audit lock were descheduled and
-  urgent routings waited for them (priority inversion).
-- Would close the gap: take the audit chain's global lock out of the routing transaction
-  (append audit entries from an outbox event, or chain per request), batch notifications (one
-  task per team and second rather than one per ticket), and fewer ORM round trips on the
-  routing path (one INSERT ... ON CONFLICT for the ticket, the request lock and status update
-  in one statement).
+- Phases. Phase 1 is the old burst: the submitters (4 processes) compete with the workers for
+  the 2 cores, so its routings/s is reported beside the submissions/s, with no target. Phase 2
+  is the drain the target is about: the backlog is committed with the workers stopped, then
+  the workers start as `make run` starts them; its rate runs from their start (ready) to the
+  last routing of the backlog. Urgent orders arrive behind that backlog (phase 2, one every
+  100 ms) and then 50 within one second (phase 3); each phase is checked on its own for
+  requests lost or routed twice.
+- One routing, in one process (`python -m bench routing_cost`: submit N requests, then deliver
+  each `legal_request.submitted` event through `outbox_deliver`, the routing task's body):
+  6 SQL statements between BEGIN and COMMIT (21 before issue 14's item 2) and 4.0-4.4 ms of CPU
+  (19.4 ms before), both measured on a loaded shared machine (load average 6-8 on 2 cores,
+  other benchmarks and test suites running), 300 requests; a quiet machine gives less. The
+  six statements, pinned by tests/switchboard/test_routing.py::test_one_routing_is_six_statements
+  and listed in switchboard/tickets.py:
+  1. claim the event and mark it delivered: one `UPDATE portal_outboxevent ... RETURNING`
+     (it was a `SELECT ... FOR UPDATE` and a final `UPDATE`; the mark rolls back with a failed
+     routing, and is taken back after a `DeliveryFailed`);
+  2. lock the request and read what the routing needs: one `SELECT ... FOR UPDATE OF r` with
+     its organization, its ticket if any (a redelivery), the team intake chose, that team's
+     on-call address, whether the rule still exists (it was six queries: the request, the
+     ticket, the team, the rule, the members, the request again under the lock);
+  3. `INSERT` the ticket (its unique constraint refuses a second one);
+  4. `INSERT` the team's notification (no outbox event and no task per ticket any more);
+  5. the move to ROUTED: the request's `UPDATE` and its timeline entry's `INSERT` in one
+     statement (a data-modifying CTE, `liaison.lifecycle._save_with_entry`, for every move);
+  6. `INSERT` the audit entry, unsealed (the sealer chains it later: no lock).
+  Left out of the routing's transaction: the targets' pre-flight (a savepoint, the targets,
+  the answers, the adapter's lookups, their INSERT and audit entry: 7 statements) now runs
+  in the notification flush, for the whole batch; so does the mail.
+- Notifications are batched: the commit that records notifications asks for a flush of their
+  queue (a Redis key set if absent; the flush clears it when it starts, so a commit after that
+  asks again), and the flush sends every pending notification of the queue in batches of 200
+  (`SKIP LOCKED`: two flushes never take the same one). A burst costs a few flush tasks, not
+  one task per ticket. In the default queue a flush waits behind the routings queued before
+  it: during a drain the team e-mails of the backlog leave as it ends, in one batch (urgent
+  tickets have their own queue and flush). A failed send is handed to the outbox (topic
+  `switchboard.staff_notification`: backoff, dead letter, revival from admin); a flush that
+  never ran (Redis down, a worker lost) is made up for by the sweep, which sends what is
+  pending for more than 10 s.
+- Hot-path INSERTs (ticket, notification, audit entry) and the outbox claim go through
+  `core.rawsql` (SQL built once per model, values prepared by each field as the ORM does):
+  the ORM spent more CPU building the locking read (its subqueries) than all the rest.
+- Still per routing: one `group_send` to the organization's live subscriptions after commit
+  (about 1 ms of CPU, in the process's broadcast thread) and the flush request (one Redis
+  `SET NX`, about 0.4 ms); for an organization with a webhook or a contact e-mail, their
+  outbox events in the same transaction (2-3 more statements).
+- Tried and reverted earlier: a lower CPU priority (nice 10) for the default worker made urgent
+  latency worse (p50 1.5 s): default transactions holding the then global audit lock were
+  descheduled and urgent routings waited for them (priority inversion; the lock is gone).
 """
 
 
