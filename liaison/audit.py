@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import rawsql
 from core.actors import Actor
 from liaison import signing
 from liaison.models import AuditEntry, AuditTreeHead
@@ -143,15 +144,19 @@ def audit_record(
     floats: their text form could change on the way through PostgreSQL's jsonb).
     """
     user = actor.user if actor is not None else None
-    return AuditEntry.objects.create(
-        at=timezone.now(),  # microseconds, like PostgreSQL: the hash recomputes exactly
-        actor_user_id=getattr(user, "pk", None),
-        actor_label=actor_label or (actor.label if actor is not None else "system"),
-        organization_id=organization_id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        details=json.loads(canonical_json(details or {})),
+    # rawsql.insert: AuditEntry.objects.create without the ORM's per-call query building (every
+    # audited write pays it; the model has no save() override and no signals).
+    return rawsql.insert(
+        AuditEntry(
+            at=timezone.now(),  # microseconds, like PostgreSQL: the hash recomputes exactly
+            actor_user_id=getattr(user, "pk", None),
+            actor_label=actor_label or (actor.label if actor is not None else "system"),
+            organization_id=organization_id,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            details=json.loads(canonical_json(details or {})),
+        )
     )
 
 

@@ -8,9 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from core import rawsql
 from core.outbox.models import OutboxEvent
 from liaison import instruments
 from liaison.intake import IntakeDecision, IntakeQuestion
+from liaison.models import LegalRequest, Organization
 from switchboard.defaults import DEFAULT_FALLBACK_DESK, URGENT_CLOCK_MAX, default_clock
 from switchboard.models import (
     EscalationChain,
@@ -18,6 +23,7 @@ from switchboard.models import (
     PolicyRevision,
     RoutingRule,
     Team,
+    TeamMember,
     Ticket,
 )
 
@@ -183,6 +189,82 @@ def routing_decide(
         escalation_snapshot=policy.chain_snapshot(
             fallback.escalation_chain_id if fallback else None
         ),
+    )
+
+
+@dataclass(frozen=True)
+class RoutingLock:
+    """A request read under its row lock for its routing (`routing_request_lock`), with its
+    organization, and what its routing needs, None when absent: its ticket (a redelivered
+    routing), the team intake chose (None: deleted since; name, desk, mailbox, and the first
+    member in its on-call order: a new ticket calls on-call position 0), and whether the rule
+    intake matched still exists."""
+
+    legal_request: LegalRequest
+    ticket_id: int | None
+    team_name: str | None
+    team_desk: str | None
+    team_email: str | None
+    on_call_email: str | None
+    rule_exists: bool
+
+
+_routing_lock_sql: list[str] = []
+
+
+def _routing_lock_query() -> str:
+    """The one statement of `routing_request_lock`, built once per process from the models."""
+    if not _routing_lock_sql:
+        quote = connection.ops.quote_name
+
+        def table(model: Any) -> str:
+            return quote(model._meta.db_table)
+
+        user = get_user_model()
+        request = rawsql.select_list(LegalRequest, "r")
+        organization = rawsql.select_list(Organization, "o")
+        _routing_lock_sql.append(
+            f"""SELECT {request}, {organization},
+          (SELECT t.id FROM {table(Ticket)} t WHERE t.legal_request_id = r.id LIMIT 1),
+          team.name, team.desk_name, team.email,
+          (SELECT u.email FROM {table(TeamMember)} m JOIN {table(user)} u ON u.id = m.user_id
+            WHERE m.team_id = team.id ORDER BY m.position, m.id LIMIT 1),
+          EXISTS (SELECT 1 FROM {table(RoutingRule)} rule
+                   WHERE rule.id = (r.routing_decision ->> 'rule_id')::integer)
+     FROM {table(LegalRequest)} r
+     JOIN {table(Organization)} o ON o.id = r.organization_id
+LEFT JOIN {table(Team)} team ON team.id = (r.routing_decision ->> 'team_id')::integer
+    WHERE r.id = %s
+      FOR UPDATE OF r"""  # noqa: S608 - names from the models' metadata, the id a parameter
+        )
+    return _routing_lock_sql[0]
+
+
+def routing_request_lock(legal_request_id: object) -> RoutingLock | None:
+    """Lock a request for its routing and read what the routing needs, in ONE statement
+    (hand-written: the same query through the ORM cost more CPU to build than all the rest of
+    a routing). The request's row only is locked (`FOR UPDATE OF r`); None if it is missing."""
+    with connection.cursor() as cursor:
+        cursor.execute(_routing_lock_query(), [str(legal_request_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n_request, n_organization = rawsql.column_count(LegalRequest), rawsql.column_count(Organization)
+    legal_request = rawsql.from_row(LegalRequest, row[:n_request])
+    legal_request.organization = rawsql.from_row(
+        Organization, row[n_request : n_request + n_organization]
+    )
+    ticket_id, team_name, team_desk, team_email, on_call, rule_exists = row[
+        n_request + n_organization :
+    ]
+    return RoutingLock(
+        legal_request=legal_request,
+        ticket_id=ticket_id,
+        team_name=team_name,
+        team_desk=team_desk,
+        team_email=team_email,
+        on_call_email=on_call,
+        rule_exists=bool(rule_exists),
     )
 
 

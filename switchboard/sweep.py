@@ -1,5 +1,5 @@
-"""The periodic sweep: escalations, deadline warnings and breaches (each exactly once). (The
-re-drive of deliveries is the outbox's own beat entry.)"""
+"""The periodic sweep: escalations, deadline warnings and breaches (each exactly once), and the
+notifications no flush sent. (The re-drive of deliveries is the outbox's own beat entry.)"""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from switchboard.models import (
     Notification,
     Ticket,
 )
-from switchboard.notifications import _now, _recipients
+from switchboard.notifications import _now, _recipients, notifications_flush
 from switchboard.tickets import SWITCHBOARD_ACTOR, _escalate_locked, _record_and_notify
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ class SweepReport:
     escalated: int = 0
     warned: int = 0
     breached: int = 0
+    flushed: int = 0  # notifications no flush had taken (Redis down, a flush task lost)
 
 
 def _sweep_escalations(now: datetime, limit: int) -> int:
@@ -152,11 +153,12 @@ def _sweep_warnings(now: datetime, limit: int) -> int:
 
 
 def switchboard_sweep(*, now: datetime | None = None, limit: int = 500) -> SweepReport:
-    """The periodic sweep: escalate, record breaches (exactly once), warn (once). Safe to run
-    concurrently."""
+    """The periodic sweep: escalate, record breaches (exactly once), warn (once), and send the
+    notifications that no flush took. Safe to run concurrently."""
     now = _now(now)
     report = SweepReport()
     report.escalated = _sweep_escalations(now, limit)
     report.breached = _sweep_breaches(now, limit)  # before warnings: no warning after a breach
     report.warned = _sweep_warnings(now, limit)
+    report.flushed = notifications_flush(stale=True)
     return report

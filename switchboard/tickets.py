@@ -1,11 +1,33 @@
 """Tickets: routing a request into a team's queue, and what staff and the legal review do with
-it (acknowledge, assign, escalate, pause, resolve)."""
+it (acknowledge, assign, escalate, pause, resolve).
+
+One routing (the `legal_request.submitted` delivery, `core.outbox.services.outbox_deliver` ->
+`ticket_open_for_request`) is six SQL statements between BEGIN and COMMIT, pinned by
+tests/switchboard/test_routing.py::test_one_routing_is_six_statements:
+
+1. claim the event: `UPDATE portal_outboxevent SET delivered_at ... RETURNING` (the row lock a
+   duplicate delivery waits on, and the delivered mark, rolled back if the routing fails);
+2. lock the request and read what the routing needs: `SELECT ... FOR UPDATE OF r` with its
+   organization, its ticket if any, the team intake chose and its on-call address, and whether
+   the rule still exists (`selectors.routing_request_lock`);
+3. `INSERT` the ticket (the unique constraint refuses a second one);
+4. `INSERT` the team's notification (sent after commit by the batched flush: no task, no
+   outbox event per ticket);
+5. the move to ROUTED: the request's `UPDATE` and its timeline entry's `INSERT` in one
+   statement (liaison, `lifecycle._save_with_entry`);
+6. `INSERT` the audit entry, unsealed (liaison's sealer chains it later).
+
+A request whose stored team or rule is gone, or that was stored without a routing decision,
+or whose organization has a webhook or a contact e-mail (their outbox events), costs more.
+The targets' pre-flight runs in the notification flush, after the commit.
+"""
 
 from __future__ import annotations
 
 import copy
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +37,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import rawsql
 from core.actors import Actor, internal_label, public_name, staff_actor
 from liaison import lifecycle
 from liaison.models import LegalRequest, RequestStatus, TimelineEntry
@@ -54,54 +77,57 @@ def ticket_warn_at(*, due_at: datetime, clock: timedelta, warn_before: timedelta
 def ticket_open_for_request(
     *, legal_request_id: uuid.UUID | str, now: datetime | None = None
 ) -> Ticket | None:
-    """Route a submitted request: open its one ticket, move it to ROUTED, notify the team.
+    """Route a submitted request: open its one ticket, move it to ROUTED, record the team's
+    notification (sent, with the targets' pre-flight, by the batched flush after commit).
 
-    Idempotent: a request that already has a ticket returns it unchanged, and the ticket's
-    unique constraint refuses a concurrent second one. A withdrawn or missing request gets no
-    ticket. The request is read without a lock: liaison's `legal_request_mark_routed` locks it
-    and checks its status again (a withdrawal in between fails this attempt, whose retry then
-    finds the request withdrawn).
+    Idempotent: a request that already has a ticket returns it unchanged (and the ticket's
+    unique constraint refuses a concurrent second one). A withdrawn or missing request gets no
+    ticket. The request is read under its row lock, so a withdrawal either commits first (seen
+    here: no ticket) or waits for this routing and then withdraws a ROUTED request (whose ticket
+    the `status_changed` handler resolves).
+
+    In the routing delivery's transaction this is five statements (the module docstring has
+    the list): the locking read (with the ticket, the team and its on-call address, as intake
+    decided them), the ticket, the notification, and liaison's move to ROUTED and its audit.
     """
     now = _now(now)
     # No savepoint of its own inside the delivery's transaction (two round trips saved): if
     # anything fails, the whole delivery rolls back and is retried anyway.
     with transaction.atomic(savepoint=False):
-        legal_request = (
-            LegalRequest.objects.select_related("organization").filter(pk=legal_request_id).first()
-        )
-        if legal_request is None:
+        locked = selectors.routing_request_lock(legal_request_id)
+        if locked is None:
             logger.warning("switchboard: request %s does not exist", legal_request_id)
             return None
-        existing = Ticket.objects.filter(legal_request=legal_request).first()
-        if existing is not None:
-            return existing
+        if locked.ticket_id is not None:
+            return Ticket.objects.get(pk=locked.ticket_id)
+        legal_request = locked.legal_request
         if legal_request.status == RequestStatus.WITHDRAWN:
             return None
-        decision, due_at = _routing_of(legal_request)
-        team = decision.team or team_fallback_ensure()
-        snapshot = copy.deepcopy(decision.escalation_snapshot)
-        if decision.team is None:  # the fallback was just created: its chain, if any
-            chain = team.escalation_chain
-            snapshot = chain.snapshot() if chain is not None else {"steps": [], "chain": ""}
-        warn_before = timedelta(seconds=snapshot.get("warn_before_seconds", 15 * 60))
-        steps = snapshot["steps"]
-        ticket = Ticket.objects.create(
-            legal_request=legal_request,
-            team=team,
-            priority=ticket_priority(decision.clock),
-            urgent=decision.urgent,
-            routing_rule=decision.rule,
-            routing_error=decision.error,
-            opened_at=now,
-            clock=decision.clock,
-            due_at=due_at,
-            escalation_snapshot=snapshot,
-            next_escalation_at=now + timedelta(minutes=steps[0]["wait_minutes"]) if steps else None,
-            warn_at=ticket_warn_at(due_at=due_at, clock=decision.clock, warn_before=warn_before),
+        route = _routing_of(locked)
+        # rawsql.insert: Ticket.objects.create without the ORM's per-call query building.
+        ticket = rawsql.insert(
+            Ticket(
+                legal_request=legal_request,
+                team_id=route.team_id,
+                priority=ticket_priority(route.clock),
+                urgent=route.urgent,
+                routing_rule_id=route.rule_id,
+                routing_error=route.error,
+                opened_at=now,
+                clock=route.clock,
+                due_at=route.due_at,
+                escalation_snapshot=route.snapshot,
+                next_escalation_at=now + timedelta(minutes=route.steps[0]["wait_minutes"])
+                if route.steps
+                else None,
+                warn_at=ticket_warn_at(
+                    due_at=route.due_at, clock=route.clock, warn_before=route.warn
+                ),
+            )
         )
-        if decision.error and decision.rule is not None:
-            RoutingRule.objects.filter(pk=decision.rule.pk).update(
-                last_error=decision.error[:2000],
+        if route.error and route.rule_id is not None:
+            RoutingRule.objects.filter(pk=route.rule_id).update(
+                last_error=route.error[:2000],
                 last_error_at=now,
                 error_count=F("error_count") + 1,
             )
@@ -109,40 +135,68 @@ def ticket_open_for_request(
                 legal_request=legal_request,
                 event=TimelineEntry.Event.NOTE,
                 actor_label=SWITCHBOARD_ACTOR,
-                message=f"{decision.error}; sent to the fallback team {team.name}.",
+                message=f"{route.error}; sent to the fallback team {route.team_name}.",
                 at=now,
             )
         _notification_create(
             ticket=ticket,
             kind=Notification.Kind.ROUTED,
             step=0,
-            recipients=_recipients(ticket, "on_call"),
+            recipients=route.recipients
+            if route.recipients is not None
+            else _recipients(ticket, "on_call"),
             subject=f"[P{ticket.priority}] New {legal_request.get_kind_display()} for "
-            f"{team.name}, due {due_at:%Y-%m-%d %H:%M} UTC",
+            f"{route.team_name}, due {route.due_at:%Y-%m-%d %H:%M} UTC",
             body=f"{_describe(legal_request)}\nFrom: {legal_request.organization.name}\n"
-            f"Due: {due_at:%Y-%m-%d %H:%M} UTC\n",
+            f"Due: {route.due_at:%Y-%m-%d %H:%M} UTC\n",
             now=now,
             new_ticket=True,
         )
-        # Last: it ends in the liaison audit log, whose global lock is held until our commit.
         # The desk the authority was told at intake, unless that team is gone.
-        told = legal_request.routing_decision.get("team_id") == team.pk
+        told = route.told and bool(legal_request.handling_desk)
         lifecycle.legal_request_mark_routed(
             legal_request=legal_request,
-            desk_name=legal_request.handling_desk
-            if told and legal_request.handling_desk
-            else team.desk_name,
-            due_at=due_at,
+            desk_name=legal_request.handling_desk if told else route.desk_name,
+            due_at=route.due_at,
             actor_label=SWITCHBOARD_ACTOR,
+            locked=True,
         )
     return ticket
 
 
-def _routing_of(legal_request: LegalRequest) -> tuple[selectors.RoutingDecision, datetime]:
-    """The routing decision of a request and its deadline: the one intake stored (the desk and
-    deadline the authority was told, from the policy revision of that moment), or, for a
-    request stored without one, the current policy's. A team deleted since intake gives way to
-    the fallback (the deadline stays)."""
+@dataclass(frozen=True)
+class _Route:
+    """What the ticket of a request is opened with: its team (with its name and desk), the
+    rule, the clock and deadline, urgency, the rule's error, the chain's snapshot, and the
+    notification's recipients (None: to be looked up, off the fast path)."""
+
+    team_id: int
+    team_name: str
+    desk_name: str
+    told: bool  # the team is the one intake decided (and told the authority the desk of)
+    rule_id: int | None
+    clock: timedelta
+    due_at: datetime
+    urgent: bool
+    error: str
+    snapshot: dict[str, Any]
+    recipients: list[str] | None
+
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        return self.snapshot["steps"]
+
+    @property
+    def warn(self) -> timedelta:
+        return timedelta(seconds=self.snapshot.get("warn_before_seconds", 15 * 60))
+
+
+def _routing_of(locked: selectors.RoutingLock) -> _Route:
+    """The routing of a request and its deadline: the decision intake stored (the desk and
+    deadline the authority was told, from the policy revision of that moment), read with the
+    team by `selectors.routing_request_lock`; or, for a request stored without one, the current
+    policy's. A team deleted since intake gives way to the fallback (the deadline stays)."""
+    legal_request = locked.legal_request
     stored = legal_request.routing_decision or {}
     if "clock_seconds" not in stored or legal_request.due_at is None:
         decision = selectors.routing_decide(
@@ -151,20 +205,67 @@ def _routing_of(legal_request: LegalRequest) -> tuple[selectors.RoutingDecision,
             jurisdiction=legal_request.jurisdiction,
             instrument=legal_request.instrument or None,
         )
-        return decision, legal_request.submitted_at + decision.clock
-    team_id, rule_id = stored.get("team_id"), stored.get("rule_id")
-    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
-    if team is None and team_id is not None:
-        stored = {**stored, "escalation_snapshot": {"steps": [], "chain": ""}}
-    decision = selectors.RoutingDecision(
-        team=team,
-        rule=RoutingRule.objects.filter(pk=rule_id).first() if rule_id is not None else None,
-        clock=timedelta(seconds=stored["clock_seconds"]),
+        return _with_team(
+            team=decision.team,
+            stored_team_id=stored.get("team_id"),
+            rule_id=decision.rule.pk if decision.rule is not None else None,
+            clock=decision.clock,
+            due_at=legal_request.submitted_at + decision.clock,
+            urgent=decision.urgent,
+            error=decision.error,
+            snapshot=copy.deepcopy(decision.escalation_snapshot),
+        )
+    clock = timedelta(seconds=stored["clock_seconds"])
+    rule_id = stored.get("rule_id") if locked.rule_exists else None
+    snapshot = copy.deepcopy(stored.get("escalation_snapshot") or {"steps": [], "chain": ""})
+    if (
+        locked.team_name is None or locked.team_desk is None
+    ):  # the team is gone (or there was none): the fallback
+        return _with_team(
+            team=None,
+            stored_team_id=stored.get("team_id"),
+            rule_id=rule_id,
+            clock=clock,
+            due_at=legal_request.due_at,
+            urgent=bool(stored.get("urgent")),
+            error=stored.get("error", ""),
+            snapshot={"steps": [], "chain": ""},
+        )
+    return _Route(
+        team_id=stored["team_id"],
+        team_name=locked.team_name,
+        desk_name=locked.team_desk,
+        told=True,
+        rule_id=rule_id,
+        clock=clock,
+        due_at=legal_request.due_at,
         urgent=bool(stored.get("urgent")),
         error=stored.get("error", ""),
-        escalation_snapshot=stored.get("escalation_snapshot") or {"steps": [], "chain": ""},
+        snapshot=snapshot,
+        # The on-call member (first in the order: a new ticket's on-call position is 0) and
+        # the team mailbox, as `notifications._recipients(ticket, "on_call")` finds them.
+        recipients=sorted({e for e in (locked.on_call_email, locked.team_email) if e}),
     )
-    return decision, legal_request.due_at
+
+
+def _with_team(
+    *, team: Team | None, stored_team_id: int | None, snapshot: dict[str, Any], **route: Any
+) -> _Route:
+    """A route to `team`, or to the fallback team (created if need be) when None: then the
+    fallback's own chain, if any, is snapshotted. Off the fast path: a few more queries."""
+    if team is None:
+        team = team_fallback_ensure()
+        chain = team.escalation_chain
+        snapshot = chain.snapshot() if chain is not None else {"steps": [], "chain": ""}
+    return _Route(
+        team_id=team.pk,
+        team_name=team.name,
+        desk_name=team.desk_name,
+        told=stored_team_id == team.pk,
+        snapshot=snapshot,
+        recipients=None,
+        **route,
+    )
 
 
 # Staff actions ---------------------------------------------------------------------------------

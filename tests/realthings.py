@@ -25,6 +25,7 @@ from channels.layers import channel_layers
 from django.conf import settings
 from kombu import pools as kombu_pools
 
+from core.redis import get_redis
 from portal.celery import app
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout
@@ -113,6 +114,7 @@ def point_portal_at(url: str) -> None:
     app._pool = None
     app.amqp._producer_pool = None
     channel_layers.backends.clear()
+    get_redis.cache_clear()  # the portal's own client (flush requests, rate limits) too
 
 
 def worker_database_url() -> str:

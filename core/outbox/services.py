@@ -16,11 +16,11 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from core import metrics
+from core import metrics, rawsql
 from core.outbox.models import DeadLetter, OutboxEvent
 from core.outbox.topics import (
     RetryPolicy,
@@ -127,11 +127,7 @@ def outbox_deliver(*, event_id: int) -> bool:
     """
     failure: DeliveryFailed | None = None
     with transaction.atomic():
-        event = (
-            OutboxEvent.objects.select_for_update()
-            .filter(pk=event_id, delivered_at__isnull=True, dead_lettered_at__isnull=True)
-            .first()
-        )
+        event = _claim(event_id)
         if event is None:
             return False
         try:
@@ -140,12 +136,36 @@ def outbox_deliver(*, event_id: int) -> bool:
         except DeliveryFailed as error:
             failure = error
         if failure is None:
-            event.delivered_at = timezone.now()
-            event.attempts += 1
-            event.save(update_fields=["delivered_at", "attempts"])
             transaction.on_commit(functools.partial(_observe_delivery, event))
             return True
+        # Not delivered after all: the handlers' records are kept, the mark is taken back.
+        OutboxEvent.objects.filter(pk=event.pk).update(
+            delivered_at=None, attempts=F("attempts") - 1
+        )
     raise failure  # after the commit: the handlers' records of the attempt are kept
+
+
+# Claim and mark delivered in one statement (it was a SELECT ... FOR UPDATE, then an UPDATE):
+# the UPDATE takes the row lock, so a duplicate delivery waits for this transaction, then finds
+# the event delivered (0 rows) or, after a rollback, claims it itself. A failed delivery rolls
+# the mark back with everything else (or takes it back, after a `DeliveryFailed`).
+@functools.cache
+def _claim_sql() -> str:
+    table = OutboxEvent._meta.db_table
+    return f"""
+    UPDATE {table}
+       SET delivered_at = %s, attempts = attempts + 1
+     WHERE id = %s AND delivered_at IS NULL AND dead_lettered_at IS NULL
+ RETURNING {rawsql.select_list(OutboxEvent, table)}
+"""  # noqa: S608 - the names are the model's, the values are parameters
+
+
+def _claim(event_id: int) -> OutboxEvent | None:
+    """Lock an undelivered, live event and mark it delivered (in the caller's transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_sql(), [timezone.now(), event_id])
+        row = cursor.fetchone()
+    return rawsql.from_row(OutboxEvent, row) if row is not None else None
 
 
 def _observe_delivery(event: OutboxEvent) -> None:

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.actors import Actor, staff_actor
-from liaison import disclosure, documents, instruments, lifecycle, review, submission
+from liaison import disclosure, documents, instruments, lifecycle, preflight, review, submission
 from liaison.models import LegalRequest, LoginEvent, PlatformAccount
 from tests.conftest import Member
 from tests.factories import StaffUserFactory
@@ -118,12 +118,15 @@ def submit(member: Member, *, with_document: bool = True, **overrides: Any) -> L
 
 
 def route(legal_request: LegalRequest) -> LegalRequest:
-    return lifecycle.legal_request_mark_routed(
+    """Route as the switchboard does: mark it routed, then (its flush) the pre-flight."""
+    routed = lifecycle.legal_request_mark_routed(
         legal_request=legal_request,
         desk_name="Law Enforcement Response EU",
         due_at=timezone.now() + timedelta(days=10),
         actor_label="switchboard",
     )
+    preflight.targets_preflight(legal_request=routed)
+    return routed
 
 
 def under_review(member: Member, staff: Actor, **overrides: Any) -> LegalRequest:

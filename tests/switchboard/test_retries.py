@@ -1,6 +1,7 @@
-"""Staff notifications are delivered through the outbox: recorded with the decision, sent on the
-ticket's queue, retried with backoff through Celery, dead-lettered (the notification shows it
-gave up), revived by staff from the dead-letter admin, and never sent twice.
+"""Staff notifications: recorded with the decision, sent by a batched flush on the ticket's
+queue; a send that fails goes to the outbox, which retries it with backoff through Celery,
+dead-letters it (the notification shows it gave up) and lets staff revive it from the
+dead-letter admin; never sent twice.
 
 (The outbox's own retry machinery is tested in tests/core/.)
 """
@@ -20,9 +21,11 @@ from django.urls import reverse
 
 from core.outbox.models import DeadLetter, OutboxEvent
 from core.outbox.tasks import deliver_outbox_event_task
+from core.redis import get_redis
 from portal.celery import app
-from switchboard import notifications
+from switchboard import notifications, tasks
 from switchboard.models import Notification
+from switchboard.sweep import switchboard_sweep
 from switchboard.topics import STAFF_NOTIFICATION
 from tests.conftest import Member
 from tests.factories import SuperuserFactory
@@ -46,16 +49,24 @@ def staff_client(client: Client) -> Client:
     return sign_in_staff(client, SuperuserFactory())
 
 
-def route(member: Member, django_capture_on_commit_callbacks: Any, **kwargs: Any) -> OutboxEvent:
-    """Route a submission; return the outbox event of its notification (not yet sent)."""
+def route(member: Member, django_capture_on_commit_callbacks: Any, **kwargs: Any) -> Notification:
+    """Route a submission; return its notification (recorded, not sent: no flush ran)."""
     legal_request = submit_request(member, **kwargs)
     event = submitted_events().get(payload__legal_request_id=str(legal_request.pk))
     with django_capture_on_commit_callbacks(execute=False):  # routed; nothing enqueued
         deliver_outbox_event_task.apply(args=[event.pk])
-    return OutboxEvent.objects.get(
-        topic=STAFF_NOTIFICATION.name,
-        payload__notification_id=Notification.objects.get(ticket__legal_request=legal_request).pk,
-    )
+    return Notification.objects.get(ticket__legal_request=legal_request)
+
+
+def failed_flush(django_capture_on_commit_callbacks: Any, error: Exception) -> OutboxEvent:
+    """Flush with the mail server refusing; return the outbox event the failure handed the
+    notification to (not delivered yet: the callbacks did not run)."""
+    with (
+        mock.patch("switchboard.notifications.send_mail", side_effect=error),
+        django_capture_on_commit_callbacks(execute=False),
+    ):
+        assert notifications.notifications_flush(urgent=None) == 1
+    return OutboxEvent.objects.get(topic=STAFF_NOTIFICATION.name)
 
 
 @pytest.mark.django_db
@@ -65,8 +76,25 @@ def test_an_urgent_tickets_notification_goes_on_urgent_and_others_on_default(
     urgent = route(authority, django_capture_on_commit_callbacks, kind="CONTENT_REMOVAL",
                    category="TERRORISM", reference="U1")  # fmt: skip
     other = route(authority, django_capture_on_commit_callbacks, reference="D1")
-    assert (urgent.queue, urgent.payload["urgent"]) == ("urgent", True)
-    assert (other.queue, other.payload["urgent"]) == ("default", False)
+    get_redis().delete(*(notifications.FLUSH_KEY.format(queue=q) for q in ("urgent", "default")))
+    with mock.patch.object(tasks.flush_notifications_task, "apply_async") as enqueue:
+        for _ in range(3):  # a burst: one flush per queue is asked for, not one per ticket
+            notifications.notifications_flush_request(urgent=True)
+            notifications.notifications_flush_request(urgent=False)
+    assert [c.kwargs["queue"] for c in enqueue.call_args_list] == ["urgent", "default"]
+    assert [c.kwargs["args"] for c in enqueue.call_args_list] == [[True], [False]]
+    # The flush of a queue clears its key (the next commit asks again) and sends its own only.
+    assert notifications.notifications_flush(urgent=True) == 1
+    assert not get_redis().exists(notifications.FLUSH_KEY.format(queue="urgent"))
+    assert get_redis().exists(notifications.FLUSH_KEY.format(queue="default"))
+    urgent.refresh_from_db()
+    other.refresh_from_db()
+    assert (urgent.sent_at is not None, other.sent_at) == (True, None)
+    # A failure goes to the outbox on the ticket's queue.
+    event = failed_flush(django_capture_on_commit_callbacks, OSError("smtp down"))
+    assert (event.queue, event.payload) == ("default", {"notification_id": other.pk,
+                                                        "urgent": False})  # fmt: skip
+    get_redis().delete(notifications.FLUSH_KEY.format(queue="default"))
 
 
 @pytest.mark.django_db
@@ -76,9 +104,9 @@ def test_a_notification_that_cannot_be_sent_is_retried_dead_lettered_and_revived
     staff_client: Client,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    event = route(authority, django_capture_on_commit_callbacks, kind="CONTENT_REMOVAL",
-                  category="TERRORISM")  # fmt: skip
-    notification = Notification.objects.get()
+    notification = route(authority, django_capture_on_commit_callbacks, kind="CONTENT_REMOVAL",
+                         category="TERRORISM")  # fmt: skip
+    event = failed_flush(django_capture_on_commit_callbacks, OSError("smtp down"))
     with mock.patch("switchboard.notifications.send_mail", side_effect=OSError("smtp down")):
         deliver_outbox_event_task.apply(args=[event.pk])  # eager: the retries run at once
     attempts = STAFF_NOTIFICATION.retry.max_attempts
@@ -86,12 +114,13 @@ def test_a_notification_that_cannot_be_sent_is_retried_dead_lettered_and_revived
     event.refresh_from_db()
     assert notification.sent_at is None
     assert notification.gave_up_at is not None  # the record shows it gave up
-    assert notification.attempts == attempts
+    assert notification.attempts == attempts + 1  # the flush's, then the outbox's
     assert "smtp down" in notification.last_error
     assert (event.attempts, event.delivered_at) == (attempts, None)
     letter = DeadLetter.objects.get()
     assert (letter.key, letter.outbox_event_id) == (f"outbox:{event.pk}", event.pk)
     assert mail.outbox == []
+    assert notifications.notifications_flush(urgent=None) == 0  # not the flush's any more
 
     # Staff revive it from the one dead-letter admin; it is sent (once) after the commit.
     with django_capture_on_commit_callbacks(execute=True):
@@ -104,10 +133,11 @@ def test_a_notification_that_cannot_be_sent_is_retried_dead_lettered_and_revived
     notification.refresh_from_db()
     assert notification.sent_at is not None
     assert notification.gave_up_at is None
-    assert notification.attempts == attempts + 1
+    assert notification.attempts == attempts + 2
     assert len(mail.outbox) == 1
-    # Nothing is sent twice: not by a late duplicate message, nor by a direct call.
+    # Nothing is sent twice: not by a late duplicate message, a flush, nor by a direct call.
     deliver_outbox_event_task.apply(args=[event.pk])
+    assert notifications.notifications_flush(urgent=None) == 0
     assert notifications.notification_send(notification_id=notification.pk) is False
     assert len(mail.outbox) == 1
 
@@ -116,23 +146,29 @@ def test_a_notification_that_cannot_be_sent_is_retried_dead_lettered_and_revived
 def test_a_send_that_fails_once_is_retried_and_sent_once(
     policy: None, authority: Member, django_capture_on_commit_callbacks: Any
 ) -> None:
-    event = route(authority, django_capture_on_commit_callbacks)
-    real_send_mail = notifications.send_mail
-    outcomes = iter([OSError("smtp busy")])
-
-    def flaky_send_mail(*args: Any, **kwargs: Any) -> int:
-        for error in outcomes:
-            raise error
-        return real_send_mail(*args, **kwargs)
-
-    with mock.patch("switchboard.notifications.send_mail", side_effect=flaky_send_mail):
-        deliver_outbox_event_task.apply(args=[event.pk])
+    route(authority, django_capture_on_commit_callbacks)
+    event = failed_flush(django_capture_on_commit_callbacks, OSError("smtp busy"))
+    deliver_outbox_event_task.apply(args=[event.pk])
     notification = Notification.objects.get()
     assert (notification.attempts, notification.gave_up_at) == (2, None)
     assert notification.sent_at is not None
     assert notification.last_error == ""
     assert len(mail.outbox) == 1
     assert not DeadLetter.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sweep_sends_what_no_flush_took(
+    policy: None, authority: Member, django_capture_on_commit_callbacks: Any, clock: Any
+) -> None:
+    notification = route(authority, django_capture_on_commit_callbacks)  # Redis was down, say
+    assert switchboard_sweep().flushed == 0  # too recent: a flush may be on its way
+    clock.advance(seconds=notifications.FLUSH_STALE_AFTER.total_seconds())
+    assert switchboard_sweep().flushed == 1
+    notification.refresh_from_db()
+    assert (notification.attempts, notification.sent_at is not None) == (1, True)
+    assert len(mail.outbox) == 1
+    assert switchboard_sweep().flushed == 0
 
 
 @pytest.mark.django_db
