@@ -83,9 +83,15 @@ def _insert_sql(model: type[models.Model]) -> tuple[str, list[models.Field]]:
 def insert(instance: M) -> M:
     """`instance.save(force_insert=True)` for the hot paths, without the ORM's per-call query
     building: the same values (each field's `pre_save` and `get_db_prep_save`), one INSERT
-    whose SQL is built once per model. For models with no save() override and no save signal
-    receivers (the caller's to know: neither is run)."""
-    sql, fields = _insert_sql(type(instance))
+    whose SQL is built once per model. For models with no save() override (the caller's to
+    know: it is not run); a model with save signal receivers is refused (TypeError)."""
+    model = type(instance)
+    if models.signals.pre_save.has_listeners(model) or models.signals.post_save.has_listeners(
+        model
+    ):
+        # A receiver added later would silently not run: refuse rather than skip it.
+        raise TypeError(f"{model.__name__} has save signal receivers: save it with the ORM")
+    sql, fields = _insert_sql(model)
     params = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
