@@ -556,6 +556,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--profile", action="store_true", help="profile in-process instead")
     parser.add_argument("--profile-calls", type=int, default=300)
+    parser.add_argument(
+        "--database",
+        default=BENCH_DATABASE,
+        help="the database to drop, recreate and load (another name lets two runs share a server)",
+    )
     return parser.parse_args(argv)
 
 
@@ -616,9 +621,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when both endpoints answered correctly throughout."""
     args = parse_args(argv)
     base_database_url, redis_url = _base_urls()
-    database_url = _with_database(base_database_url, BENCH_DATABASE)
-    print(f"graphql_api: fresh database {BENCH_DATABASE} on {urlsplit(base_database_url).netloc}")
-    recreate_database(base_database_url, BENCH_DATABASE)
+    database_url = _with_database(base_database_url, args.database)
+    print(f"graphql_api: fresh database {args.database} on {urlsplit(base_database_url).netloc}")
+    recreate_database(base_database_url, args.database)
     setup_django(database_url, redis_url)
     started = time.perf_counter()
     token = load_data()
