@@ -1,10 +1,11 @@
 """The one table `make bench` ends with: every figure of issue 14, its target and the ratio.
 
-Each benchmark leaves its figures in bench/results/ (gitignored): graphql_api.json as it
-always did, and `record(bench, **figures)` for the others (summary-<bench>.json; the
-hotline's with both ways of sending). `python -m bench` notes when it started, and the table
-takes only figures written since (an older file would be another run's: "not measured").
-`python -m bench summary` prints the table of the files as they are.
+Each benchmark leaves its figures in bench/results/ (gitignored) through `record(bench,
+**figures)` (summary-<bench>.json; the hotline's with both ways of sending; graphql_api records
+its pooled ratio there, its graphql_api.json holds both database modes). `python -m bench`
+notes when it started, and the table takes only figures written since (an older file would be
+another run's: "not measured" instead). `python -m bench summary` prints the table of the files
+as they are.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ FIGURES = (
     ),
     Figure(
         "GraphQL legalRequests(first: 50) vs the plain JSON view",
-        "graphql_api.json", _get("ratio_graphql_to_plain"), "x", 0.8,
+        "summary-graphql_api.json", _get("ratio_graphql_to_plain"), "x", 0.8,
     ),
 )  # fmt: skip
 

@@ -24,6 +24,7 @@ from graphql import (
 )
 from strawberry.types import ExecutionContext
 
+from core.graphql.resolution import PortalExecutionContext, streamline
 from core.logging import current_caller
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,13 @@ def validation_message(error: ValidationError) -> str:
 class HardenedSchema(strawberry.Schema):
     """The portal's schema class: every error of every operation (HTTP and WebSocket, before
     and during execution, subscription events too) passes `process_errors` before the
-    extensions (MaskErrors) and the transport see it."""
+    extensions (MaskErrors) and the transport see it. Its fields resolve without per-field
+    plumbing they do not need (`core.graphql.resolution`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("execution_context_class", PortalExecutionContext)
+        super().__init__(*args, **kwargs)
+        streamline(self._schema)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

@@ -1,0 +1,249 @@
+"""Field resolution at the cost of the work it does: a page of 50 requests resolves ~600 fields,
+and each one used to pay ~75 Python calls of plumbing for an attribute read.
+
+Three things, decided once when the schema is built (`streamline`), never per field:
+
+1. **Plain model attributes read the attribute.** A strawberry-django field without a resolver,
+   field extensions or permissions, on a plain model column (`reference`, `status`, `dueAt`), is
+   resolved by strawberry through an `Info` object, argument conversion, the field-extension
+   chain and strawberry-django's descriptor checks before it reads `instance.__dict__`. Its
+   resolver now reads the loaded value directly and falls back to the original resolver when
+   the column was not loaded (a deferred field: same query as before). A basic strawberry
+   field of a plain type (`HandlingTeam.name`, a connection's `edges`, an edge's `node`) reads
+   its attribute with the schema's default resolver. Relations, resolvers, permission classes,
+   file fields and custom descriptors keep strawberry's full path.
+
+2. **The field middleware runs where it can change something.** The schema extensions'
+   `resolve` hooks wrap every field; two of them are no-ops on most: `InputTextCleaning` only
+   cleans arguments (a field without arguments has none), `DjangoOptimizerExtension` only
+   optimizes a QuerySet a resolver returns (only a list field can return one: a scalar, an
+   object or a connection never is one). `PortalExecutionContext` leaves each of the two out
+   around the fields it cannot change (`NO_OPS`); any other extension's hook wraps every field.
+
+3. **A loaded column is completed where it is read.** For a column field of a scalar or enum
+   type, when no extension hook wraps it, `PortalExecutionContext.execute_field` reads the
+   value and coerces it as graphql-core's `complete_leaf_value` would, without building the
+   field's `ResolveInfo` or going through `complete_value`. Anything else (a value not loaded,
+   null where the type is non-null, a value the type refuses) takes graphql-core's own path,
+   which produces the same value or the same located error as before.
+
+Nothing is cached per operation or per caller: the rows are fetched and tenancy-scoped exactly
+as before (same SQL), only the per-field Python work is gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from django.db.models.query_utils import DeferredAttribute
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    Undefined,
+    get_nullable_type,
+)
+from graphql.execution.middleware import MiddlewareManager
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+from strawberry_django.fields.field import StrawberryDjangoField
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from core.graphql.text import InputTextCleaning
+
+Resolver = Callable[..., Any]
+
+
+def _has_no_arguments(field: GraphQLField) -> bool:
+    return not field.args
+
+
+def _is_not_list(field: GraphQLField) -> bool:
+    return not isinstance(get_nullable_type(field.type), GraphQLList)
+
+
+# The extensions whose `resolve` hook does nothing around the fields a predicate accepts.
+NO_OPS: tuple[tuple[type[SchemaExtension], Callable[[GraphQLField], bool]], ...] = (
+    (InputTextCleaning, _has_no_arguments),
+    (DjangoOptimizerExtension, _is_not_list),
+)
+
+# Per built schema: the field resolvers and the extensions whose hooks they skip.
+_SKIPPED: WeakKeyDictionary[GraphQLSchema, dict[Resolver, frozenset[type]]] = WeakKeyDictionary()
+
+# Per built schema, per object type: its leaf column fields (attname, leaf type, non-null).
+ColumnPlan = tuple[str, GraphQLLeafType, bool]
+_COLUMNS: WeakKeyDictionary[GraphQLSchema, dict[GraphQLObjectType, dict[str, ColumnPlan]]] = (
+    WeakKeyDictionary()
+)
+_MISSING = object()
+
+
+def _model_column(definition: StrawberryDjangoField) -> str | None:
+    """The attribute name in `instance.__dict__` of a field that only reads a plain column."""
+    if definition.base_resolver is not None or definition.extensions or definition.is_relation:
+        return None
+    origin = definition.origin_django_type
+    if origin is None:
+        return None
+    descriptor = getattr(origin.model, definition.django_name or definition.python_name, None)
+    # Exactly a column's descriptor: not a file field's, a foreign key's or a custom one, which
+    # may transform the value on access.
+    if type(descriptor) is not DeferredAttribute:
+        return None
+    return str(descriptor.field.attname)
+
+
+def _column_resolver(attname: str, original: Resolver) -> Resolver:
+    def resolve_column(source: Any, info: Any, **kwargs: Any) -> Any:
+        try:
+            return source.__dict__[attname]
+        except (AttributeError, KeyError):  # not loaded (deferred): the full path, as before
+            return original(source, info, **kwargs)
+
+    return resolve_column
+
+
+def _attribute_resolver(definition: StrawberryField) -> Resolver:
+    read, name = definition.default_resolver, definition.python_name
+
+    def resolve_attribute(source: Any, info: Any, **kwargs: Any) -> Any:
+        return read(source, name)
+
+    return resolve_attribute
+
+
+def _column(field: GraphQLField) -> str | None:
+    """The column a field without arguments only reads, if it is one."""
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if field.resolve is None or field.args or not isinstance(definition, StrawberryDjangoField):
+        return None
+    return _model_column(definition)
+
+
+def _fast_resolver(field: GraphQLField) -> Resolver | None:
+    """A direct resolver for a field that only reads an attribute, else None."""
+    if field.resolve is None or field.args:
+        return None
+    attname = _column(field)
+    if attname is not None:
+        return _column_resolver(attname, field.resolve)
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if type(definition) is StrawberryField and definition.is_basic_field:
+        return _attribute_resolver(definition)
+    return None
+
+
+def _column_plan(field: GraphQLField) -> ColumnPlan | None:
+    attname = _column(field)
+    leaf_type = get_nullable_type(field.type)
+    if attname is None or not isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType):
+        return None
+    return attname, leaf_type, isinstance(field.type, GraphQLNonNull)
+
+
+def streamline(schema: GraphQLSchema) -> None:
+    """Give attribute fields their direct resolvers and note which extension hooks each field's
+    resolver skips (see the module). Called once on the built schema."""
+    skipped: dict[Resolver, frozenset[type]] = {}
+    columns: dict[GraphQLObjectType, dict[str, ColumnPlan]] = {}
+    for named_type in schema.type_map.values():
+        if not isinstance(named_type, GraphQLObjectType) or named_type.name.startswith("__"):
+            continue
+        for name, field in named_type.fields.items():
+            plan = _column_plan(field)
+            if plan is not None:
+                columns.setdefault(named_type, {})[name] = plan
+            fast = _fast_resolver(field)
+            if fast is not None:
+                field.resolve = fast
+            if field.resolve is None:
+                continue
+            skips = frozenset(extension for extension, no_op in NO_OPS if no_op(field))
+            # A resolver shared by several fields skips only what it may skip for all of them.
+            skipped[field.resolve] = skipped.get(field.resolve, skips) & skips
+    _SKIPPED[schema] = skipped
+    _COLUMNS[schema] = columns
+
+
+class SelectiveMiddleware(MiddlewareManager):
+    """The operation's field middleware, each field wrapped only by the hooks it does not
+    skip."""
+
+    def __init__(
+        self, middlewares: Iterable[Any], skipped: dict[Resolver, frozenset[type]]
+    ) -> None:
+        super().__init__(*middlewares)
+        self.skipped = skipped
+        self._managers: dict[frozenset[type], MiddlewareManager] = {}
+        self._resolvers: dict[Resolver, Resolver] = {}
+
+    def get_field_resolver(self, field_resolver: Resolver) -> Resolver:
+        wrapped = self._resolvers.get(field_resolver)
+        if wrapped is None:
+            skips = self.skipped.get(field_resolver, frozenset())
+            manager = self._managers.get(skips)
+            if manager is None:
+                kept = (m for m in self.middlewares if not isinstance(m, tuple(skips)))
+                manager = self._managers[skips] = MiddlewareManager(*kept)
+            wrapped = self._resolvers[field_resolver] = manager.get_field_resolver(field_resolver)
+        return wrapped
+
+
+class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context with `SelectiveMiddleware` (queries, mutations and every
+    subscription event alike)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        skipped = _SKIPPED.get(self.schema)
+        if manager is not None and skipped and not isinstance(manager, SelectiveMiddleware):
+            self.middleware_manager = SelectiveMiddleware(manager.middlewares, skipped)
+        # Column fields skip every NO_OPS hook: completed in place only if no other hook runs.
+        no_ops = tuple(extension for extension, _ in NO_OPS)
+        hooks = manager.middlewares if manager is not None else ()
+        unwrapped = all(isinstance(hook, no_ops) for hook in hooks)
+        self.columns = _COLUMNS.get(self.schema, {}) if unwrapped else {}
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Any,
+        position_context: Any,
+    ) -> Any:
+        plans = self.columns.get(parent_type)
+        if plans is not None:
+            plan = plans.get(field_details_list[0].node.name.value)
+            if plan is not None:
+                attname, leaf_type, non_null = plan
+                try:
+                    value = source.__dict__.get(attname, _MISSING)
+                except AttributeError:
+                    value = _MISSING
+                if value is None and not non_null:
+                    return None
+                if value is not _MISSING and value is not None:
+                    try:
+                        coerced = leaf_type.coerce_output_value(value)
+                    except Exception:  # refused: graphql-core's own path reports it
+                        coerced = None
+                    if coerced is not None and coerced is not Undefined:
+                        return coerced
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+
+__all__ = ["NO_OPS", "PortalExecutionContext", "SelectiveMiddleware", "streamline"]
