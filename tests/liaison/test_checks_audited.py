@@ -120,12 +120,20 @@ def test_a_bad_callback_number_is_a_field_error(
 
 @pytest.mark.django_db
 def test_only_staff_who_may_change_organizations_ask(authority: Member) -> None:
-    reviewer = staff_actor(StaffUserFactory())  # the four staff groups, not this permission
+    # Three staff groups, not this permission (callback officers hold it: they verify).
+    reviewer = staff_actor(
+        StaffUserFactory(groups=["legal_reviewer", "switchboard", "policy_admin"])
+    )
     with pytest.raises(ValidationError) as refused:
         verification.callback_number_change_request(
             actor=reviewer, organization=authority.organization, new_phone="+493098765432"
         )
     assert refused.value.code == "permission_denied"
+    officer = staff_actor(StaffUserFactory(groups=["callback_officer"]))
+    change = verification.callback_number_change_request(
+        actor=officer, organization=authority.organization, new_phone="+493098765432"
+    )
+    assert change.requested_by == officer.user
 
 
 @pytest.mark.django_db

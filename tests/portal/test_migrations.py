@@ -837,7 +837,14 @@ MODELS_ADDED = {
     for model in (
         "intakeassessment", "tokensourceaddress", "targetpreflight", "callbacknumberchange",
         "nodatadecision", "cannotcomplynotice", "contentremoval", "nondisclosureorder",
-        "usernotice", "preservation",
+        "usernotice", "preservation", "audittreehead",
+    )
+} | {
+    # The transparency app's, whose staff permissions migration creates them (0008).
+    ("transparency", model)
+    for model in (
+        "dailyreport", "dailyreportrow", "monthlyrollup", "monthlyrolluprow",
+        "statementofreasons", "trustedflagger",
     )
 }  # fmt: skip
 
