@@ -437,7 +437,11 @@ class Phase:
         while not condition():
             if time.monotonic() > deadline:
                 if fail:
-                    raise RuntimeError(f"timed out waiting for {what}")
+                    waiting = sum(1 for s in self.subscribers if not s.live_since)
+                    raise RuntimeError(
+                        f"timed out waiting for {what} ({waiting} subscribers not live; "
+                        f"connection ends {self.closes}; last errors {self.errors[-3:]})"
+                    )
                 print(f"warning: timed out waiting for {what}", file=sys.stderr)
                 return
             await asyncio.sleep(0.05)

@@ -80,8 +80,9 @@ NO_OPS: tuple[tuple[type[SchemaExtension], Callable[[GraphQLField], bool]], ...]
 # Per built schema: the field resolvers and the extensions whose hooks they skip.
 _SKIPPED: WeakKeyDictionary[GraphQLSchema, dict[Resolver, frozenset[type]]] = WeakKeyDictionary()
 
-# Per built schema, per object type: its leaf column fields (attname, leaf type, non-null).
-ColumnPlan = tuple[str, GraphQLLeafType, bool]
+# Per built schema, per object type: its leaf fields that only read a value (the attribute, the
+# leaf type, non-null, and whether the value is a model column read from `__dict__`).
+ColumnPlan = tuple[str, GraphQLLeafType, bool, bool]
 _COLUMNS: WeakKeyDictionary[GraphQLSchema, dict[GraphQLObjectType, dict[str, ColumnPlan]]] = (
     WeakKeyDictionary()
 )
@@ -144,11 +145,21 @@ def _fast_resolver(field: GraphQLField) -> Resolver | None:
 
 
 def _column_plan(field: GraphQLField) -> ColumnPlan | None:
-    attname = _column(field)
     leaf_type = get_nullable_type(field.type)
-    if attname is None or not isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType):
+    if field.args or not isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType):
         return None
-    return attname, leaf_type, isinstance(field.type, GraphQLNonNull)
+    non_null = isinstance(field.type, GraphQLNonNull)
+    attname = _column(field)
+    if attname is not None:
+        return attname, leaf_type, non_null, True
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if (
+        type(definition) is StrawberryField
+        and definition.is_basic_field
+        and definition.default_resolver is getattr
+    ):
+        return definition.python_name, leaf_type, non_null, False
+    return None
 
 
 def streamline(schema: GraphQLSchema) -> None:
@@ -215,6 +226,32 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
         unwrapped = all(isinstance(hook, no_ops) for hook in hooks)
         self.columns = _COLUMNS.get(self.schema, {}) if unwrapped else {}
 
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Any,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        """An object whose selected fields all only read a value (a row of the transparency
+        report, a target's kind and value) is completed in one loop, without a call per field;
+        any other object, or one value the fast read cannot complete, takes the path below."""
+        plans = self.columns.get(parent_type)
+        if plans is not None:
+            results: dict[str, Any] = {}
+            for response_name, field_details_list in grouped_field_set.items():
+                plan = plans.get(field_details_list[0].node.name.value)
+                value = _MISSING if plan is None else _completed(source_value, plan)
+                if value is _MISSING:
+                    break
+                results[response_name] = value
+            else:
+                return results
+        return super().execute_fields(
+            parent_type, source_value, path, grouped_field_set, position_context
+        )
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -227,23 +264,32 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if plans is not None:
             plan = plans.get(field_details_list[0].node.name.value)
             if plan is not None:
-                attname, leaf_type, non_null = plan
-                try:
-                    value = source.__dict__.get(attname, _MISSING)
-                except AttributeError:
-                    value = _MISSING
-                if value is None and not non_null:
-                    return None
-                if value is not _MISSING and value is not None:
-                    try:
-                        coerced = leaf_type.coerce_output_value(value)
-                    except Exception:  # refused: graphql-core's own path reports it
-                        coerced = None
-                    if coerced is not None and coerced is not Undefined:
-                        return coerced
+                value = _completed(source, plan)
+                if value is not _MISSING:
+                    return value
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+
+def _completed(source: Any, plan: ColumnPlan) -> Any:
+    """The field's completed value, as graphql-core's `complete_leaf_value` gives it, or
+    `_MISSING` when graphql-core's own path must decide (a column not loaded, null where the
+    type is non-null, a value the type refuses: the same value or located error as before)."""
+    name, leaf_type, non_null, column = plan
+    try:
+        value = source.__dict__.get(name, _MISSING) if column else getattr(source, name, _MISSING)
+    except AttributeError:
+        return _MISSING
+    if value is None:
+        return _MISSING if non_null else None
+    if value is _MISSING:
+        return _MISSING
+    try:
+        coerced = leaf_type.coerce_output_value(value)
+    except Exception:  # refused: graphql-core's own path reports it
+        return _MISSING
+    return _MISSING if coerced is None or coerced is Undefined else coerced
 
 
 __all__ = ["NO_OPS", "PortalExecutionContext", "SelectiveMiddleware", "streamline"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import strawberry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from graphql import parse
@@ -69,3 +70,55 @@ def test_columns_are_completed_in_place_only_without_other_hooks() -> None:
     assert isinstance(traced, PortalExecutionContext)
     assert "reference" in plain.columns[schema._schema.type_map["LegalRequest"]]  # type: ignore[index]
     assert traced.columns == {}
+
+
+@strawberry.type
+class Row:
+    """A plain strawberry type: every field reads an attribute."""
+
+    name: str
+    count: int
+    share: float | None
+
+
+@strawberry.type
+class RowQuery:
+    @strawberry.field
+    def rows(self) -> list[Row]:
+        return list(ROWS)
+
+
+ROWS: list[Any] = []
+
+
+def _run(query: str) -> Any:
+    from core.graphql.resolution import streamline
+
+    plain = strawberry.Schema(query=RowQuery, execution_context_class=PortalExecutionContext)
+    streamline(plain._schema)
+    context = PortalExecutionContext.build(plain._schema, parse(query))
+    assert isinstance(context, PortalExecutionContext)
+    assert set(context.columns[plain._schema.type_map["Row"]]) == {"name", "count", "share"}  # type: ignore[index]
+    return plain.execute_sync(query)
+
+
+def test_objects_of_plain_attributes_are_completed_in_one_loop_like_graphql_core() -> None:
+    ROWS[:] = [Row(name="DE", count=3, share=None), Row(name="FR", count=1, share=0.5)]
+    result = _run("{ rows { name count share alias: count __typename } }")
+    assert result.errors is None
+    assert result.data == {
+        "rows": [
+            {"name": "DE", "count": 3, "share": None, "alias": 3, "__typename": "Row"},
+            {"name": "FR", "count": 1, "share": 0.5, "alias": 1, "__typename": "Row"},
+        ]
+    }
+    # A value graphql-core refuses (null where non-null, not an Int) gets its usual error.
+    ROWS[:] = [Row(name=None, count=2**40, share=None)]  # type: ignore[arg-type]
+    refused = _run("{ rows { count } }")
+    assert refused.data is None
+    assert refused.errors is not None
+    assert "Int cannot represent non 32-bit signed integer value" in refused.errors[0].message
+    assert refused.errors[0].path == ["rows", 0, "count"]
+    missing = _run("{ rows { name } }")
+    assert missing.errors is not None
+    assert missing.errors[0].path == ["rows", 0, "name"]
