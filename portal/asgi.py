@@ -1,5 +1,6 @@
 """ASGI entry point: Django for HTTP, GraphQL subscriptions for WebSocket on /graphql/."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -38,3 +39,8 @@ application = ProtocolTypeRouter(
         "websocket": OriginPolicyMiddleware(session_user_stack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Everything loaded so far (Django, the apps, the schema) lives as long as the process: moved out
+# of the collector's generations, so that a full collection, which a large response's allocations
+# trigger, no longer walks it (the year query's p99: docs/benchmarks.md, "Transparency").
+gc.freeze()
