@@ -4,6 +4,7 @@ build the instance from the row exactly as the ORM would (each field's converter
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
@@ -62,10 +63,30 @@ def from_row(model: type[M], values: Sequence[Any]) -> M:
     return model.from_db(connection.alias, names, converted)
 
 
+@dataclass(frozen=True)
+class InsertParts:
+    """The pieces of one model's INSERT, built once per model and process: the quoted table,
+    column list and value placeholders, its quoted primary key column, and the fields written
+    (every concrete field but an auto primary key)."""
+
+    table: str
+    columns: str
+    values: str
+    pk: str
+    fields: list[models.Field]
+
+    @property
+    def sql(self) -> str:
+        """The INSERT of one row returning its primary key (names from the model's metadata,
+        every value a parameter)."""
+        return (
+            f"INSERT INTO {self.table} ({self.columns}) VALUES ({self.values}) RETURNING {self.pk}"  # noqa: S608
+        )
+
+
 @cache
-def _insert_sql(model: type[models.Model]) -> tuple[str, list[models.Field]]:
-    """The INSERT of one `model` row returning its primary key, and the fields it writes (every
-    concrete field but an auto primary key), built once per model and process."""
+def insert_parts(model: type[models.Model]) -> InsertParts:
+    """The INSERT pieces of `model` (see InsertParts)."""
     quote = connection.ops.quote_name
     meta = model._meta
     fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
@@ -73,28 +94,37 @@ def _insert_sql(model: type[models.Model]) -> tuple[str, list[models.Field]]:
         f.get_placeholder(None, None, connection) if hasattr(f, "get_placeholder") else "%s"
         for f in fields
     ]
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    values, table, pk = ", ".join(placeholders), quote(meta.db_table), quote(str(meta.pk.column))
-    # Names from the model's metadata, every value a parameter.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {pk}"  # noqa: S608
-    return sql, fields
+    return InsertParts(
+        table=quote(meta.db_table),
+        columns=", ".join(quote(str(f.column)) for f in fields),
+        values=", ".join(placeholders),
+        pk=quote(str(meta.pk.column)),
+        fields=fields,
+    )
 
 
-def insert(instance: M) -> M:
-    """`instance.save(force_insert=True)` for the hot paths, without the ORM's per-call query
-    building: the same values (each field's `pre_save` and `get_db_prep_save`), one INSERT
-    whose SQL is built once per model. For models with no save() override (the caller's to
-    know: it is not run); a model with save signal receivers is refused (TypeError)."""
+def insert_params(instance: models.Model) -> list[Any]:
+    """The values of `instance`'s INSERT, prepared as the ORM's save prepares them (each field's
+    `pre_save` and `get_db_prep_save`). A model with save signal receivers is refused
+    (TypeError): a receiver added later would otherwise silently not run."""
     model = type(instance)
     if models.signals.pre_save.has_listeners(model) or models.signals.post_save.has_listeners(
         model
     ):
-        # A receiver added later would silently not run: refuse rather than skip it.
         raise TypeError(f"{model.__name__} has save signal receivers: save it with the ORM")
-    sql, fields = _insert_sql(model)
-    params = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
+    return [
+        f.get_db_prep_save(f.pre_save(instance, add=True), connection)
+        for f in insert_parts(model).fields
+    ]
+
+
+def insert(instance: M) -> M:
+    """`instance.save(force_insert=True)` for the hot paths, without the ORM's per-call query
+    building: the same values (`insert_params`), one INSERT whose SQL is built once per model.
+    For models with no save() override (the caller's to know: it is not run)."""
+    params = insert_params(instance)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(insert_parts(type(instance)).sql, params)
         (pk,) = cursor.fetchone()
     instance.pk = pk
     instance._state.adding = False

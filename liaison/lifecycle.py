@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
+from core import rawsql
 from core.actors import Actor, public_name
 from core.outbox.services import outbox_emit
 from liaison import notifications, permissions
@@ -327,7 +328,8 @@ def _save_with_entry(locked: LegalRequest, fields: list[str], entry: TimelineEnt
     data-modifying CTE feeding the entry's INSERT): one round trip fewer for every move.
 
     The values go through each field's own preparation (`pre_save`, `get_db_prep_save`), as
-    the ORM's save would; neither model has save signals or overrides to miss. The entry is
+    the ORM's save would (the entry's through core.rawsql, which refuses a model with save
+    signal receivers); neither model has save() overrides to miss. The entry is
     written only if the UPDATE found the row (the caller holds its lock).
     """
     quote = connection.ops.quote_name
@@ -337,21 +339,17 @@ def _save_with_entry(locked: LegalRequest, fields: list[str], entry: TimelineEnt
         field = by_name[name]
         sets.append(f"{quote(str(field.column))} = %s")
         params.append(field.get_db_prep_save(getattr(locked, field.attname), connection))
-    pk, entry_pk = cast(Field, LegalRequest._meta.pk), cast(Field, TimelineEntry._meta.pk)
+    pk = cast(Field, LegalRequest._meta.pk)
     params.append(pk.get_db_prep_value(locked.pk, connection))
-    columns = [f for f in TimelineEntry._meta.concrete_fields if not f.primary_key]
-    params += [f.get_db_prep_save(f.pre_save(entry, add=True), connection) for f in columns]
-    request, timeline = quote(LegalRequest._meta.db_table), quote(TimelineEntry._meta.db_table)
-    names, values = (
-        ", ".join(quote(str(f.column)) for f in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
+    timeline = rawsql.insert_parts(TimelineEntry)
+    params += rawsql.insert_params(entry)
+    request = quote(LegalRequest._meta.db_table)
     # Names from the models' metadata; every value is a parameter.
     sql = (
         f"WITH moved AS (UPDATE {request} SET {', '.join(sets)} "  # noqa: S608
         f"WHERE {quote(str(pk.column))} = %s RETURNING 1) "
-        f"INSERT INTO {timeline} ({names}) SELECT {values} FROM moved "
-        f"RETURNING {quote(str(entry_pk.column))}"
+        f"INSERT INTO {timeline.table} ({timeline.columns}) SELECT {timeline.values} FROM moved "
+        f"RETURNING {timeline.pk}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
