@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
-from http.cookies import CookieError, SimpleCookie
 from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.http.cookie import parse_cookie
 from django.utils.module_loading import import_string
 
 from core.asgi import ASGIApp, BodyLimitMiddleware, Receive, Scope, Send, header, send_error
@@ -42,12 +42,9 @@ def body_limit_for(scope: Scope) -> int:
 
 def session_key_from(scope: Scope) -> str | None:
     """The session cookie's value of a request, if it sent one that parses."""
+    # Django's own cookie parser, as for every HTTP request (it never raises).
     raw = (header(scope, b"cookie") or b"").decode("latin1")
-    try:
-        morsel = SimpleCookie(raw).get(settings.SESSION_COOKIE_NAME)
-    except CookieError:
-        return None
-    return morsel.value if morsel is not None and morsel.value else None
+    return parse_cookie(raw).get(settings.SESSION_COOKIE_NAME) or None
 
 
 def session_user_with_second_factor(session_key: str | None) -> Any | None:
