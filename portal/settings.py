@@ -558,6 +558,8 @@ DISCLOSURE_MAX_PERIOD = timedelta(days=366)
 
 # Transparency (transparency/): today's figures are live, cached at most this long (seconds).
 TRANSPARENCY_LIVE_CACHE_SECONDS = int(os.environ.get("TRANSPARENCY_LIVE_CACHE_SECONDS", "60"))
+# The service the DSA transparency exports report on (the template's "Service" column).
+TRANSPARENCY_SERVICE_NAME = os.environ.get("TRANSPARENCY_SERVICE_NAME", "Messaging service")
 # Statements of reasons to the Commission's DSA Transparency Database; off while unset.
 DSA_TDB_URL = os.environ.get("DSA_TDB_URL", "")
 DSA_TDB_TOKEN = env_secret("DSA_TDB_TOKEN")

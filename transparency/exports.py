@@ -1,5 +1,7 @@
 """The regulators' formats: DSA Art. 15(1)(a) orders (IR 2024/2835 Annex I, section 1.2) as
-CSV, and the TCO Regulation Art. 7 annual report on removal orders (JSON and CSV).
+CSV in the columns of the Commission's CSV template for that section (Part 3,
+"member_states_orders"), and the TCO Regulation Art. 7 annual report on removal orders (JSON
+and CSV).
 
 Aggregated in SQL straight from the requests of the period (as they stand now), RFC 4180 CSV
 in UTF-8 (CRLF line ends, quotes doubled, every field quoted where needed).
@@ -13,10 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from liaison.models import LegalRequest, RequestCategory, RequestKind, RequestStatus
+from liaison.models import LegalRequest, RequestCategory, RequestKind, RequestStatus, Target
 from switchboard.models import Ticket
 
 # The Member States (ISO 3166-1 alpha-2) a DSA report breaks orders down by.
@@ -60,31 +63,60 @@ STATEMENT_CATEGORY = {
     RequestCategory.VIOLENCE: "STATEMENT_CATEGORY_VIOLENCE",
     RequestCategory.OTHER: "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
 }
-ILLEGAL_CONTENT_TYPE_LABEL = {
-    RequestCategory.TERRORISM: "Risk for public security (terrorist content)",
-    RequestCategory.CHILD_SAFETY: "Protection of minors",
-    RequestCategory.ILLEGAL_GOODS: "Unsafe and/or illegal products",
-    RequestCategory.FRAUD: "Scams and/or fraud",
-    RequestCategory.VIOLENCE: "Violence",
-    RequestCategory.OTHER: "Other illegal content",
+# The names the template and the Transparency Database give those categories.
+CATEGORY_NAME = {
+    "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY": "Risk for public security",
+    "STATEMENT_CATEGORY_PROTECTION_OF_MINORS": "Protection of minors",
+    "STATEMENT_CATEGORY_UNSAFE_AND_ILLEGAL_PRODUCTS": "Unsafe and/or illegal products",
+    "STATEMENT_CATEGORY_SCAMS_AND_FRAUD": "Scams and/or fraud",
+    "STATEMENT_CATEGORY_VIOLENCE": "Violence",
+    "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH": "Illegal or harmful speech",
 }
-ART9 = "Orders to act against illegal content (Art. 9)"
-ART10 = "Orders to provide information (Art. 10)"
-ORDER_TYPE_BY_KIND = {
-    RequestKind.CONTENT_REMOVAL: ART9,
-    RequestKind.DATA_DISCLOSURE: ART10,
-    RequestKind.EMERGENCY_DISCLOSURE: ART10,
-}
+ORDERS_TO_ACT = (RequestKind.CONTENT_REMOVAL,)  # Art. 9 (TCO removal orders among them)
+ORDERS_TO_PROVIDE_INFORMATION = (RequestKind.DATA_DISCLOSURE, RequestKind.EMERGENCY_DISCLOSURE)
+
+# Part 3 ("member_states_orders") of the Commission's CSV templates for IR 2024/2835 Annex I,
+# section 1.2 (1.2.1 orders to act, 1.2.2 orders to provide information, 1.2.3 context): one row
+# per type of illegal content x Member State, both kinds of order side by side, in this order.
 DSA_ORDERS_COLUMNS = (
-    "Section",
-    "Type of order",
-    "Member State",
-    "Type of illegal content",
-    "Number of orders",
-    "Median time to inform the authority of receipt (hours)",
-    "Median time to give effect to the order (hours)",
+    "Applicability",
+    "Service",
+    "Reporting period",
+    "Category of illegal content",
+    'Description of the sub-category "Other"',
+    "Scope",
+    "Number of orders to act against illegal content received",
+    "Number of specific items of information included in the total number of orders to act "
+    "against illegal content",
+    "Median time to inform the authority of the receipt of the order to act against illegal "
+    "content",
+    "Median time to give effect to the order to act against illegal content",
+    "Number of orders to provide information",
+    "Median time to inform the authority of the receipt of the order to provide information",
+    "Median time to give effect to the order to provide information",
+    "Contextual information on number of orders to act against illegal content received",
+    "Contextual information on number of specific items of information included in the total "
+    "number of orders to act against illegal content",
+    "Contextual information on Median time to inform the authority of the receipt of the order "
+    "to act against illegal content",
+    "Contextual information on Median time to give effect to the order to act against illegal "
+    "content",
+    "Contextual information on Number of orders to provide information",
+    "Contextual information on Median time to inform the authority of the receipt of the order "
+    "to provide information",
+    "Contextual information on Median time to give effect to the order to provide information",
 )
-SECTION = "1.2"
+APPLICABILITY = "All providers of intermediary services"
+CONTEXT_ORDERS = "Orders received in the reporting period from authorities of this Member State."
+CONTEXT_ITEMS = "Targets (accounts, messages, URLs) named in those orders."
+CONTEXT_RECEIPT = (
+    "Hours, from the order's receipt to the acknowledgement sent to the authority; "
+    "orders not yet acknowledged are not counted."
+)
+CONTEXT_EFFECT = (
+    "Hours, from the order's receipt to its execution (removal or disclosure); "
+    "orders not yet executed are not counted."
+)
 TCO_ONE_HOUR_SECONDS = 3600
 
 
@@ -99,41 +131,65 @@ def _hours(seconds: float | None) -> str:
 
 @dataclass(frozen=True)
 class OrdersRow:
-    """One Member State x type of order x type of illegal content of the DSA export."""
+    """One type of illegal content x Member State of the DSA export: both kinds of order."""
 
-    order_type: str
-    member_state: str
     category: str
-    orders: int
-    median_seconds_to_confirm: float | None
-    median_seconds_to_effect: float | None
+    member_state: str
+    orders_to_act: int
+    items_in_orders_to_act: int
+    median_seconds_to_confirm_act: float | None
+    median_seconds_to_effect_act: float | None
+    orders_to_provide_information: int
+    median_seconds_to_confirm_information: float | None
+    median_seconds_to_effect_information: float | None
 
 
 def dsa_orders_rows(*, period_start: date, period_end: date) -> list[OrdersRow]:
-    """Orders received from Member States' authorities in the period: number, median time to
-    inform the authority of receipt (the ticket's acknowledgement) and to give effect."""
+    """Orders received from Member States' authorities in the period, per category and Member
+    State: number (and, for orders to act, the items they name), median time to inform the
+    authority of receipt (the ticket's acknowledgement) and to give effect."""
     start, end = _range(period_start, period_end)
-    kinds = {kind.value: order for kind, order in ORDER_TYPE_BY_KIND.items()}
+    receipt = "EXTRACT(EPOCH FROM (t.acknowledged_at - lr.submitted_at))"
+    effect = "EXTRACT(EPOCH FROM (lr.fulfilled_at - lr.submitted_at))"
+    act = "lr.kind = ANY(%(act)s)"
+    information = "lr.kind = ANY(%(information)s)"
     sql = f"""
-    SELECT CASE lr.kind {" ".join(f"WHEN '{k}' THEN '{o}'" for k, o in kinds.items())} END,
-           lr.jurisdiction, lr.category, COUNT(*),
-           percentile_cont(0.5) WITHIN GROUP (
-               ORDER BY EXTRACT(EPOCH FROM (t.acknowledged_at - lr.submitted_at))),
-           percentile_cont(0.5) WITHIN GROUP (
-               ORDER BY EXTRACT(EPOCH FROM (lr.fulfilled_at - lr.submitted_at)))
+    SELECT lr.category, lr.jurisdiction,
+           COUNT(*) FILTER (WHERE {act}),
+           COALESCE(SUM(items.n) FILTER (WHERE {act}), 0),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY {receipt}) FILTER (WHERE {act}),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY {effect}) FILTER (WHERE {act}),
+           COUNT(*) FILTER (WHERE {information}),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY {receipt}) FILTER (WHERE {information}),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY {effect}) FILTER (WHERE {information})
     FROM {LegalRequest._meta.db_table} lr
     LEFT JOIN {Ticket._meta.db_table} t ON t.legal_request_id = lr.id
+    LEFT JOIN LATERAL (
+        SELECT COUNT(*) AS n FROM {Target._meta.db_table} target
+        WHERE target.legal_request_id = lr.id
+    ) items ON {act}
     WHERE lr.submitted_at >= %(start)s AND lr.submitted_at < %(end)s
-      AND lr.kind = ANY(%(kinds)s) AND lr.jurisdiction = ANY(%(states)s)
-    GROUP BY 1, 2, 3
-    ORDER BY 1, 2, 3
+      AND (lr.kind = ANY(%(act)s) OR lr.kind = ANY(%(information)s))
+      AND lr.jurisdiction = ANY(%(states)s)
+    GROUP BY 1, 2
     """  # noqa: S608 - fixed table names, values bound
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
-            {"start": start, "end": end, "kinds": list(kinds), "states": list(EU_MEMBER_STATES)},
+            {
+                "start": start,
+                "end": end,
+                "act": [kind.value for kind in ORDERS_TO_ACT],
+                "information": [kind.value for kind in ORDERS_TO_PROVIDE_INFORMATION],
+                "states": list(EU_MEMBER_STATES),
+            },
         )
-        return [OrdersRow(*values) for values in cursor.fetchall()]
+        rows = [OrdersRow(*values) for values in cursor.fetchall()]
+    return sorted(rows, key=lambda row: (_category_name(row.category), row.member_state))
+
+
+def _category_name(category: str) -> str:
+    return CATEGORY_NAME[STATEMENT_CATEGORY[RequestCategory(category)]]
 
 
 def csv_text(header: tuple[str, ...], rows: list[list[Any]]) -> str:
@@ -146,16 +202,31 @@ def csv_text(header: tuple[str, ...], rows: list[list[Any]]) -> str:
 
 
 def dsa_orders_csv(*, period_start: date, period_end: date) -> str:
-    """The DSA Art. 15(1)(a) orders table, one row per Member State x type x content type."""
+    """The DSA Art. 15(1)(a) orders table in the template's columns: one row per type of
+    illegal content x Member State, median times in hours."""
+    period = f"{period_start.isoformat()}/{period_end.isoformat()}"
     rows = [
         [
-            SECTION,
-            row.order_type,
+            APPLICABILITY,
+            settings.TRANSPARENCY_SERVICE_NAME,
+            period,
+            _category_name(row.category),
+            "",
             row.member_state,
-            ILLEGAL_CONTENT_TYPE_LABEL[RequestCategory(row.category)],
-            row.orders,
-            _hours(row.median_seconds_to_confirm),
-            _hours(row.median_seconds_to_effect),
+            row.orders_to_act,
+            row.items_in_orders_to_act,
+            _hours(row.median_seconds_to_confirm_act),
+            _hours(row.median_seconds_to_effect_act),
+            row.orders_to_provide_information,
+            _hours(row.median_seconds_to_confirm_information),
+            _hours(row.median_seconds_to_effect_information),
+            CONTEXT_ORDERS,
+            CONTEXT_ITEMS,
+            CONTEXT_RECEIPT,
+            CONTEXT_EFFECT,
+            CONTEXT_ORDERS,
+            CONTEXT_RECEIPT,
+            CONTEXT_EFFECT,
         ]
         for row in dsa_orders_rows(period_start=period_start, period_end=period_end)
     ]

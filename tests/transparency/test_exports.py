@@ -73,6 +73,15 @@ def test_the_dsa_orders_csv_has_the_annex_rows_and_columns(client: Any) -> None:
         jurisdiction="DE",
         ack_minutes=12,
         act_minutes=50,
+        targets=[("USERNAME", "channel_one"), ("USERNAME", "channel_two")],
+    )
+    order(  # an order to act next to orders to provide information: one row, both columns
+        kind="CONTENT_REMOVAL",
+        category="FRAUD",
+        jurisdiction="FR",
+        ack_minutes=3,
+        act_minutes=None,
+        status="UNDER_REVIEW",
     )
     order(
         kind="DATA_DISCLOSURE",
@@ -106,27 +115,51 @@ def test_the_dsa_orders_csv_has_the_annex_rows_and_columns(client: Any) -> None:
     assert all(line.endswith("\r") for line in body.split("\n")[:-1])  # RFC 4180 CRLF
     table = list(csv.reader(io.StringIO(body, newline="")))
     assert tuple(table[0]) == DSA_ORDERS_COLUMNS
+    assert len(DSA_ORDERS_COLUMNS) == 20  # the Commission's template, Part 3
     rows = [dict(zip(table[0], row, strict=True)) for row in table[1:]]
-    assert rows == [
+    figures = [
+        {key: value for key, value in row.items() if not key.startswith("Contextual")}
+        for row in rows
+    ]
+    common = {
+        "Applicability": "All providers of intermediary services",
+        "Service": "Messaging service",
+        "Reporting period": "2026-03-01/2026-03-31",
+        'Description of the sub-category "Other"': "",
+    }
+    assert figures == [
         {
-            "Section": "1.2",
-            "Type of order": "Orders to act against illegal content (Art. 9)",
-            "Member State": "DE",
-            "Type of illegal content": "Risk for public security (terrorist content)",
-            "Number of orders": "2",
-            "Median time to inform the authority of receipt (hours)": "0.15",
-            "Median time to give effect to the order (hours)": "0.67",
+            **common,
+            "Category of illegal content": "Risk for public security",
+            "Scope": "DE",
+            "Number of orders to act against illegal content received": "2",
+            "Number of specific items of information included in the total number of orders "
+            "to act against illegal content": "3",
+            "Median time to inform the authority of the receipt of the order to act against "
+            "illegal content": "0.15",
+            "Median time to give effect to the order to act against illegal content": "0.67",
+            "Number of orders to provide information": "0",
+            "Median time to inform the authority of the receipt of the order to provide "
+            "information": "",
+            "Median time to give effect to the order to provide information": "",
         },
         {
-            "Section": "1.2",
-            "Type of order": "Orders to provide information (Art. 10)",
-            "Member State": "FR",
-            "Type of illegal content": "Scams and/or fraud",
-            "Number of orders": "2",
-            "Median time to inform the authority of receipt (hours)": "0.75",
-            "Median time to give effect to the order (hours)": "2.00",
+            **common,
+            "Category of illegal content": "Scams and/or fraud",
+            "Scope": "FR",
+            "Number of orders to act against illegal content received": "1",
+            "Number of specific items of information included in the total number of orders "
+            "to act against illegal content": "1",
+            "Median time to inform the authority of the receipt of the order to act against "
+            "illegal content": "0.05",
+            "Median time to give effect to the order to act against illegal content": "",
+            "Number of orders to provide information": "2",
+            "Median time to inform the authority of the receipt of the order to provide "
+            "information": "0.75",
+            "Median time to give effect to the order to provide information": "2.00",
         },
     ]
+    assert "Hours, from the order's receipt to its execution" in rows[0][DSA_ORDERS_COLUMNS[-1]]
 
 
 @pytest.mark.django_db
