@@ -7,12 +7,13 @@ the published days of a period together with the live ones.
 Medians of a period (`period_rows`):
 - a period that covers no whole calendar month (a day, a week, the 10th to the 25th): exact,
   percentile_cont over every sample of its days (the day rows keep their samples);
-- a period that covers whole months (a quarter, a year): the whole months are read from the
-  monthly rollups (`monthly_rollups_build`), whose seconds are cumulative histograms in fixed
-  log-scale buckets (migration 0006), and the days around them (and the live days) add their
-  samples to that histogram. The median is then the middle of the bucket that holds the exact
-  median: within 1.5 % of it, exact below 100 s (buckets of 1 s). A year costs two rollup rows
-  per group instead of ~365 day rows and every sample of the year.
+- a period that covers whole months (a quarter, a year): it is read from the rollups
+  (`rollup_build`), one per span of a month (days 1-8, 9-15, 16-23 and 24 to its end), whose
+  seconds are cumulative histograms in fixed log-scale buckets (migration 0006); the days of
+  the spans it cuts into (at most 4 on each side, and the live days) add or remove their
+  samples. The median is then the middle of the bucket that holds the exact median: within
+  1.5 % of it, exact below 100 s (buckets of 1 s). A year costs two rollup rows per group
+  instead of ~365 day rows and every sample of the year, wherever in a month it starts.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from liaison.models import (
     RequestStatus,
 )
 from switchboard.models import Ticket
-from transparency.models import DailyReport, DailyReportRow, MonthlyRollup, MonthlyRollupRow
+from transparency.models import DailyReport, DailyReportRow, Rollup, RollupRow
 
 COUNTS = (
     "received",
@@ -211,10 +212,10 @@ def period_rows(
 ) -> list[RowFigures]:
     """The published days between `first_day` and `last_day` (inclusive), plus the requests
     received in `live_ranges` (days not published yet), summed per group. Medians exact over
-    every sample when the period covers no whole month with a rollup; otherwise from the
+    every sample when the period covers no whole month with rollups; otherwise from the
     rollups' histograms (within 1.5 %, see the module's docstring)."""
-    months = rollup_months_of(first_day=first_day, last_day=last_day)
-    if months is None:
+    spans = rollup_spans_of(first_day=first_day, last_day=last_day)
+    if spans is None:
         return _exact_period_rows(
             first_day=first_day,
             last_day=last_day,
@@ -224,7 +225,7 @@ def period_rows(
     return _histogram_period_rows(
         first_day=first_day,
         last_day=last_day,
-        months=months,
+        spans=spans,
         live_ranges=live_ranges,
         jurisdiction=jurisdiction,
     )
@@ -392,26 +393,45 @@ def _medians_with_live(
         return {(j, k, c): (ack, act) for j, k, c, ack, act in cursor.fetchall()}
 
 
-# --- Monthly rollups: whole months of a period read as two cumulative histograms per group ---
+# --- Rollups: the spans of a period read as two cumulative histograms per group ---
 
 _CUMULATIVE = COUNTS
 _STORED_COUNTS = ", ".join((*COUNTS, "rejected_by_reason"))
+# The days of a month a rollup span starts on: a span is 7 or 8 days (the last one 5 to 8), so
+# a period cuts at most 4 days out of, or into, the span at each of its ends.
+SPAN_STARTS = (1, 9, 16, 24)
 
 
-def month_after(month: date) -> date:
-    """The first day of the month after `month`'s."""
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+def span_of(day: date) -> date:
+    """The first day of the rollup span `day` is in."""
+    return day.replace(day=max(start for start in SPAN_STARTS if start <= day.day))
 
 
-def month_before(month: date) -> date:
-    """The first day of the month before `month`'s."""
-    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+def span_after(span: date) -> date:
+    """The first day of the span after the one starting on `span`."""
+    later = [start for start in SPAN_STARTS if start > span.day]
+    if later:
+        return span.replace(day=later[0])
+    return (span.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def span_before(span: date) -> date:
+    """The first day of the span before the one starting on `span`."""
+    return span_of(span - timedelta(days=1))
+
+
+def _covers_a_whole_month(first_day: date, last_day: date) -> bool:
+    month = first_day if first_day.day == 1 else (first_day.replace(day=28) + timedelta(days=4))
+    month = month.replace(day=1)
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1) <= (
+        last_day
+    )
 
 
 @dataclass(frozen=True)
-class RollupMonths:
-    """The months of a period read from rollups: `first` to `last` (first days), `before`, the
-    month whose cumulative rollup is subtracted (None at the chain's start), and where the
+class RollupSpans:
+    """The spans of a period read from rollups: `first` to `last` (first days), `before`, the
+    span whose cumulative rollup is subtracted (None at the chain's start), and where the
     period cuts into the first or the last of them (`cut_start`, `cut_end`: their days
     outside the period are subtracted, day row by day row)."""
 
@@ -423,50 +443,53 @@ class RollupMonths:
 
     @property
     def end(self) -> date:
-        """The day after the last rollup month."""
-        return month_after(self.last)
+        """The day after the last rollup span."""
+        return span_after(self.last)
 
 
-def rollup_months_of(*, first_day: date, last_day: date) -> RollupMonths | None:
-    """The run of months of [first_day, last_day] read from rollups, or None (then the period
-    is read from its day rows, with exact medians): at least one whole month, plus the month
-    the period starts or ends in when more of its days are in the period than out of it (the
-    others are subtracted: at most 15 days of day rows on each side)."""
-    start_month, end_month = first_day.replace(day=1), last_day.replace(day=1)
-    built = set(
-        MonthlyRollup.objects.filter(
-            month__gte=month_before(start_month), month__lte=end_month
-        ).values_list("month", flat=True)
-    )
-    usable: list[tuple[date, bool]] = []  # (month, whole)
-    month = start_month
-    while month <= end_month:
-        month_last = month_after(month) - timedelta(days=1)
-        inside = (min(month_last, last_day) - max(month, first_day)).days + 1
-        outside = month_last.day - inside
-        if month in built and outside < inside:
-            usable.append((month, outside == 0))
-        month = month_after(month)
-    if not any(whole for _, whole in usable):
+def rollup_spans_of(*, first_day: date, last_day: date) -> RollupSpans | None:
+    """The run of spans of [first_day, last_day] read from rollups, or None (then the period is
+    read from its day rows, with exact medians): only for a period that covers at least one
+    whole calendar month, with the span it starts or ends in when more of that span's days are
+    in the period than out of it (the others are subtracted: at most 4 days of day rows on
+    each side, and at most 4 added)."""
+    if not _covers_a_whole_month(first_day, last_day):
         return None
-    run = [usable[0][0]]
-    for month, _ in usable[1:]:
-        if month != month_after(run[-1]):
+    start_span, end_span = span_of(first_day), span_of(last_day)
+    built = set(
+        Rollup.objects.filter(start__gte=span_before(start_span), start__lte=end_span).values_list(
+            "start", flat=True
+        )
+    )
+    usable: list[date] = []
+    span = start_span
+    while span <= end_span:
+        span_last = span_after(span) - timedelta(days=1)
+        inside = (min(span_last, last_day) - max(span, first_day)).days + 1
+        outside = (span_last - span).days + 1 - inside
+        if span in built and outside < inside:
+            usable.append(span)
+        span = span_after(span)
+    if not usable:
+        return None
+    run = [usable[0]]
+    for span in usable[1:]:
+        if span != span_after(run[-1]):
             break
-        run.append(month)
+        run.append(span)
     first, last = run[0], run[-1]
     cut_start = first_day if first_day > first else None
-    cut_end = last_day if last_day < month_after(last) - timedelta(days=1) else None
-    before = month_before(first)
+    cut_end = last_day if last_day < span_after(last) - timedelta(days=1) else None
+    before = span_before(first)
     if before not in built:
-        # Rollups form one chain of consecutive months: no month before means `first` starts
+        # Rollups form one chain of consecutive spans: no span before means `first` starts
         # it, unless the chain is broken (then read the day rows, exactly).
-        if MonthlyRollup.objects.filter(month__lt=first).exists():
+        if Rollup.objects.filter(start__lt=first).exists():
             return None
         before_or_none = None
     else:
         before_or_none = before
-    return RollupMonths(
+    return RollupSpans(
         first=first, last=last, before=before_or_none, cut_start=cut_start, cut_end=cut_end
     )
 
@@ -475,27 +498,27 @@ def _histogram_period_rows(
     *,
     first_day: date,
     last_day: date,
-    months: RollupMonths,
+    spans: RollupSpans,
     live_ranges: list[tuple[datetime, datetime]],
     jurisdiction: str | None,
 ) -> list[RowFigures]:
-    """`period_rows` over rollups: counts summed over the rollup months and the day rows
-    around them; medians from the rollups' histograms (the month after `before` through
+    """`period_rows` over rollups: counts summed over the rollup spans and the day rows
+    around them; medians from the rollups' histograms (the span after `before` through
     `last`) plus the samples of the days around them and of the live days, bucketed."""
     live = {row.key: row for row in live_rows(live_ranges, jurisdiction=jurisdiction)}
     days_table = DailyReportRow._meta.db_table
-    months_table = MonthlyRollupRow._meta.db_table
+    rollups_table = RollupRow._meta.db_table
     country = "AND jurisdiction = %(jurisdiction)s" if jurisdiction else ""
     live_list = list(live.values())
     params: dict[str, Any] = {
         "first_day": first_day,
         "last_day": last_day,
-        "first_month": months.first,
-        "last_month": months.last,
-        "months_end": months.end,
-        "cut_start": months.cut_start or months.first,
-        "cut_end": months.cut_end or (months.end - timedelta(days=1)),
-        "before": months.before,
+        "first_span": spans.first,
+        "last_span": spans.last,
+        "spans_end": spans.end,
+        "cut_start": spans.cut_start or spans.first,
+        "cut_end": spans.cut_end or (spans.end - timedelta(days=1)),
+        "before": spans.before,
         "jurisdiction": jurisdiction,
         "j": [r.jurisdiction for r in live_list],
         "k": [r.kind for r in live_list],
@@ -513,24 +536,24 @@ def _histogram_period_rows(
                seconds_to_acknowledge, seconds_to_act
         FROM {days_table}
         WHERE day BETWEEN %(first_day)s AND %(last_day)s
-          AND NOT (day >= %(first_month)s AND day < %(months_end)s) {country}
+          AND NOT (day >= %(first_span)s AND day < %(spans_end)s) {country}
     ),
     removed AS (
-        -- the days of the first and last rollup months outside the period
+        -- the days of the first and last rollup spans outside the period
         SELECT jurisdiction, kind, category, {_STORED_COUNTS},
                seconds_to_acknowledge, seconds_to_act
         FROM {days_table}
-        WHERE ((day >= %(first_month)s AND day < %(cut_start)s)
-               OR (day > %(cut_end)s AND day < %(months_end)s)) {country}
+        WHERE ((day >= %(first_span)s AND day < %(cut_start)s)
+               OR (day > %(cut_end)s AND day < %(spans_end)s)) {country}
     ),
     hi AS (
-        SELECT * FROM {months_table} WHERE month = %(last_month)s {country}
+        SELECT * FROM {rollups_table} WHERE start = %(last_span)s {country}
     ),
     lo AS (
-        SELECT * FROM {months_table} WHERE month = %(before)s {country}
+        SELECT * FROM {rollups_table} WHERE start = %(before)s {country}
     ),
-    months AS (
-        -- the rollups are cumulative: the months first..last are `last` minus `before`
+    spans AS (
+        -- the rollups are cumulative: the spans first..last are `last` minus `before`
         SELECT hi.jurisdiction, hi.kind, hi.category,
                hi.acknowledge_cdf AS hi_ack, lo.acknowledge_cdf AS lo_ack,
                hi.act_cdf AS hi_act, lo.act_cdf AS lo_act
@@ -607,7 +630,7 @@ def _histogram_period_rows(
     LEFT JOIN counts c USING (jurisdiction, kind, category)
     LEFT JOIN reasons r USING (jurisdiction, kind, category)
     LEFT JOIN extra x USING (jurisdiction, kind, category)
-    LEFT JOIN months m USING (jurisdiction, kind, category)
+    LEFT JOIN spans m USING (jurisdiction, kind, category)
     LEFT JOIN minus n USING (jurisdiction, kind, category)
     ORDER BY 1, 2, 3
     """  # noqa: S608 - fixed table names, values bound
@@ -619,21 +642,21 @@ def _histogram_period_rows(
     return [merged[key] for key in sorted(merged)]
 
 
-def monthly_rollup_build(*, month: date, now: datetime) -> MonthlyRollup:
-    """Sum the published day rows of `month` into a new rollup (the caller deleted any older
-    one and holds the publishing lock): everything cumulative, the previous month's rollup (if
-    any) + this month's days, one row per group seen so far in the chain."""
-    previous = month_before(month)
-    published = DailyReport.objects.filter(day__gte=month, day__lt=month_after(month))
-    rollup = MonthlyRollup.objects.create(month=month, days=published.count(), built_at=now)
+def rollup_build(*, span: date, now: datetime) -> Rollup:
+    """Sum the published day rows of the span starting on `span` into a new rollup (the caller
+    deleted any older one and holds the publishing lock): everything cumulative, the previous
+    span's rollup (if any) + this span's days, one row per group seen so far in the chain."""
+    previous = span_before(span)
+    published = DailyReport.objects.filter(day__gte=span, day__lt=span_after(span))
+    rollup = Rollup.objects.create(start=span, days=published.count(), built_at=now)
     days_table = DailyReportRow._meta.db_table
-    months_table = MonthlyRollupRow._meta.db_table
+    rollups_table = RollupRow._meta.db_table
     sql = f"""
-    INSERT INTO {months_table} (rollup_id, month, jurisdiction, kind, category, received,
+    INSERT INTO {rollups_table} (rollup_id, start, jurisdiction, kind, category, received,
         fulfilled, rejected, withdrawn, open, accounts_affected, acted, within_deadline,
         breaches, trusted_flagger_notices, rejected_by_reason, acknowledge_cdf, act_cdf)
     WITH days AS (
-        SELECT * FROM {days_table} WHERE day >= %(month)s AND day < %(next)s
+        SELECT * FROM {days_table} WHERE day >= %(span)s AND day < %(next)s
     ),
     counts AS (
         SELECT jurisdiction, kind, category,
@@ -645,7 +668,7 @@ def monthly_rollup_build(*, month: date, now: datetime) -> MonthlyRollup:
         FROM days GROUP BY 1, 2, 3
     ),
     prev AS (
-        SELECT * FROM {months_table} WHERE month = %(previous)s
+        SELECT * FROM {rollups_table} WHERE start = %(previous)s
     ),
     reasons AS (
         SELECT jurisdiction, kind, category, jsonb_object_agg(reason, n) AS by_reason
@@ -690,7 +713,7 @@ def monthly_rollup_build(*, month: date, now: datetime) -> MonthlyRollup:
         LEFT JOIN hists h2 ON (h2.jurisdiction, h2.kind, h2.category, h2.metric)
                               = (g.jurisdiction, g.kind, g.category, 2)
     )
-    SELECT %(rollup)s, %(month)s, g.jurisdiction, g.kind, g.category,
+    SELECT %(rollup)s, %(span)s, g.jurisdiction, g.kind, g.category,
            {", ".join(f"COALESCE(p.{c}, 0) + COALESCE(c.{c}, 0)" for c in _CUMULATIVE)},
            COALESCE(r.by_reason, '{{}}'::jsonb),
            COALESCE(a.ack, '{{}}'::int[]), COALESCE(a.act, '{{}}'::int[])
@@ -702,8 +725,8 @@ def monthly_rollup_build(*, month: date, now: datetime) -> MonthlyRollup:
     """  # noqa: S608 - fixed table names, values bound
     params: dict[str, Any] = {
         "rollup": rollup.pk,
-        "month": month,
-        "next": month_after(month),
+        "span": span,
+        "next": span_after(span),
         "previous": previous,
     }
     with _cursor() as cursor:

@@ -35,7 +35,7 @@ class DailyReport(models.Model):
 class DailyReportRow(models.Model):
     """One jurisdiction x kind x category of a day's report: requests received that day and
     their outcome at generation. The seconds arrays keep every sample (sorted): a period's
-    medians over days not summarised by a monthly rollup are exact, computed in SQL."""
+    medians over days not summarised by a rollup are exact, computed in SQL."""
 
     report = models.ForeignKey(DailyReport, on_delete=models.PROTECT, related_name="rows")
     day = models.DateField(help_text="The report's day (repeated for the period index).")
@@ -72,36 +72,37 @@ class DailyReportRow(models.Model):
         return f"{self.report_id}: {self.jurisdiction} {self.kind} {self.category}"
 
 
-class MonthlyRollup(models.Model):
-    """The published days of one calendar month, summed (derived data, not published).
+class Rollup(models.Model):
+    """The published days of one span of a calendar month (days 1-8, 9-15, 16-23, 24 to its
+    end), summed: derived data, not published.
 
-    Built by the daily job in the transaction that publishes the month's last day (or a later
-    day), rebuilt with every later month when a day of an already summarised month is published
-    late, so that it always equals the sum of the month's published day rows. A period that
-    covers whole months reads these instead of ~30 day rows per group (see
-    transparency.aggregation).
+    Built by the daily job in the transaction that publishes the span's last day (or a later
+    day), rebuilt with every later span when a day of an already summarised span is published
+    late, so that it always equals the sum of the span's published day rows. A period that
+    covers whole months reads these instead of ~30 day rows per group and month, and at most 4
+    day rows at each end (see transparency.aggregation).
     """
 
-    month = models.DateField(unique=True, help_text="First day of the month.")
+    start = models.DateField(unique=True, help_text="First day of the span.")
     days = models.PositiveSmallIntegerField(help_text="Published days summed.")
     built_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["-month"]
+        ordering = ["-start"]
 
     def __str__(self) -> str:
-        return f"Transparency rollup {self.month:%Y-%m}"
+        return f"Transparency rollup from {self.start:%Y-%m-%d}"
 
 
-class MonthlyRollupRow(models.Model):
-    """One jurisdiction x kind x category of a monthly rollup, cumulative: the counts and
-    rejection reasons of every month of the chain up to this one, and the histograms of their
-    seconds in the fixed log-scale buckets of `transparency_seconds_bucket` (migration 0006),
-    as cumulative arrays (element i: the samples in buckets 0..i). The months after A up to B
-    are row B minus row A, so a year costs two rows per group however many samples it has."""
+class RollupRow(models.Model):
+    """One jurisdiction x kind x category of a rollup, cumulative: the counts and rejection
+    reasons of every span of the chain up to this one, and the histograms of their seconds in
+    the fixed log-scale buckets of `transparency_seconds_bucket` (migration 0006), as
+    cumulative arrays (element i: the samples in buckets 0..i). The spans after A up to B are
+    row B minus row A, so a year costs two rows per group however many samples it has."""
 
-    rollup = models.ForeignKey(MonthlyRollup, on_delete=models.CASCADE, related_name="rows")
-    month = models.DateField()
+    rollup = models.ForeignKey(Rollup, on_delete=models.CASCADE, related_name="rows")
+    start = models.DateField()
     jurisdiction = models.CharField(max_length=2)
     kind = models.CharField(max_length=32, choices=RequestKind.choices)
     category = models.CharField(max_length=32, choices=RequestCategory.choices)
@@ -122,13 +123,13 @@ class MonthlyRollupRow(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "jurisdiction", "kind", "category"],
+                fields=["start", "jurisdiction", "kind", "category"],
                 name="transparency_rollup_row_once",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m}: {self.jurisdiction} {self.kind} {self.category}"
+        return f"{self.start:%Y-%m-%d}: {self.jurisdiction} {self.kind} {self.category}"
 
 
 class StatementOfReasons(models.Model):

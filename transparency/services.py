@@ -15,11 +15,12 @@ from liaison.models import LegalRequest
 from transparency.aggregation import (
     RowFigures,
     live_rows,
-    month_after,
-    month_before,
-    monthly_rollup_build,
+    rollup_build,
+    span_after,
+    span_before,
+    span_of,
 )
-from transparency.models import DailyReport, DailyReportRow, MonthlyRollup, MonthlyRollupRow
+from transparency.models import DailyReport, DailyReportRow, Rollup, RollupRow
 
 logger = logging.getLogger(__name__)
 
@@ -130,40 +131,40 @@ def daily_report_generate(*, day: date, now: datetime | None = None) -> DailyRep
             )
             for row in rows
         )
-        monthly_rollups_refresh(day=day, now=now)
+        rollups_refresh(day=day, now=now)
     logger.info("transparency: published the report of %s (%d rows)", day, len(rows))
     return report
 
 
-def monthly_rollups_refresh(*, day: date, now: datetime) -> list[date]:
-    """Keep the monthly rollups equal to the sums of the published days, after `day` was
-    published (inside its transaction, under the publishing lock); the months (re)built.
+def rollups_refresh(*, day: date, now: datetime) -> list[date]:
+    """Keep the rollups equal to the sums of the published days, after `day` was published
+    (inside its transaction, under the publishing lock); the spans (re)built.
 
-    A month is built once it has ended (its last day, or a later one, is published); the
-    rollups form one chain of consecutive months from the first month with a published day,
-    because each carries cumulative histograms. A day published late into a month already
-    summarised rebuilds that month and every later one.
+    A span (days 1-8, 9-15, 16-23, 24 to the month's end) is built once it has ended (its last
+    day, or a later one, is published); the rollups form one chain of consecutive spans from
+    the first span with a published day, because each carries cumulative histograms. A day
+    published late into a span already summarised rebuilds that span and every later one.
     """
-    month = day.replace(day=1)
-    ended_through = month if month_after(month) == day + timedelta(days=1) else month_before(month)
-    last = MonthlyRollup.objects.order_by("-month").values_list("month", flat=True).first()
-    if last is not None and month <= last:
-        first = month
+    span = span_of(day)
+    ended_through = span if span_after(span) == day + timedelta(days=1) else span_before(span)
+    last = Rollup.objects.order_by("-start").values_list("start", flat=True).first()
+    if last is not None and span <= last:
+        first = span
     elif last is not None:
-        first = month_after(last)
+        first = span_after(last)
     else:
         oldest = DailyReport.objects.order_by("day").values_list("day", flat=True).first()
-        first = (oldest or day).replace(day=1)
+        first = span_of(oldest or day)
     through = max(last, ended_through) if last is not None else ended_through
     built: list[date] = []
     if first > through:
         return built
-    MonthlyRollupRow.objects.filter(month__gte=first).delete()  # no cascade: one DELETE
-    MonthlyRollup.objects.filter(month__gte=first).delete()
+    RollupRow.objects.filter(start__gte=first).delete()  # no cascade: one DELETE
+    Rollup.objects.filter(start__gte=first).delete()
     while first <= through:
-        monthly_rollup_build(month=first, now=now)
+        rollup_build(span=first, now=now)
         built.append(first)
-        first = month_after(first)
+        first = span_after(first)
     return built
 
 

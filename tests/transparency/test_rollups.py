@@ -1,6 +1,7 @@
-"""Monthly rollups: a period that covers whole months reads them (two cumulative histograms per
-group instead of every sample), with counts equal to the day rows' and medians within 1.5 % of
-the exact ones; a period without a whole month stays exact; a day published late rebuilds."""
+"""Rollups per span of a month (days 1-8, 9-15, 16-23, 24 to the end): a period that covers a
+whole month reads them (two cumulative histograms per group instead of every sample), with
+counts equal to the day rows' and medians within 1.5 % of the exact ones, and at most 4 day
+rows at each end; a period without a whole month stays exact; a day published late rebuilds."""
 
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ from transparency.aggregation import (
     RowFigures,
     _exact_period_rows,
     period_rows,
-    rollup_months_of,
+    rollup_spans_of,
+    span_after,
+    span_before,
+    span_of,
 )
-from transparency.models import MonthlyRollup, MonthlyRollupRow
+from transparency.models import Rollup, RollupRow
 from transparency.selectors import transparency_report_get
 from transparency.services import daily_report_generate, daily_reports_catch_up
 
@@ -110,18 +114,24 @@ def test_whole_months_are_read_from_rollups_with_medians_within_the_bound() -> N
     published = daily_reports_catch_up(now=datetime(2026, 12, 3, 0, 10, tzinfo=UTC))
     assert published[0] == date(2026, 9, 28)
     assert published[-1] == LAST_DAY
-    # The chain starts with the first published month; December has not ended.
-    assert list(MonthlyRollup.objects.order_by("month").values_list("month", "days")) == [
-        (date(2026, 9, 1), 3),
-        (date(2026, 10, 1), 31),
-        (date(2026, 11, 1), 30),
+    # The chain starts with the first published span; December's first has not ended.
+    assert list(Rollup.objects.order_by("start").values_list("start", "days")) == [
+        (date(2026, 9, 24), 3),
+        (date(2026, 10, 1), 8),
+        (date(2026, 10, 9), 7),
+        (date(2026, 10, 16), 8),
+        (date(2026, 10, 24), 8),
+        (date(2026, 11, 1), 8),
+        (date(2026, 11, 9), 7),
+        (date(2026, 11, 16), 8),
+        (date(2026, 11, 24), 7),
     ]
-    months = rollup_months_of(first_day=date(2026, 9, 29), last_day=LAST_DAY)
-    assert months is not None
-    assert (months.first, months.last, months.before) == (
+    spans = rollup_spans_of(first_day=date(2026, 9, 29), last_day=LAST_DAY)
+    assert spans is not None
+    assert (spans.first, spans.last, spans.before) == (
         date(2026, 10, 1),
-        date(2026, 11, 1),
-        date(2026, 9, 1),
+        date(2026, 11, 24),
+        date(2026, 9, 24),
     )
 
     now = datetime(2026, 12, 3, 23, 0, tzinfo=UTC)
@@ -144,22 +154,22 @@ def test_whole_months_are_read_from_rollups_with_medians_within_the_bound() -> N
     for row in report.rows:
         _assert_close(row, exact[row.key], exact_medians=False)
 
-    # A period cutting into rollup months: the months' days outside it are subtracted.
-    months = rollup_months_of(first_day=date(2026, 9, 2), last_day=date(2026, 11, 20))
-    assert months is not None
-    assert (months.first, months.last, months.before, months.cut_start, months.cut_end) == (
-        date(2026, 9, 1),
-        date(2026, 11, 1),
+    # A period cutting into a rollup span: the span's days outside it are subtracted.
+    spans = rollup_spans_of(first_day=date(2026, 9, 2), last_day=date(2026, 11, 20))
+    assert spans is not None
+    assert (spans.first, spans.last, spans.before, spans.cut_start, spans.cut_end) == (
+        date(2026, 9, 24),
+        date(2026, 11, 16),
         None,
-        date(2026, 9, 2),
+        None,
         date(2026, 11, 20),
     )
     # Two partial months and no whole one: day rows.
-    assert rollup_months_of(first_day=date(2026, 10, 2), last_day=date(2026, 11, 20)) is None
+    assert rollup_spans_of(first_day=date(2026, 10, 2), last_day=date(2026, 11, 20)) is None
     for first_day, last_day in (
         (date(2026, 9, 2), date(2026, 11, 20)),
-        (date(2026, 10, 2), date(2026, 12, 2)),  # Oct minus the 1st, Nov whole, Dec day rows
-        (date(2026, 9, 29), date(2026, 11, 15)),  # Oct whole; Sep 29-30, Nov 1-15 day rows
+        (date(2026, 10, 2), date(2026, 12, 2)),  # Oct 1-8 minus the 1st, .., Dec day rows
+        (date(2026, 9, 29), date(2026, 11, 15)),  # Oct 1 .. Nov 9-15; Sep 29-30 day rows
         (date(2026, 10, 1), date(2026, 11, 29)),
     ):
         report = transparency_report_get(period_start=first_day, period_end=last_day, now=now)
@@ -169,8 +179,8 @@ def test_whole_months_are_read_from_rollups_with_medians_within_the_bound() -> N
             _assert_close(row, exact[row.key], exact_medians=False)
 
     # No whole month: the day rows, exact medians.
-    assert rollup_months_of(first_day=date(2026, 10, 2), last_day=date(2026, 11, 30)) is not None
-    assert rollup_months_of(first_day=date(2026, 10, 5), last_day=date(2026, 11, 29)) is None
+    assert rollup_spans_of(first_day=date(2026, 10, 2), last_day=date(2026, 11, 30)) is not None
+    assert rollup_spans_of(first_day=date(2026, 10, 5), last_day=date(2026, 11, 29)) is None
     report = transparency_report_get(
         period_start=date(2026, 10, 5), period_end=date(2026, 11, 29), now=now
     )
@@ -180,7 +190,7 @@ def test_whole_months_are_read_from_rollups_with_medians_within_the_bound() -> N
 
 
 @pytest.mark.django_db
-def test_a_day_published_late_rebuilds_its_month_and_the_later_ones() -> None:
+def test_a_day_published_late_rebuilds_its_span_and_the_later_ones() -> None:
     rng = random.Random(12)
     _requests(rng, start=datetime(2026, 10, 1, tzinfo=UTC), days=61, per_day=2)  # Oct, Nov
     now = datetime(2026, 12, 1, 0, 10, tzinfo=UTC)
@@ -189,10 +199,10 @@ def test_a_day_published_late_rebuilds_its_month_and_the_later_ones() -> None:
         if day != date(2026, 10, 15):
             daily_report_generate(day=day, now=now)
         day += timedelta(days=1)
-    assert list(MonthlyRollup.objects.order_by("month").values_list("month", "days")) == [
-        (date(2026, 10, 1), 30),
-        (date(2026, 11, 1), 30),
-    ]
+    spans = [date(2026, month, day) for month in (10, 11) for day in (1, 9, 16, 24)]
+    assert list(Rollup.objects.order_by("start").values_list("start", "days")) == list(
+        zip(spans, [8, 6, 8, 8, 8, 7, 8, 7], strict=True)
+    )
     # The unpublished day is live, the rollup holds the others: nothing counted twice.
     report = transparency_report_get(
         period_start=date(2026, 10, 1), period_end=date(2026, 11, 30), now=now
@@ -201,13 +211,12 @@ def test_a_day_published_late_rebuilds_its_month_and_the_later_ones() -> None:
     assert sum(r.received for r in report.rows) == sum(e[0] for e in exact.values()) == 122
 
     daily_report_generate(day=date(2026, 10, 15), now=now)
-    assert list(MonthlyRollup.objects.order_by("month").values_list("month", "days")) == [
-        (date(2026, 10, 1), 31),
-        (date(2026, 11, 1), 30),
-    ]
-    # Cumulative: November's rollup counts October's requests too.
+    assert list(Rollup.objects.order_by("start").values_list("start", "days")) == list(
+        zip(spans, [8, 7, 8, 8, 8, 7, 8, 7], strict=True)
+    )
+    # Cumulative: November's last span counts every earlier span's requests too.
     through_november = sum(
-        MonthlyRollupRow.objects.filter(month=date(2026, 11, 1)).values_list("received", flat=True)
+        RollupRow.objects.filter(start=date(2026, 11, 24)).values_list("received", flat=True)
     )
     assert through_november == LegalRequest.objects.count() == 122
     report = transparency_report_get(
@@ -264,21 +273,22 @@ def test_the_histogram_median_is_within_the_bound_of_percentile_cont() -> None:
 
 @pytest.mark.django_db
 def test_a_period_from_mid_month_to_mid_month_matches_the_day_path() -> None:
-    """The rollup path (a month cut at each end: one read as its rollup minus the days before
-    the period, the other from its day rows) against the day path over the same published
-    days: every count and rejection reason equal, medians within 1.5 % (exact below 100 s)."""
+    """The rollup path (a span cut at each end: read as its rollup minus the days outside the
+    period, or its days inside read from day rows) against the day path over the same
+    published days: every count and rejection reason equal, medians within 1.5 % (exact below
+    100 s)."""
     rng = random.Random(14)
     _requests(rng, start=datetime(2026, 8, 25, tzinfo=UTC), days=100, per_day=4)  # .. Dec 2
     daily_reports_catch_up(now=datetime(2026, 12, 3, 0, 10, tzinfo=UTC))
     for first_day, last_day, read in (
-        # Sep minus its first 11 days, Oct whole, Nov 1-14 from day rows
-        (date(2026, 9, 12), date(2026, 11, 14), (date(2026, 9, 1), date(2026, 10, 1))),
-        # Sep 20-30 from day rows, Oct whole, Nov minus its last 13 days
-        (date(2026, 9, 20), date(2026, 11, 17), (date(2026, 10, 1), date(2026, 11, 1))),
+        # Sep 9-15 minus its first 3 days .. Nov 9-15 minus its last day
+        (date(2026, 9, 12), date(2026, 11, 14), (date(2026, 9, 9), date(2026, 11, 9))),
+        # Sep 20-23 from day rows, Sep 24 .. Nov 9-15, Nov 16-17 from day rows
+        (date(2026, 9, 20), date(2026, 11, 17), (date(2026, 9, 24), date(2026, 11, 9))),
     ):
-        months = rollup_months_of(first_day=first_day, last_day=last_day)
-        assert months is not None
-        assert (months.first, months.last) == read
+        spans = rollup_spans_of(first_day=first_day, last_day=last_day)
+        assert spans is not None
+        assert (spans.first, spans.last) == read
         rollup = {
             row.key: row
             for row in period_rows(first_day=first_day, last_day=last_day, live_ranges=[])
@@ -305,3 +315,41 @@ def test_a_period_from_mid_month_to_mid_month_matches_the_day_path() -> None:
                     assert got_median == want_median
                 else:
                     assert abs(got_median - want_median) <= 0.015 * want_median + 0.5
+
+
+def test_a_month_has_four_spans_of_at_most_eight_days() -> None:
+    for day in range(1, 32):
+        assert span_of(date(2026, 12, day)) == date(
+            2026, 12, max(s for s in (1, 9, 16, 24) if s <= day)
+        )
+    assert [span_of(date(2027, 2, 28)), span_after(date(2027, 2, 24))] == [
+        date(2027, 2, 24),
+        date(2027, 3, 1),
+    ]
+    assert span_before(date(2027, 1, 1)) == date(2026, 12, 24)
+    span, lengths = date(2024, 1, 1), set()
+    while span < date(2026, 1, 1):  # a leap year and a common one
+        lengths.add((span_after(span) - span).days)
+        assert span_before(span_after(span)) == span
+        span = span_after(span)
+    assert lengths == {5, 6, 7, 8}  # Feb 24-28 is the shortest
+
+
+@pytest.mark.django_db
+def test_wherever_a_period_starts_it_reads_at_most_four_day_rows_there() -> None:
+    """The start side of every period from Sep 24 .. Oct 31 to Dec 2: at most 4 days are added
+    from day rows (before the first span) or subtracted (cut out of it)."""
+    rng = random.Random(15)
+    _requests(rng, start=FIRST, days=66, per_day=1)
+    daily_reports_catch_up(now=datetime(2026, 12, 3, 0, 10, tzinfo=UTC))
+    first_day = date(2026, 9, 24)
+    while first_day <= date(2026, 10, 31):
+        spans = rollup_spans_of(first_day=first_day, last_day=LAST_DAY)
+        assert spans is not None
+        read = (
+            (spans.cut_start - spans.first).days
+            if spans.cut_start
+            else (spans.first - first_day).days
+        )
+        assert 0 <= read <= 4, (first_day, spans)
+        first_day += timedelta(days=1)
