@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from bench import profiling
 from bench.summary import record
 from bench.tools import ensure_wrk
 
@@ -611,7 +612,14 @@ def measure_server(db_mode: str, token: str, wrk: str | None, args: argparse.Nam
         for round_index in range(args.rounds):
             order = ["plain", "graphql"] if round_index % 2 == 0 else ["graphql", "plain"]
             for name in order:
+                profile = (
+                    profiling.sampled(f"graphql-api-{name}", server.pid, per_round)
+                    if round_index == 0
+                    else None
+                )
                 run = measure(name, per_round)
+                if profile is not None:
+                    profile.finish()
                 runs[name].append(run)
                 print(
                     f"  round {round_index + 1} {name:8} {run.rps:8.1f} req/s  "

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from bench import profiling
 from bench.graphql_api import _base_urls, free_port, http, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -626,7 +627,7 @@ def write_docs(section: str) -> None:
 
 
 async def measure(
-    base: str, day: list[Client], hot: list[Client], args: argparse.Namespace
+    base: str, day: list[Client], hot: list[Client], args: argparse.Namespace, server_pid: int
 ) -> dict:
     results = {}
     vias = ("http", "ws") if args.send == "both" else (args.send,)
@@ -643,7 +644,10 @@ async def measure(
                 f"{seconds:g} s, churn {churn:.0%}",
                 flush=True,
             )
+            # Sampled over the middle of the phase (when BENCH_PROFILE_DIR is set).
+            profile = profiling.sampled(f"hotline-{key}", server_pid, seconds * 0.6)
             results[key] = await Phase(base, clients, rate, seconds, via).run(churn)
+            profile.finish()
             print(json.dumps(results[key]), flush=True)
     return results
 
@@ -684,7 +688,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DB_POOL": "1"}
     server = start_server(port, RESULTS_DIR / "hotline.uvicorn.log", env)
     try:
-        results = asyncio.run(measure(f"http://127.0.0.1:{port}", day, hot, args))
+        results = asyncio.run(measure(f"http://127.0.0.1:{port}", day, hot, args, server.pid))
     finally:
         stop_server_group(server)
     (RESULTS_DIR / "hotline.json").write_text(json.dumps(results, indent=2))

@@ -36,6 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench import profiling
+
 ROOT = Path(__file__).resolve().parent.parent
 # BENCH_SWITCHBOARD_DB: another name, so that two checkouts on one server never drop each
 # other's database.
@@ -235,6 +237,12 @@ class _Workers:
             log.close()
         self.logs = []
 
+    def pid(self, name: str) -> int:
+        """The process id of the worker `name` (its pool's processes are its children)."""
+        process = next(w.process for w in self.children if w.name == name)
+        assert process is not None
+        return process.pid
+
     @property
     def described(self) -> list[str]:
         return [" ".join(w.argv[3:]) for w in self.children]
@@ -377,6 +385,7 @@ def _run(args: argparse.Namespace) -> int:
     workers = _Workers("backlog")
     try:
         workers_ready = workers.start()
+        drain_profile = profiling.sampled("switchboard-drain-default", workers.pid("default"), 20)
         _send_urgent(actor, behind.start, len(behind), args.urgent_interval)
         flood_behind = _received(backlog)
         _send_urgent(actor, flood.start, len(flood), 1.0 / len(flood))
@@ -385,6 +394,7 @@ def _run(args: argparse.Namespace) -> int:
         _wait_routed(backlog, args.timeout)
         _wait_routed(behind, args.timeout)
         _wait_routed(flood, args.timeout)
+        drain_profile.finish()
     finally:
         workers.stop()
 
