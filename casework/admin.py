@@ -109,6 +109,13 @@ class HeldFilter(admin.SimpleListFilter):
         return queryset
 
 
+SCOPE_TITLES = {
+    "team": "Queue: my team",
+    "mine": "Queue: assigned to me",
+    "all": "Queue: all teams",
+}
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     """The queue of cases and the case page."""
@@ -154,7 +161,14 @@ class CaseAdmin(admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         self._now = timezone.now()
         self._zone = staff_zone(request)
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context is not None and "cl" in context:
+            # The heading says whose queue this is (admin's own is "Select case to view").
+            specs = context["cl"].filter_specs
+            scope = next((s.value() for s in specs if isinstance(s, ScopeFilter)), "all")
+            context["title"] = SCOPE_TITLES.get(scope, SCOPE_TITLES["all"])
+        return response
 
     # Columns (fit 1,366 px: short texts, the full ones as titles).
     @admin.display(description="Case", ordering="legal_request__reference")

@@ -22,6 +22,7 @@ from liaison.models import (
     AuditEntry,
     CallbackVerification,
     CannotComplyNotice,
+    DataCategory,
     DisclosurePackage,
     IntakeAssessment,
     LegalAnalysis,
@@ -219,6 +220,12 @@ class CaseView:
         """From when the user may be told (liaison.user_notice's rule, given the order already
         read: no query)."""
         return user_notice.user_notice_from(self.legal_request, order=self.non_disclosure_order)
+
+    @property
+    def data_categories(self) -> list[str]:
+        """The data asked for, as staff read it ("IP addresses", not "IP_ADDRESSES")."""
+        labels = dict(DataCategory.choices)
+        return [str(labels.get(code, code)) for code in self.legal_request.data_categories or []]
 
     @property
     def approvals_given(self) -> int:
@@ -485,14 +492,15 @@ def start_of_day(now: datetime) -> datetime:
 
 
 def dashboard_get(*, now: datetime) -> Dashboard:
-    """Open tickets per team, overdue, due within the hour (clock running), breaches since
+    """Open tickets per team, overdue and due within the hour (clock running), breaches since
     midnight UTC, held for verification, dead letters waiting for staff. Four queries."""
     per_team = Team.objects.annotate(
         open=Count("tickets", filter=~Q(tickets__state=Ticket.State.RESOLVED))
     ).order_by("name")
     unresolved = Ticket.objects.unresolved()
     counts = unresolved.aggregate(
-        overdue=Count("pk", filter=Q(due_at__lte=now)),
+        # As the "overdue" list counts (TicketQuerySet.overdue): a paused clock is not overdue.
+        overdue=Count("pk", filter=Q(due_at__lte=now, paused_at__isnull=True)),
         due_within_hour=Count(
             "pk",
             filter=Q(due_at__gt=now, due_at__lte=now + timedelta(hours=1), paused_at__isnull=True),

@@ -45,5 +45,13 @@ def case_dashboard() -> Any:
 
 @register.filter
 def duration(value: timedelta | None) -> str:
-    """`{{ delta|duration }}`: "2 days 3 hours" (an empty string for None)."""
+    """`{{ clock|duration }}`: a clock in its largest whole unit, "10 days", "1 hour" (an
+    empty string for None)."""
     return humanize_duration(value) if value is not None else ""
+
+
+@register.filter
+def time_left(value: timedelta | None) -> str:
+    """`{{ delta|time_left }}`: a countdown in its two largest units, "9d 23h", "2h 05m"
+    (as the queue shows it; an empty string for None)."""
+    return humanize_duration(value, compact=True) if value is not None else ""

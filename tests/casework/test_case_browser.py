@@ -17,6 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from core.durations import humanize_duration
 from core.staff import StaffProfile
 from liaison import documents, signing
 from liaison.audit import canonical_json
@@ -264,6 +265,9 @@ def test_two_staff_take_a_data_disclosure_to_a_signed_package(
         # New tickets appear without a reload, in both queues.
         for tab in (alex, billie):
             expect(tab.page.locator("#result_list")).to_contain_text("DD-1", timeout=SEEN_MS)
+            # The search bar's count follows the rows that arrived (it said "0 results").
+            expect(tab.page.locator("#changelist-search .quiet")).to_contain_text("1 result")
+            expect(tab.page.locator("h1")).to_have_text("Queue: my team")
         alex.shot("queue")
         billie.shot("queue")
         # The admin's select-all works on the rows that arrived live.
@@ -553,5 +557,66 @@ def test_held_emergency_request_callback_recorded_from_the_case_page(
         record_clicks(
             "held emergency: callback lifts the hold", {"staff member": alex.clicks.count}
         )
+
+    run_browser(flow)
+
+
+def test_a_paused_clock_reads_paused_in_the_queue_and_on_the_case(
+    policy: None, authority: Member, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff ask for clarification from the case page: the legal clock stops, and the queue
+    and the case say "paused" with the time that was left, never "overdue" (screenshots at
+    1,366 x 768 and 1,920 x 1,080)."""
+    from playwright.sync_api import expect
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    team = team_for("DATA_DISCLOSURE", "FRAUD")
+    _, session = staff_member(team, "Alex", 0)
+
+    def flow(browser: Any) -> None:
+        alex = Staff(browser, server, session, SMALL)
+        alex.queue()
+        legal_request = submit(server, authority, reference="DD-PAUSE")
+        documents.legal_document_attach(
+            actor=authority.actor,
+            legal_request_id=legal_request.pk,
+            upload=SimpleUploadedFile("Beschluss.pdf", PDF, content_type="application/pdf"),
+        )
+        expect(alex.page.locator("#result_list")).to_contain_text("DD-PAUSE", timeout=SEEN_MS)
+        alex.open_case("DD-PAUSE")
+        alex.button("Start legal review")
+        alex.done("Start legal review")
+        page = alex.page
+        alex.clicks.click(page.locator("summary", has_text="Ask for clarification"))
+        alex.clicks.fill(page.get_by_label("Question"), "Which account exactly?")
+        alex.button("Ask for clarification (the clock pauses)")
+        alex.done("Ask for clarification (the clock pauses)")
+        ticket = wait_for(
+            lambda: Ticket.objects.filter(
+                legal_request=legal_request, paused_at__isnull=False
+            ).first(),
+            SEEN_MS / 1000,
+            "the ticket's clock to pause",
+        )
+        left = ticket.due_at - ticket.paused_at
+        page.reload()
+        expect(page.locator("#case-time-left")).to_contain_text("paused,")
+        expect(page.locator("#case-clock-pause")).to_contain_text("Legal clock paused")
+        alex.shot("case-paused")
+        page.goto(f"{server}/admin/casework/case/")
+        row = page.locator("#result_list tr", has_text="DD-PAUSE")
+        expect(row.locator(".case-left-paused")).to_have_text(
+            f"paused, {humanize_duration(left, compact=True)} left"
+        )
+        expect(row.locator(".case-flag-paused")).to_have_text("paused")
+        expect(row).not_to_contain_text("overdue")
+        alex.shot("queue-paused")
+        page.set_viewport_size(LARGE)
+        alex.shot("queue-paused")
+        assert page.evaluate(
+            "() => document.querySelector('#result_list').getBoundingClientRect().right"
+            " <= window.innerWidth"
+        )
+        assert alex.errors == []
 
     run_browser(flow)

@@ -20,6 +20,7 @@ from core.staff import StaffProfile
 from hotline.models import Message
 from liaison import documents, review
 from liaison.models import Approval, AuditEntry, DisclosurePackage, LegalRequest
+from liaison.submission import TargetSpec
 from switchboard.models import Team, TeamMember, Ticket
 from tests.casework.conftest import routed_ticket
 from tests.conftest import Member
@@ -104,6 +105,42 @@ def test_case_page_shows_the_whole_case(policy: None, authority: Member) -> None
     assert 'data-action="approve"' in page
     assert 'data-action="start"' not in page
     assert 'data-action="fulfil"' not in page
+
+
+def test_case_page_reads_as_staff_read_it(policy: None, authority: Member) -> None:
+    """The clock in words (not a timedelta's "10 days, 0:00:00"), the data asked for by its
+    labels, and a check the kind does not need shown as not needed, not as a red "no"."""
+    disclosure = routed_ticket(submit(authority))
+    client = sign_in_staff(Client(), staff(team=disclosure.team))
+    page = text(client.get(case_url(disclosure)))
+    assert "(P4, 10 days clock)" in page
+    assert "0:00:00" not in page
+    assert "IP addresses, Phone number" in page
+    assert "IP_ADDRESSES" not in page
+    removal = routed_ticket(
+        submit(
+            authority,
+            kind="CONTENT_REMOVAL",
+            category="TERRORISM",
+            reference="TCO-1",
+            legal_basis="Regulation (EU) 2021/784, removal order",
+            targets=[TargetSpec(kind="MESSAGE_LINK", value="https://t.me/bad_channel/42")],
+            data_categories=None,
+            period_start=None,
+            period_end=None,
+        )
+    )
+    page = text(client.get(case_url(removal)))
+    assert "(P1, 1 hour clock)" in page
+    checklist = re.search(r'<table class="case-table" id="case-checklist">(.*?)</table>', page)
+    assert checklist is not None
+    rows = re.findall(r"<tr><td>(.*?)</td> <td>(.*?)</td></tr>", checklist[1])
+    assert len(rows) == 6
+    cells = {label.split(" <span")[0]: shown for label, shown in rows}
+    assert cells["Only IP addresses and phone number requested"] == (
+        '<span class="case-muted">—</span>'
+    )
+    assert cells["Targets identified"] == '<span class="case-no">no</span>'
 
 
 def test_actions_offered_follow_lifecycle_and_permissions(policy: None, authority: Member) -> None:

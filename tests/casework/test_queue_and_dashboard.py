@@ -52,10 +52,13 @@ def test_queue_scopes_and_order(policy: None, authority: Member) -> None:
     client = sign_in_staff(Client(), member)
     default = client.get(reverse(QUEUE))
     assert references(default) == ["Q-1", "Q-0"]  # my team's, by deadline
+    assert default.context["title"] == "Queue: my team"
     everyone = client.get(reverse(QUEUE), {"scope": "all"})
     assert references(everyone) == ["TCO-1", "Q-1", "Q-0"]  # urgent first
     Ticket.objects.filter(pk=disclosures[0].pk).update(assignee=member)
-    assert references(client.get(reverse(QUEUE), {"scope": "mine"})) == ["Q-0"]
+    mine = client.get(reverse(QUEUE), {"scope": "mine"})
+    assert references(mine) == ["Q-0"]
+    assert "<h1>Queue: assigned to me</h1>" in mine.content.decode()
     page = re.sub(r"\s+", " ", default.content.decode())
     case_url = reverse("admin:casework_case_change", args=[disclosures[1].pk])
     assert f'<a href="{case_url}">Q-1</a>' in page  # one click to the whole case
@@ -134,6 +137,35 @@ def test_dashboard_counts_link_to_their_lists(policy: None, authority: Member) -
     assert {t.pk for t in client.get(f"{queue}?scope=all&due=hour").context["cl"].result_list} == {
         soon.pk
     }
+
+
+def test_a_paused_clock_is_shown_paused_and_not_counted_overdue(
+    policy: None, authority: Member
+) -> None:
+    """A ticket whose clock stopped for a clarification: the queue says "paused" with what
+    was left, and the dashboard's "overdue" counts it no more than the list it links to,
+    even once its old deadline has passed."""
+    now = timezone.now()
+    running, paused = open_cases(authority, 2)
+    Ticket.objects.filter(pk=running.pk).update(due_at=now - timedelta(minutes=5))
+    Ticket.objects.filter(pk=paused.pk).update(
+        due_at=now - timedelta(hours=1), paused_at=now - timedelta(hours=3)
+    )
+    client = sign_in_staff(Client(), StaffUserFactory())
+    queue = client.get(reverse(QUEUE), {"scope": "all"})
+    assert queue.context["title"] == "Queue: all teams"
+    page = re.sub(r"\s+", " ", queue.content.decode())
+    row = re.search(rf'<a href="{reverse("admin:casework_case_change", args=[paused.pk])}">'
+                    r"(.*?)</tr>", page)  # fmt: skip
+    assert row is not None
+    assert '<span class="case-left case-left-paused">paused, 2h 00m left</span>' in row[1]
+    assert '<span class="case-flag case-flag-paused">paused</span>' in row[1]
+    assert "overdue" not in row[1]
+    index = re.sub(r"\s+", " ", client.get(reverse("admin:index")).content.decode())
+    overdue_url = f"{reverse(QUEUE)}?scope=all&amp;overdue=yes"
+    assert f'<a id="dash-overdue" href="{overdue_url}"><span class="case-number">1</span>' in index
+    listed = client.get(overdue_url.replace("&amp;", "&"))
+    assert references(listed) == [running.legal_request.reference]
 
 
 def test_times_carry_utc_and_the_staff_members_zone(policy: None, authority: Member) -> None:

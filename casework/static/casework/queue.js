@@ -53,7 +53,9 @@
       .then(function (html) {
         if (!html) return;
         var fresh = new DOMParser().parseFromString(html, "text/html");
-        ["#changelist-form", "#changelist-filter"].forEach(function (selector) {
+        // The rows, the filters and the search bar's "N results" (not the search field itself:
+        // what the user is typing there stays).
+        ["#changelist-form", "#changelist-filter", "#changelist-search .quiet"].forEach(function (selector) {
           var now = document.querySelector(selector);
           var next = fresh.querySelector(selector);
           if (now && next) now.replaceWith(next);
