@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.actors import Actor
-from liaison import permissions, review
+from liaison import intake_signals, permissions, review
 from liaison.audit import AuditAction, audit_record
 from liaison.lifecycle import MAX_MESSAGE_LENGTH, lock_request, require_staff
 from liaison.models import CannotComplyGround, CannotComplyNotice, LegalRequest, RequestStatus
@@ -30,7 +30,9 @@ def legal_request_cannot_comply(
 ) -> CannotComplyNotice:
     """Answer that a request under review cannot be executed on an Annex III ground: it waits
     for the authority's correction or withdrawal (NEEDS_INFO, the clock paused, approvals set
-    aside), and its timeline tells the authority the ground and the explanation."""
+    aside), and its timeline tells the authority the ground and the explanation. "Data not
+    stored" says something about the targets: refused while the request is held for
+    verification (`intake_signals.target_answer_refusal`)."""
     require_staff(actor)
     permissions.require(actor, permissions.can_ask_clarification)
     if ground not in CannotComplyGround.values:
@@ -46,6 +48,12 @@ def legal_request_cannot_comply(
                 f"Cannot-comply is answered during review (the request is {locked.status}).",
                 code="invalid_status",
             )
+        if ground == CannotComplyGround.DATA_NOT_STORED:
+            held = intake_signals.target_answer_refusal(locked)
+            if held is not None:
+                raise ValidationError(
+                    {"ground": ValidationError(held, code="held_for_verification")}
+                )
         review.legal_request_ask_clarification(
             actor=actor,
             legal_request=locked,

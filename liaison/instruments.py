@@ -181,6 +181,9 @@ class InstrumentRule:
     retention_months: int = 0  # ... or in calendar months (TCO: six months)
     extension: timedelta | None = None  # ... and the one extension the authority may ask for
     retention_source: str = ""
+    # What the law says of a longer retention where it has no extension on the authority's
+    # request (shown when extendPreservation is refused).
+    no_extension_note: str = ""
 
     @property
     def label(self) -> str:
@@ -282,6 +285,10 @@ LEGAL_INSTRUMENTS: dict[str, InstrumentRule] = {
         retention_months=6,
         retention_source="Reg. (EU) 2021/784, Art. 6(2): the removed content and related data "
         "for six months from the removal",
+        no_extension_note="Art. 6(2) keeps the content longer only at the request of the "
+        "competent authority or court, for a specified period and only as long as ongoing "
+        "administrative or judicial review proceedings need it: send that request, with the "
+        "period and the proceedings, to the desk that handled the removal order",
     ),
     I.DSA_ART9_ORDER: InstrumentRule(
         code=I.DSA_ART9_ORDER,

@@ -73,6 +73,14 @@ HOLD_REFUSAL = (
     "Held for verification: no data leaves this request until a callback to the organization's "
     "registered number is recorded (callback_officer)."
 )
+# An answer that says something about the targets (no such account, no data stored, no rule
+# broken) tells a forger as much as a package would: it too waits for the callback.
+TARGET_ANSWER_REFUSAL = (
+    "Held for verification: this answer would tell the requester something about the targets "
+    "(whether they exist, hold data or broke the rules), so it is given only after a callback "
+    "to the organization's registered number is recorded (callback_officer). Other answers "
+    "(the authority, the legal basis, a failed callback) may be given now."
+)
 
 # Legal bases that make a request for another country's jurisdiction ordinary: the EU's
 # cross-border instruments (e-Evidence, TCO, DSA orders) and mutual legal assistance.
@@ -313,6 +321,13 @@ def hold_refusal(legal_request: LegalRequest) -> str | None:
     """Why no data may leave the request because of a hold (None when it is not held): checked
     before a package is built, at fulfilment of every kind, and on every package read."""
     return HOLD_REFUSAL if is_held(legal_request) else None
+
+
+def target_answer_refusal(legal_request: LegalRequest) -> str | None:
+    """Why an answer about the targets (a rejection for unidentifiable targets or no rule
+    broken, a cannot-comply for data not stored) may not be given now: the request is held
+    (None when it is not). The same rule as `hold_refusal`, for answers instead of data."""
+    return TARGET_ANSWER_REFUSAL if is_held(legal_request) else None
 
 
 def assessment_summary(assessment: IntakeAssessment | None) -> str:

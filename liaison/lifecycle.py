@@ -22,7 +22,7 @@ from core.actors import Actor, public_name
 from core.outbox.services import outbox_emit
 from liaison import notifications, permissions
 from liaison.audit import AuditAction, audit_record
-from liaison.intake_signals import hold_refusal
+from liaison.intake_signals import hold_refusal, target_answer_refusal
 from liaison.models import (
     DisclosurePackage,
     LegalRequest,
@@ -41,6 +41,11 @@ from liaison.topics import STATUS_CHANGED
 
 TOPIC_STATUS_CHANGED = STATUS_CHANGED.name  # declared, with its policy, in liaison.topics
 MAX_MESSAGE_LENGTH = 10_000
+# Rejections that say something about the target accounts: whether they exist (not
+# identifiable) or what they did (no rule broken). Not given while the request is held.
+TARGET_FACT_REJECTIONS = frozenset(
+    {RejectionReason.TARGET_NOT_IDENTIFIED, RejectionReason.NO_RULE_VIOLATION}
+)
 
 
 class Role(enum.Enum):
@@ -110,8 +115,18 @@ def _guard(locked: LegalRequest, to_status: str) -> None:
                 f"Approval needs {needed} approval(s) from different staff members.",
                 code="approvals_missing",
             )
-    elif to_status == S.REJECTED and locked.rejection_reason not in RejectionReason.values:
-        raise ValidationError("A rejection needs a reason code.", code="reason_required")
+    elif to_status == S.REJECTED:
+        if locked.rejection_reason not in RejectionReason.values:
+            raise ValidationError("A rejection needs a reason code.", code="reason_required")
+        held = (
+            target_answer_refusal(locked)
+            if locked.rejection_reason in TARGET_FACT_REJECTIONS
+            else None
+        )
+        if held is not None:
+            raise ValidationError(
+                {"reason_code": ValidationError(held, code="held_for_verification")}
+            )
     elif to_status == S.FULFILLED:
         # A request held for verification releases nothing, whatever its kind.
         refusal = hold_refusal(locked)

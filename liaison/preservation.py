@@ -4,7 +4,9 @@ the reminder before expiry, the hold of a later production request, and the end.
 The retention is the instrument's (liaison.instruments): EU EPOC-PR 60 days, extendable once by
 30 (Reg. (EU) 2023/1543, Art. 11(1)); US 2703(f) 90 days, renewable once by 90 (18 U.S.C.
 2703(f)(2)); a national order 90 days, renewable (Budapest Convention, Art. 16(2)); the content
-a TCO removal order removed, and its data, six months (Reg. (EU) 2021/784, Art. 6(2)).
+a TCO removal order removed, and its data, six months (Reg. (EU) 2021/784, Art. 6(2); longer
+only for review proceedings, at the request of the competent authority or court, not by
+extendPreservation).
 """
 
 from __future__ import annotations
@@ -123,7 +125,8 @@ def preservation_extension_refusal(
         return (
             "not_extendable",
             f"A preservation under {rule.label} has no extension on request "
-            f"({rule.retention_source}).",
+            f"({rule.retention_source})."
+            + (f" {rule.no_extension_note}." if rule.no_extension_note else ""),
         )
     if preservation.extensions >= 1:
         extended = preservation.extended_at

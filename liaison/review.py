@@ -226,7 +226,9 @@ def legal_request_approve(*, actor: Actor, legal_request: LegalRequest, note: st
 def legal_request_reject(
     *, actor: Actor, legal_request: LegalRequest, reason_code: str, note: str = ""
 ) -> LegalRequest:
-    """Refuse a request under review with a reason code (and a note for OTHER)."""
+    """Refuse a request under review with a reason code (and a note for OTHER). A reason that
+    says something about the targets (not identifiable, no rule broken) waits for the callback
+    of a request held for verification (`lifecycle.TARGET_FACT_REJECTIONS`)."""
     require_staff(actor)
     permissions.require(actor, permissions.can_reject_legal_request)
     if reason_code not in RejectionReason.values:

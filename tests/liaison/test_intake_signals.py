@@ -445,3 +445,74 @@ def test_a_named_instrument_decides_cross_border_and_its_accepted_bases(
     # A named EPOC resting on a national court order: a basis the instrument does not accept.
     epoc = send(authority, actor, legal_basis="Court order, AG Berlin", instrument="EU_EPOC")
     assert intake_signals.SignalCode.LEGAL_BASIS_NOT_ACCEPTED in codes(epoc)
+
+
+@pytest.mark.django_db
+def test_answers_about_the_targets_wait_for_the_callback_too(
+    gql: Any, authority: Member, staff_one: Actor
+) -> None:
+    """Answers "no such account", "no rule broken" and Annex III "data not stored" tell a forger
+    as much as a package: while held they are refused (a field error), and the authority's
+    timeline says nothing about the targets; answers about the order itself may be given."""
+    from liaison import cannot_comply
+    from liaison.intake_signals import TARGET_ANSWER_REFUSAL
+
+    make_held(authority)
+    legal_request = route(submit(authority))
+    review.legal_request_start_review(actor=staff_one, legal_request=legal_request)
+    for reason_code in ("TARGET_NOT_IDENTIFIED", "NO_RULE_VIOLATION"):
+        with pytest.raises(ValidationError) as refused:
+            review.legal_request_reject(
+                actor=staff_one, legal_request=legal_request, reason_code=reason_code
+            )
+        [error] = refused.value.error_dict["reason_code"]
+        assert (error.code, error.message) == ("held_for_verification", TARGET_ANSWER_REFUSAL)
+    with pytest.raises(ValidationError) as not_stored:
+        cannot_comply.legal_request_cannot_comply(
+            actor=staff_one,
+            legal_request=legal_request,
+            ground="DATA_NOT_STORED",
+            explanation="The account was deleted in 2024.",
+        )
+    assert [e.code for e in not_stored.value.error_dict["ground"]] == ["held_for_verification"]
+    seen = gql(READ, {"id": gid(legal_request)}, token=authority.token)["data"]["legalRequest"]
+    assert seen["status"] == "UNDER_REVIEW"
+    assert not any("Target" in e["message"] or "deleted" in e["message"] for e in seen["timeline"])
+
+    # An answer about the order itself is not held back ...
+    notice = cannot_comply.legal_request_cannot_comply(
+        actor=staff_one,
+        legal_request=legal_request,
+        ground="INCOMPLETE",
+        explanation="The order names no court.",
+    )
+    cannot_comply.legal_request_correct(
+        actor=authority.actor, legal_request=notice.legal_request, correction="Court added."
+    )
+    # ... and after the callback the answer about the targets is given.
+    review.legal_request_record_callback(
+        actor=staff_one, legal_request=legal_request, officer_name="KHK Weber", confirmed=True
+    )
+    rejected = review.legal_request_reject(
+        actor=staff_one, legal_request=legal_request, reason_code="TARGET_NOT_IDENTIFIED"
+    )
+    assert rejected.status == "REJECTED"
+
+
+@pytest.mark.django_db
+def test_a_held_request_is_rejected_in_admin_with_the_error_on_the_reason(
+    authority: Member,
+) -> None:
+    make_held(authority)
+    legal_request = route(submit(authority))
+    reviewer = StaffUserFactory()
+    review.legal_request_start_review(actor=staff_actor(reviewer), legal_request=legal_request)
+    browser = sign_in_staff(Client(), reviewer)
+    response = browser.post(
+        f"/admin/liaison/legalrequest/{legal_request.pk}/review/reject/",
+        {"reason_code": "NO_RULE_VIOLATION", "note": ""},
+    )
+    assert response.status_code == 200  # the form again, not a redirect
+    assert response.context["form"].errors["reason_code"][0].startswith("Held for verification")
+    legal_request.refresh_from_db()
+    assert legal_request.status == "UNDER_REVIEW"

@@ -258,6 +258,8 @@ def test_a_tco_removal_keeps_the_content_six_months_without_extension(
     assert parse_datetime(seen["preservedUntil"]) == clock.now.replace(month=7, day=31)
     refused = extend(gql, authority, legal_request)
     assert refused["messages"][0]["code"] == "not_extendable"
+    # Not "never longer": Art. 6(2) keeps it for review proceedings on a specified request.
+    assert "administrative or judicial review proceedings" in refused["messages"][0]["message"]
 
 
 @pytest.mark.django_db
