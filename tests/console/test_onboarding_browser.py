@@ -81,6 +81,18 @@ class Steps:
         locator.click()
 
 
+def contrast(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(v) / 255 for v in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def graphql(url: str, token: str, query: str, variables: dict[str, Any]) -> Any:
     request = urllib.request.Request(  # noqa: S310 - the test server
         f"{url}/graphql/",
@@ -217,6 +229,15 @@ def test_a_new_authority_from_the_front_door_to_a_verified_package(
                 "Requests of Landeskriminalamt Hessen", timeout=SEEN_MS
             )
             shoot(applicant, "onboarding-first-sign-in")
+            # The keyboard's focus ring has at least 3:1 against the bar it sits on too.
+            applicant.keyboard.press("Tab")  # the skip link
+            applicant.keyboard.press("Tab")  # the first link of the dark top bar
+            ring, bar = applicant.evaluate(
+                """() => [getComputedStyle(document.activeElement).outlineColor,
+                          getComputedStyle(document.activeElement.closest('.top'))
+                              .backgroundColor]"""
+            )
+            assert contrast(ring, bar) >= 3, (ring, bar)
 
             # 4. An API token for the case system.
             steps.start("create an API token")
