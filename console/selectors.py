@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -15,7 +17,7 @@ from console.models import Invitation
 from core.actors import Actor
 from core.errors import NotFound
 from core.graphql.ids import decode_global_id, uuid_pk
-from liaison import selectors
+from liaison import permissions, selectors
 from liaison.lifecycle import TERMINAL_STATUSES
 from liaison.models import (
     ApiToken,
@@ -51,6 +53,27 @@ def console_membership(user: object) -> Membership | None:
         .order_by("id")
         .first()
     )
+
+
+def access_request_verifier_emails() -> list[str]:
+    """The addresses of the active staff who may verify an organization (record the call:
+    callback officers, by group or by their own permission, and superusers), sorted."""
+    app_label, codename = permissions.RECORD_CALLBACK.split(".")
+    granted = {"content_type__app_label": app_label, "codename": codename}
+    may_call = Permission.objects.filter(**granted)
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__in=may_call)
+            | Q(user_permissions__in=may_call)
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    return sorted(set(users))
 
 
 # Requests ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from console import selectors as console_selectors
 from console.models import AccessRequest, Invitation, VerificationCall
 from core.actors import Actor
 from liaison import instruments, organizations, permissions
@@ -67,8 +68,10 @@ class AccessApplication:
     notes: str = ""
 
 
-def access_request_submit(*, application: AccessApplication) -> AccessRequest:
-    """Create a PENDING organization and the evidence staff need to verify it, atomically.
+def access_request_submit(*, application: AccessApplication, base_url: str) -> AccessRequest:
+    """Create a PENDING organization and the evidence staff need to verify it, atomically, and
+    tell the staff who verify organizations (after commit, by e-mail with the admin link), so
+    that nobody has to watch the list.
 
     Every bad field is named at once; the switchboard number is stored in E.164. Nobody is
     verified and nobody is invited here: staff call the organization first."""
@@ -145,7 +148,29 @@ def access_request_submit(*, application: AccessApplication) -> AccessRequest:
             organization_id=organization.pk,
             details={"domain": domain, "switchboard_phone": phone},
         )
+        transaction.on_commit(lambda: _tell_verifiers(access_request, base_url))
     return access_request
+
+
+def _tell_verifiers(access_request: AccessRequest, base_url: str) -> None:
+    recipients = console_selectors.access_request_verifier_emails()
+    if not recipients:
+        return
+    organization = access_request.organization
+    link = base_url.rstrip("/") + reverse(
+        "admin:console_accessrequest_change", args=[access_request.pk]
+    )
+    send_mail(
+        subject=f"[Liaison Portal] Request for access to verify: {organization.name}",
+        message=(
+            f"{organization.name} ({organization.get_kind_display()}, {organization.country}) "
+            "asks for access to the Liaison Portal.\n\n"
+            f"Look its switchboard number up yourself, call it, and record the call:\n{link}\n\n"
+            "Do not rely on the number or the e-mail address in the application alone.\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
 
 
 def access_request_record_call(

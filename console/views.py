@@ -802,7 +802,8 @@ def request_access_view(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 services.access_request_submit(
-                    application=services.AccessApplication(**form.cleaned_data)
+                    application=services.AccessApplication(**form.cleaned_data),
+                    base_url=_base_url(request),
                 )
             except ValidationError as error:
                 console_forms.apply_service_errors(form, error)

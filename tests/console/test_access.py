@@ -58,6 +58,33 @@ def test_the_form_creates_a_pending_organization_with_its_evidence(client: Clien
     assert AuditEntry.objects.filter(action="organization.access_requested").count() == 1
 
 
+def test_the_staff_who_verify_are_told_with_the_admin_link(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Nobody has to watch the list: the callback officers (and superusers) get an e-mail with
+    the request's admin page after commit; other staff and the applicant get nothing."""
+    from tests.factories import SuperuserFactory
+
+    caller = StaffUserFactory(groups=["callback_officer"], email="caller@platform.example")
+    root = SuperuserFactory(email="root@platform.example")
+    StaffUserFactory(groups=["legal_reviewer", "switchboard"], email="reviewer@platform.example")
+    StaffUserFactory(groups=["callback_officer"], email="gone@platform.example", is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert apply(client).status_code == 302
+    access_request = AccessRequest.objects.get()
+    assert len(mail.outbox) == 1
+    notice = mail.outbox[0]
+    assert sorted(notice.to) == [caller.email, root.email]
+    assert "Landeskriminalamt Hessen" in notice.subject
+    assert f"http://testserver/admin/console/accessrequest/{access_request.pk}/change/" in (
+        notice.body
+    )
+    # A refused form tells nobody.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert apply(client, switchboard_phone="12").status_code == 400
+    assert len(mail.outbox) == 1
+
+
 @pytest.mark.parametrize(
     ("overrides", "fields"),
     [

@@ -141,6 +141,16 @@ def test_an_urgent_report_under_stress_on_a_phone(
     assert " AM" not in text
     assert " PM" not in text
     expect(category).to_have_value("")  # the next report starts undecided again
+    # The report's link stays pinned above the messages, on one line: they still get most of
+    # the screen.
+    pinned = page.locator("#reports .report-card")
+    expect(pinned).to_have_count(1)
+    pinned_box = pinned.bounding_box()
+    assert pinned_box is not None
+    assert pinned_box["height"] <= 32, pinned_box
+    messages = page.locator("#messages").bounding_box()
+    assert messages is not None
+    assert messages["height"] >= 0.55 * PHONE["height"], messages
     page.screenshot(path=str(OUTPUT / "hotline-urgent-routed-375.png"))
 
     # The focus ring: 3 px, the accent colour (6.6:1 on white), on keyboard focus.
