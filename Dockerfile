@@ -40,4 +40,4 @@ USER portal
 EXPOSE 8000
 # --no-proxy-headers, as make run (portal/run.py) starts it: uvicorn would otherwise believe
 # X-Forwarded-For from any local client; the portal reads it itself, only from TRUSTED_PROXIES.
-CMD ["uvicorn", "portal.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--ws", "websockets", "--no-proxy-headers"]
+CMD ["uvicorn", "portal.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--ws", "websockets", "--ws-per-message-deflate", "false", "--no-proxy-headers"]

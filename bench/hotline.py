@@ -147,7 +147,7 @@ def start_server(port: int, log_path: Path, env: dict[str, str]) -> subprocess.P
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.asgi:application", "--host", "127.0.0.1",
          "--port", str(port), "--workers", WEB_WORKERS, "--ws", "websockets",
-         "--no-access-log",
+         "--ws-per-message-deflate", "false", "--no-access-log",
          "--log-level", "warning", "--lifespan", "off"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
@@ -219,9 +219,16 @@ class Phase:
     """One measured phase: clients subscribed, messages sent at a rate, optional churn."""
 
     def __init__(
-        self, base: str, clients: list[Client], rate: float, seconds: float, via: str = "http"
+        self,
+        base: str,
+        clients: list[Client],
+        rate: float,
+        seconds: float,
+        via: str = "http",
+        profile: tuple[str, int] | None = None,
     ) -> None:
         self.base = base
+        self.profile = profile  # (name, server pid): sampled while sending (BENCH_PROFILE_DIR)
         self.clients = clients
         self.rate = rate
         self.seconds = seconds
@@ -384,6 +391,9 @@ class Phase:
 
             pending: set[asyncio.Task[None]] = set()
             interval = 1.0 / self.rate
+            sampling = (
+                profiling.sampled(*self.profile, self.seconds * 0.8) if self.profile else None
+            )
             start = time.monotonic()
             n = 0
             lag_max = 0.0
@@ -405,6 +415,8 @@ class Phase:
                 n += 1
             if pending:
                 await asyncio.wait(pending, timeout=30)
+            if sampling is not None:
+                await asyncio.to_thread(sampling.finish)
             await self._wait(
                 lambda: all(s.answered or s.error for s in self.sent.values()),
                 30,
@@ -585,7 +597,8 @@ def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
             "",
             f"- Machine: {machine()}; the load generator (one asyncio process: HTTP sends with "
             "httpx, subscribers with `websockets`) runs on the same 2 cores.",
-            f"- Server: `uvicorn bench.asgi:application --ws websockets --workers {WEB_WORKERS}` "
+            "- Server: `uvicorn bench.asgi:application --ws websockets "
+            f"--ws-per-message-deflate false --workers {WEB_WORKERS}` "
             "(DB_POOL=1, as `make run` starts the web tier); chat groups on "
             "`RedisPubSubChannelLayer`; fresh database "
             f"`{DB_NAME}`, Redis db {BENCH_REDIS_DB}.",
@@ -644,10 +657,9 @@ async def measure(
                 f"{seconds:g} s, churn {churn:.0%}",
                 flush=True,
             )
-            # Sampled over the middle of the phase (when BENCH_PROFILE_DIR is set).
-            profile = profiling.sampled(f"hotline-{key}", server_pid, seconds * 0.6)
-            results[key] = await Phase(base, clients, rate, seconds, via).run(churn)
-            profile.finish()
+            # The server sampled while the messages are sent (when BENCH_PROFILE_DIR is set).
+            phase = Phase(base, clients, rate, seconds, via, profile=(f"hotline-{key}", server_pid))
+            results[key] = await phase.run(churn)
             print(json.dumps(results[key]), flush=True)
     return results
 

@@ -142,9 +142,12 @@ def children(host: str, port: int) -> list[Child]:
             # what the web tier can commit (bench.hotline: p99 6.5 s -> 0.17 s at 50 msg/s).
             # --no-proxy-headers: uvicorn would otherwise believe X-Forwarded-For from any
             # local client; the portal reads it itself, from TRUSTED_PROXIES only
-            # (core.http.client_ip).
+            # (core.http.client_ip). No per-message deflate: chat frames are a few hundred
+            # bytes, and compressing each one again for every subscriber cost the hot room ~5 %
+            # of the web tier's CPU (bench/profiling.py) and a zlib context per connection.
             [python, "-m", "uvicorn", "portal.asgi:application", "--host", host,
-             "--port", str(port), "--ws", "websockets", "--no-proxy-headers",
+             "--port", str(port), "--ws", "websockets", "--ws-per-message-deflate", "false",
+             "--no-proxy-headers",
              "--workers", os.environ.get("WEB_WORKERS", "2")],
             extra_env={"DB_POOL": "1"},  # see DATABASES in portal/settings.py
         ),

@@ -225,7 +225,8 @@ def running_portal(
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1",
-             "--port", str(port), "--ws", "websockets", "--lifespan", "off",
+             "--port", str(port), "--ws", "websockets", "--ws-per-message-deflate", "false",
+             "--lifespan", "off",
              *(uvicorn_args or ("--no-proxy-headers",))],
             cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
