@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.actors import Actor
-from core.ratelimit import RateDecision, describe_limit, rate_limit_hit, rate_limit_peek
+from core.ratelimit import RateDecision, describe_limit, rate_limit_hit, rate_limit_refund
 from liaison.audit import AuditAction, audit_record
 from liaison.models import ApiToken, Membership
 
@@ -155,14 +155,16 @@ def api_token_authenticate_from(secret: str, *, client_address: str) -> Actor | 
     (setting API_INVALID_TOKEN_LIMIT_PER_MINUTE). Every path that takes a bearer token uses it.
 
     Raises TokenAttemptsExceeded when the address is over the limit; every unknown, expired or
-    revoked token counts one failure against the address.
+    revoked token counts one failure against the address. The attempt is counted before the
+    lookup and refunded when the token is valid: counted only after a failed lookup, a burst of
+    concurrent guesses all passed the check before the first of them failed (200 wrong tokens
+    sent at once were all looked up against a limit of 20).
     """
     bucket = f"badtoken:{client_address}"
-    limit = int(settings.API_INVALID_TOKEN_LIMIT_PER_MINUTE)
-    decision = rate_limit_peek(bucket=bucket, limit=limit)
+    decision = rate_limit_hit(bucket=bucket, limit=int(settings.API_INVALID_TOKEN_LIMIT_PER_MINUTE))
     if not decision.allowed:
         raise TokenAttemptsExceeded(decision)
     actor = api_token_authenticate(secret)
-    if actor is None:
-        rate_limit_hit(bucket=bucket, limit=limit)
+    if actor is not None:
+        rate_limit_refund(bucket=bucket)
     return actor
