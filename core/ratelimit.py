@@ -30,12 +30,10 @@ if ttl < 0 then
 end
 return {count, ttl}
 """
-# Give back one count of a bucket whose window is still open (never creates a key without TTL).
-_REFUND_SCRIPT = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  return redis.call('DECR', KEYS[1])
-end
-return 0
+_PEEK_SCRIPT = """
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+local ttl = redis.call('TTL', KEYS[1])
+return {count, ttl}
 """
 
 
@@ -78,17 +76,15 @@ def rate_limit_hit(*, bucket: str, limit: int, window: int = WINDOW_SECONDS) -> 
     return RateDecision(allowed=count <= limit, limit=limit, retry_after=ttl, window=window)
 
 
-def rate_limit_refund(*, bucket: str) -> None:
-    """Give back one call that `rate_limit_hit` counted in `bucket`'s current window.
-
-    For limits on failures: the attempt is counted *before* it is made, so that concurrent
-    attempts cannot all pass a check made before any of them failed, and the ones that turn out
-    well are refunded. Nothing happens once the window has ended; a Redis error is ignored (the
-    hit failed open too)."""
-    try:
-        _script(_REFUND_SCRIPT)(keys=[bucket_key(bucket)])
-    except redis.RedisError as error:
-        logger.warning("rate limit: Redis unreachable, refund of %s dropped (%r)", bucket, error)
+def rate_limit_peek(*, bucket: str, limit: int, window: int = WINDOW_SECONDS) -> RateDecision:
+    """Whether `bucket` still has room in its window, without counting (for limits on failures:
+    check before the attempt, `rate_limit_hit` after a failed one, whose decision says whether
+    that failure was still within the limit). Fails open like the hit."""
+    counted = _run(_PEEK_SCRIPT, bucket, window)
+    if counted is None:
+        return RateDecision(allowed=True, limit=limit, retry_after=0, window=window)
+    count, ttl = counted
+    return RateDecision(allowed=count < limit, limit=limit, retry_after=ttl, window=window)
 
 
 def describe_limit(decision: RateDecision, what: str) -> str:
