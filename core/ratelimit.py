@@ -60,8 +60,8 @@ def _script(source: str) -> Script:
 def _run(source: str, bucket: str, window: int) -> tuple[int, int] | None:
     try:
         count, ttl = _script(source)(keys=[bucket_key(bucket)], args=[window])
-    except redis.RedisError:
-        logger.warning("rate limit: Redis unreachable, allowing the call")
+    except redis.RedisError as error:
+        logger.warning("rate limit: Redis unreachable, allowing the call (%r)", error)
         return None
     return int(count), max(int(ttl), 0)
 
@@ -78,7 +78,8 @@ def rate_limit_hit(*, bucket: str, limit: int, window: int = WINDOW_SECONDS) -> 
 
 def rate_limit_peek(*, bucket: str, limit: int, window: int = WINDOW_SECONDS) -> RateDecision:
     """Whether `bucket` still has room in its window, without counting (for limits on failures:
-    check before the attempt, `rate_limit_hit` after a failed one). Fails open like the hit."""
+    check before the attempt, `rate_limit_hit` after a failed one, whose decision says whether
+    that failure was still within the limit). Fails open like the hit."""
     counted = _run(_PEEK_SCRIPT, bucket, window)
     if counted is None:
         return RateDecision(allowed=True, limit=limit, retry_after=0, window=window)

@@ -142,7 +142,8 @@ def api_token_authenticate(secret: str) -> Actor | None:
 
 class TokenAttemptsExceeded(Exception):
     """Too many invalid tokens came from one client address in the current window: the next
-    token from there is refused before it is even looked up (so guessing gains nothing)."""
+    token from there is refused before it is even looked up (so guessing gains nothing), and
+    so is one whose lookup ended after a concurrent burst spent the window."""
 
     def __init__(self, decision: RateDecision) -> None:
         self.decision = decision
@@ -155,14 +156,25 @@ def api_token_authenticate_from(secret: str, *, client_address: str) -> Actor | 
     (setting API_INVALID_TOKEN_LIMIT_PER_MINUTE). Every path that takes a bearer token uses it.
 
     Raises TokenAttemptsExceeded when the address is over the limit; every unknown, expired or
-    revoked token counts one failure against the address.
+    revoked token counts one failure against the address. The answer is decided by the count
+    *after* the lookup: a failure beyond the limit, and a valid token once the address has
+    used up its failures, are refused like a token never looked up. Checked only before the
+    lookup, a burst of concurrent guesses all passed the check before the first of them failed
+    (200 wrong tokens sent at once were all answered 401 against a limit of 20); now at most
+    the limit of wrong tokens is answered as such, however they arrive, and valid tokens sent
+    at once are never refused for each other.
     """
     bucket = f"badtoken:{client_address}"
     limit = int(settings.API_INVALID_TOKEN_LIMIT_PER_MINUTE)
     decision = rate_limit_peek(bucket=bucket, limit=limit)
-    if not decision.allowed:
+    if not decision.allowed:  # spent already: no lookup at all
         raise TokenAttemptsExceeded(decision)
     actor = api_token_authenticate(secret)
-    if actor is None:
+    decision = (
         rate_limit_hit(bucket=bucket, limit=limit)
+        if actor is None
+        else rate_limit_peek(bucket=bucket, limit=limit)
+    )
+    if not decision.allowed:
+        raise TokenAttemptsExceeded(decision)
     return actor

@@ -170,6 +170,9 @@ if os.environ.get("TEST_DB_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL") or embedded.redis_url()
+# Connections of each process's pool for the portal's own Redis calls (core.redis: rate limits,
+# heartbeats, presence); a call waits for a free one rather than failing when all are in use.
+REDIS_MAX_CONNECTIONS = int(os.environ.get("REDIS_MAX_CONNECTIONS", "100"))
 
 CACHES = {
     "default": {

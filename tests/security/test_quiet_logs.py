@@ -131,6 +131,53 @@ def test_a_clients_mistake_is_a_clear_error_and_one_log_line(
     assert expected in lines[0]
 
 
+NOT_A_UUID = b64("LegalRequest:not-a-uuid")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f'{{ legalRequest(id: "{NOT_A_UUID}") {{ id }} }}',
+        '{ legalRequest(id: "not-a-uuid") { id } }',
+        f'{{ node(id: "{NOT_A_UUID}") {{ id }} }}',
+        f'{{ disclosurePackage(requestId: "{NOT_A_UUID}") {{ requestId }} }}',
+        f'mutation {{ withdrawLegalRequest(id: "{NOT_A_UUID}") {{ __typename '
+        "... on OperationInfo { messages { field code message } } } }",
+        f'mutation {{ answerClarification(id: "{NOT_A_UUID}", answer: "a") {{ __typename '
+        "... on OperationInfo { messages { field code message } } } }",
+        "mutation { submitLegalRequest(input: {kind: DATA_DISCLOSURE, category: FRAUD, "
+        'reference: "r", legalBasis: "18 U.S.C. 2703(d)", jurisdiction: "US", summary: "s", '
+        'targets: [{kind: USERNAME, value: "bob_the_builder"}], dataCategories: [IP_ADDRESSES], '
+        f'preservationId: "{NOT_A_UUID}"}}) {{ __typename '
+        "... on OperationInfo { messages { field code message } } } }",
+    ],
+    ids=[
+        "legalRequest",
+        "raw-id",
+        "node",
+        "disclosurePackage",
+        "withdraw",
+        "answer",
+        "preservation",
+    ],
+)
+def test_an_id_that_is_not_a_uuid_is_not_found_on_every_path(
+    server: PortalServer, member: Member, query: str
+) -> None:
+    """Every argument that names a request by id, with a payload that is no UUID: "not found"
+    (null, or OperationInfo `not_found`), never Django's "“%(value)s” is not a valid UUID." or
+    a masked error. The ids are parsed before any query (core.graphql.ids.uuid_pk, the
+    selectors' `_uuid_or_none`); HardenedSchema formats the message wherever one still slips
+    through (test_django_validation_messages_reach_clients_formatted)."""
+    log = LogWindow(server)
+    body = post(server, member, query)
+    assert "errors" not in body, body
+    assert "UUID" not in json.dumps(body)
+    (answer,) = body["data"].values()
+    assert answer is None or [m["code"] for m in answer["messages"]] == ["not_found"], answer
+    assert not [line for line in log.settled() if NOISE.search(line)]
+
+
 def test_an_idle_websocket_stays_open(server: PortalServer, member: Member) -> None:
     log = LogWindow(server)
     with connect(

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -36,6 +38,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 LIMIT = 8
 INVALID_TOKEN_LIMIT = 4
+BURST = 40
 PROTOCOL = "graphql-transport-ws"
 VIEWER = "{ viewer { authenticated } }"
 UPDATES = "subscription { legalRequestUpdates { id } }"
@@ -45,15 +48,33 @@ UPDATES = "subscription { legalRequestUpdates { id } }"
 def limited_server(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PortalServer]:
-    env = {
+    with running_portal(
+        tmp_path_factory.mktemp("ratelimit") / "uvicorn.log", env=limited_env()
+    ) as server:
+        yield server
+
+
+def limited_env(**extra: str) -> dict[str, str]:
+    return {
         "API_RATE_LIMIT_PER_MINUTE": str(LIMIT),
         "API_ANONYMOUS_RATE_LIMIT_PER_MINUTE": str(LIMIT),
         "API_INVALID_TOKEN_LIMIT_PER_MINUTE": str(INVALID_TOKEN_LIMIT),
         # The tests are their own proxy: each picks its client address by X-Forwarded-For.
         "TRUSTED_PROXIES": "127.0.0.1",
+        **extra,
     }
-    with running_portal(tmp_path_factory.mktemp("ratelimit") / "uvicorn.log", env=env) as server:
-        yield server
+
+
+def at_once(count: int, call: Callable[[int], int]) -> list[int]:
+    """`call(n)` for n in range(count), all released together from `count` threads."""
+    barrier = threading.Barrier(count)
+
+    def released(n: int) -> int:
+        barrier.wait(timeout=30)
+        return call(n)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(released, range(count)))
 
 
 def fresh_address() -> str:
@@ -245,3 +266,43 @@ def test_a_burst_of_wrong_tokens_from_one_address_is_refused_on_every_path(
     assert post(limited_server, member.token, bystander).status_code == 200
     assert ws_init_close_code(limited_server, member.token, bystander) is None
     assert download(limited_server, member.token, bystander) == 404
+
+
+def test_wrong_tokens_sent_all_at_once_are_cut_at_the_limit(limited_server: PortalServer) -> None:
+    """Before: the address's failures were checked only before the lookup, so a burst sent at
+    once all passed the check (200 wrong tokens at once: 200 answered 401). Now the answer
+    follows the count after the lookup: exactly the limit is answered 401."""
+    member, attacker = fresh_member(), fresh_address()
+    statuses = at_once(
+        BURST, lambda n: post(limited_server, f"{member.token[:-4]}{n:04d}", attacker).status_code
+    )
+    assert sorted(statuses) == [401] * INVALID_TOKEN_LIMIT + [429] * (BURST - INVALID_TOKEN_LIMIT)
+    assert post(limited_server, member.token, attacker).status_code == 429
+
+
+def test_valid_tokens_sent_all_at_once_are_never_refused_for_each_other(
+    limited_server: PortalServer,
+) -> None:
+    """An integration sending many requests at once from one address is not a guesser: none of
+    them counts against the invalid-token limit (document downloads: no operation limit)."""
+    member, address = fresh_member(), fresh_address()
+    statuses = at_once(BURST, lambda n: download(limited_server, member.token, address))
+    assert statuses == [404] * BURST
+    forged = member.token[:-4] + "AAAA"
+    statuses = [download(limited_server, forged, address) for _ in range(INVALID_TOKEN_LIMIT + 1)]
+    assert statuses == [401] * INVALID_TOKEN_LIMIT + [429]
+
+
+def test_a_burst_larger_than_the_redis_pool_does_not_open_the_limits(
+    django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Before: past the pool's connections (redis-py's 100) a Redis call raised
+    MaxConnectionsError at once, and the limits, which allow a call when Redis fails, let every
+    operation beyond the pool's size through. Here the pool has 2 connections and 40 operations
+    of one token arrive at once: exactly the limit is served."""
+    log = tmp_path_factory.mktemp("ratelimit-pool") / "uvicorn.log"
+    with running_portal(log, env=limited_env(REDIS_MAX_CONNECTIONS="2")) as server:
+        member, address = fresh_member(), fresh_address()
+        statuses = at_once(BURST, lambda n: post(server, member.token, address).status_code)
+        assert sorted(statuses) == [200] * LIMIT + [429] * (BURST - LIMIT)
+        assert "Redis unreachable" not in server.log_text()
