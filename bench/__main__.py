@@ -20,7 +20,15 @@ from portal import secret_key
 HERE = Path(__file__).resolve().parent
 # In the order `make bench` runs them. A benchmark whose module is still being written is
 # picked up as soon as it exists and has a main().
-CANDIDATES = ("graphql_api", "routing_cost", "switchboard", "hotline", "casework", "transparency")
+CANDIDATES = (
+    "floors",
+    "graphql_api",
+    "routing_cost",
+    "switchboard",
+    "hotline",
+    "casework",
+    "transparency",
+)
 
 
 def available() -> list[str]:

@@ -76,6 +76,14 @@ def _closed_by_server(figures: Figures) -> str:
 
 FIGURES = (
     Figure(
+        "machine floor: Redis round trip (PING) p50, this run",
+        "summary-floors.json", _get("redis_p50_ms"), " ms", None,
+    ),
+    Figure(
+        "machine floor: PostgreSQL INSERT + COMMIT p50, this run",
+        "summary-floors.json", _get("commit_p50_ms"), " ms", None,
+    ),
+    Figure(
         "switchboard burst (5,000 + 50 urgent): routings/s, first submission to last routing",
         "summary-switchboard.json", _get("overall_rate"), "/s", None, beside=_submissions,
     ),
@@ -170,7 +178,9 @@ def render(results: dict[str, Figures]) -> str:
         measured = (
             f"{value:.3g}{figure.unit}" if figure.unit == "x" else f"{value:.0f}{figure.unit}"
         )
-        if (figure.unit == " ms" and value < 10) or figure.label.endswith("CPU"):
+        if figure.unit == " ms" and value < 1:
+            measured = f"{value:.3f}{figure.unit}"
+        elif (figure.unit == " ms" and value < 10) or figure.label.endswith("CPU"):
             measured = f"{value:.1f}{figure.unit}"
         if figure.beside is not None and figure.beside(figures):
             measured += f" ({figure.beside(figures)})"
