@@ -597,10 +597,11 @@ NOTES = """### Reading the figures
 
 
 def _write_docs(section: str) -> None:
-    """Replace (or add) the "## Switchboard" section; other sections are left as they are."""
+    """Replace (or add) the figures of the "## Switchboard" section; its notes ("### Reading
+    the figures", written by hand) and the other sections are left as they are."""
     DOCS.parent.mkdir(parents=True, exist_ok=True)
     text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Switchboard\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(r"^## Switchboard\n.*?(?=^### Reading the figures|^## |\Z)", re.S | re.M)
     if pattern.search(text):
         text = pattern.sub(lambda _: section + "\n", text)
     else:
