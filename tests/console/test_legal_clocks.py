@@ -252,7 +252,7 @@ def test_correct_a_request_that_cannot_be_executed(
     # Another organization's refused request: 404, untouched.
     theirs = under_review(foreigner, staff_one, reference="THEIRS")
     cannot_comply.legal_request_cannot_comply(
-        actor=staff_one, legal_request=theirs, ground="DATA_NOT_STORED", explanation="Gone."
+        actor=staff_one, legal_request=theirs, ground="INCOMPLETE", explanation="No date."
     )
     url = f"/console/requests/{theirs.pk}/correct/"
     assert browser.post(url, {"correction": "Mine now"}).status_code == 404
