@@ -10,7 +10,6 @@ each. Recorded for the summary table (bench/summary.py) and printed.
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import psycopg
@@ -18,15 +17,11 @@ import redis
 
 from bench.graphql_api import _base_urls
 from bench.summary import record
+from bench.switchboard import _percentile
 
 PINGS = 2000
 COMMITS = 500
 PYTHON_LOOP = 2_000_000
-
-
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.99)] * 1000
 
 
 def main() -> int:
@@ -52,8 +47,8 @@ def main() -> int:
     for n in range(PYTHON_LOOP):
         total += n
     python_ms = (time.perf_counter() - started) * 1000
-    redis_p50, redis_p99 = _percentiles(pings)
-    commit_p50, commit_p99 = _percentiles(commits)
+    redis_p50, redis_p99 = (_percentile(pings, q) * 1000 for q in (50, 99))
+    commit_p50, commit_p99 = (_percentile(commits, q) * 1000 for q in (50, 99))
     record(
         "floors",
         redis_p50_ms=redis_p50,

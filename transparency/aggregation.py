@@ -410,9 +410,7 @@ def span_of(day: date) -> date:
 def span_after(span: date) -> date:
     """The first day of the span after the one starting on `span`."""
     later = [start for start in SPAN_STARTS if start > span.day]
-    if later:
-        return span.replace(day=later[0])
-    return (span.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return span.replace(day=later[0]) if later else _next_month(span)
 
 
 def span_before(span: date) -> date:
@@ -420,12 +418,15 @@ def span_before(span: date) -> date:
     return span_of(span - timedelta(days=1))
 
 
+def _next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 def _covers_a_whole_month(first_day: date, last_day: date) -> bool:
-    month = first_day if first_day.day == 1 else (first_day.replace(day=28) + timedelta(days=4))
-    month = month.replace(day=1)
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1) <= (
-        last_day
-    )
+    """Whether [first_day, last_day] holds every day of some calendar month."""
+    month = first_day if first_day.day == 1 else _next_month(first_day)
+    return _next_month(month) - timedelta(days=1) <= last_day
 
 
 @dataclass(frozen=True)
