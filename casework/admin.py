@@ -28,8 +28,8 @@ from django.utils.html import format_html, format_html_join
 from casework import selectors
 from casework.actions import CASE_ACTIONS, action_form, available_actions
 from casework.models import Case
-from casework.templatetags.casework import staff_zone
 from core.actors import internal_label, staff_actor
+from core.admin_times import staff_zone
 from core.durations import humanize_duration
 from core.staff import staff_time
 from liaison import documents

@@ -22,3 +22,9 @@ class StaffAdminConfig(admin_apps.AdminConfig):
 
     default = False  # not core's own config
     default_site = "core.admin_site.StaffAdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        from core import admin_times
+
+        admin_times.install()  # every moment in UTC and the staff member's own zone

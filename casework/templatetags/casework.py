@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
-from django.http import HttpRequest
 from django.utils import timezone
 
+from core.admin_times import staff_zone
 from core.durations import humanize_duration
-from core.staff import staff_time, staff_time_zone
+from core.staff import staff_time
 
 register = template.Library()
-
-_ZONE_ATTRIBUTE = "_casework_staff_zone"
-
-
-def staff_zone(request: HttpRequest | None) -> zoneinfo.ZoneInfo | None:
-    """The signed-in staff member's own zone, read once per request."""
-    if request is None:
-        return None
-    if not hasattr(request, _ZONE_ATTRIBUTE):
-        user = getattr(request, "user", None)
-        zone = staff_time_zone(user) if user is not None and user.is_authenticated else None
-        setattr(request, _ZONE_ATTRIBUTE, zone)
-    return getattr(request, _ZONE_ATTRIBUTE)
 
 
 @register.simple_tag(takes_context=True)
