@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from core.actors import staff_actor
+from core.admin_times import moment_display
 from core.durations import humanize_duration
 from liaison import instruments
 from liaison.intake_signals import assessment_summary
@@ -406,8 +407,8 @@ class TicketAdmin(admin.ModelAdmin):
             # Waiting for the authority's answer: the clock stands still, nothing is overdue.
             left = selectors.ticket_time_left(ticket=ticket, now=ticket.paused_at)
             return format_html(
-                '<span class="ticket-paused">paused since {} UTC ({} left)</span>',
-                f"{ticket.paused_at:%Y-%m-%d %H:%M}",
+                '<span class="ticket-paused">paused since {} ({} left)</span>',
+                moment_display(ticket.paused_at),
                 humanize_duration(left, compact=True),
             )
         left = selectors.ticket_time_left(ticket=ticket, now=timezone.now())
@@ -423,12 +424,12 @@ class TicketAdmin(admin.ModelAdmin):
         url = reverse("admin:liaison_legalrequest_change", args=[request.pk])
         return format_html(
             '<a href="{}">{}</a> · {} · {} · {}<br>From {} · legal basis: {}<br>'
-            "Status {} · submitted {} UTC<br><em>{}</em>",
+            "Status {} · submitted {}<br><em>{}</em>",
             url, request.reference, request.get_kind_display(), request.get_category_display(),
             request.jurisdiction, request.organization.name, request.legal_basis,
             # Formatted here: format_html escapes each argument to a string first, so a format
             # spec such as {:%Y-%m-%d} would raise and admin would show "-" for the whole field.
-            request.get_status_display(), f"{request.submitted_at:%Y-%m-%d %H:%M}", request.summary,
+            request.get_status_display(), moment_display(request.submitted_at), request.summary,
         )  # fmt: skip
 
     @admin.display(description="Targets")
@@ -438,12 +439,18 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.display(description="Timeline")
     def timeline_table(self, ticket: Ticket) -> str:
+        # The time on two lines (UTC, then the staff member's zone) and the message wrapped,
+        # so the table fits the page at 1,366 px.
         rows = [
-            (f"{e.at:%Y-%m-%d %H:%M:%S}", e.get_event_display(), e.actor_label, e.message,
+            (format_html_join(
+                format_html("<br>"), '<span style="white-space:nowrap">{}</span>',
+                ((part,) for part in moment_display(e.at).replace(" (", "\n(", 1).split("\n"))),
+             e.get_event_display(), e.actor_label,
+             format_html('<div style="max-width:15rem">{}</div>', e.message),
              "public" if e.public else "internal")
             for e in ticket.legal_request.timeline.order_by("at", "id")
         ]  # fmt: skip
-        return _table(["At (UTC)", "Event", "By", "Message", "Shown"], rows)
+        return _table(["At", "Event", "By", "Message", "Shown"], rows)
 
     def has_work_permission(self, request: HttpRequest) -> bool:
         """The ticket actions are offered to those who may work tickets (the services check

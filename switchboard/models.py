@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -413,7 +413,8 @@ class Ticket(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Ticket {self.pk} · {self.team} · due {self.due_at:%Y-%m-%d %H:%M}"
+        due = self.due_at.astimezone(UTC)
+        return f"Ticket {self.pk} · {self.team} · due {due:%Y-%m-%d %H:%M} UTC"
 
 
 class Notification(models.Model):

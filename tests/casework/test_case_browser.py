@@ -321,6 +321,13 @@ def test_two_staff_take_a_data_disclosure_to_a_signed_package(
         billie.shot("case-fulfilled")
         billie.page.set_viewport_size({"width": 375, "height": 812})
         billie.shot("case-fulfilled")
+        # Django's own record pages too (the ticket's): UTC and her own zone beside it.
+        billie.page.set_viewport_size({"width": 1366, "height": 768})
+        billie.page.goto(f"{server}/admin/switchboard/ticket/{ticket.pk}/change/")
+        acknowledged = billie.page.locator(".field-acknowledged_at .readonly")
+        expect(acknowledged).to_contain_text(" UTC (")
+        expect(acknowledged).to_contain_text("CET)")
+        billie.shot("ticket-record")
 
         legal_request.refresh_from_db()
         assert legal_request.status == "FULFILLED"
