@@ -13,6 +13,9 @@ VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXTRAS ?= embedded,dev
 PYTEST_ARGS ?=
+# Two pytest-xdist workers: most of the suite waits on servers, browsers and workers it starts,
+# so two run side by side on two cores (tests/plugin.py gives each its own Redis database).
+PYTEST_WORKERS ?= 2
 
 .PHONY: help install run test bench lint schema stop
 
@@ -37,8 +40,8 @@ install: $(STAMP) ## Create .venv and install the project with the embedded and 
 run: $(STAMP) ## Run the portal: embedded PostgreSQL/Redis (unless URLs set), web, workers, beat
 	$(VENV_PY) -m portal.run
 
-test: $(STAMP) ## Run the tests (PYTEST_ARGS="-k routing -x" to pass options)
-	$(VENV_PY) -m pytest $(PYTEST_ARGS)
+test: $(STAMP) ## Run the tests in PYTEST_WORKERS processes (PYTEST_ARGS="-k routing -x" to pass options)
+	$(VENV_PY) -m pytest --numprocesses $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(STAMP) ## Run the benchmarks in bench/ (installs wrk when missing), ending with the summary table
 	$(VENV_PY) -m bench

@@ -5,6 +5,9 @@
   the session, like after a manage.py command, so the next run starts at once; `make stop`.
 - DATABASE_URL / REDIS_URL set but nothing answers there: end the session at once with a clear
   message and a non-zero status. Never skip: a run that tested nothing must not look green.
+- Under pytest-xdist (`make test` runs two workers), each worker gets a Redis database of its
+  own (REDIS_URL's number plus the worker's), as pytest-django gives it a test database of its
+  own: the Celery queues, channel groups, caches and limits of one never meet the other's.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Generator
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -42,6 +45,20 @@ def _unreachable(variable: str) -> str | None:
         return f"{variable} points at {host}:{port}, which does not answer ({exc})"
 
 
+REDIS_DATABASES = 16  # redis-server's default `databases`
+
+
+def redis_url_for_worker(url: str, worker: str | None) -> str:
+    """`url` with its database number moved by the xdist worker's index ("gw1": +1), modulo
+    Redis's 16 databases; unchanged outside xdist (`worker` None)."""
+    if not worker or not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    database = (base + int(worker[2:])) % REDIS_DATABASES
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
 def _prepare_services() -> None:
     """Start embedded servers for unset URLs; check that set URLs answer. No beat runs in the
     tests (nor in the servers they start): /healthz does not expect its heartbeats unless a
@@ -60,6 +77,10 @@ def _prepare_services() -> None:
             ensure()
         except embedded.EmbeddedServerError as exc:
             _problems.append(f"{variable} is unset and the embedded server did not start: {exc}")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and not _problems:
+        url = os.environ.get("REDIS_URL") or embedded.redis_url()
+        os.environ["REDIS_URL"] = redis_url_for_worker(url, worker)
 
 
 @pytest.hookimpl(wrapper=True)
