@@ -6,6 +6,7 @@ and 375 px wide are saved under test-output/."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 from collections.abc import Iterator
 from datetime import timedelta
@@ -94,11 +95,15 @@ class Clicks:
 
 
 def record_clicks(flow: str, counts: dict[str, int]) -> None:
+    """Add this flow's counts to test-output/casework-clicks.json. The flows may run in two
+    test processes at once (pytest-xdist): the file is locked while read and rewritten."""
     OUTPUT.mkdir(exist_ok=True)
     path = OUTPUT / "casework-clicks.json"
-    known = json.loads(path.read_text()) if path.exists() else {}
-    known[flow] = counts
-    path.write_text(json.dumps(known, indent=2, sort_keys=True))
+    with open(OUTPUT / "casework-clicks.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        known = json.loads(path.read_text()) if path.exists() else {}
+        known[flow] = counts
+        path.write_text(json.dumps(known, indent=2, sort_keys=True))
 
 
 def team_for(kind: str, category: str) -> Any:
