@@ -3,14 +3,18 @@
 `ensure_chromium()` installs the Debian package when it is missing and we are root (apt-get,
 idempotent), and FAILS the test with the reason otherwise: a browser test that cannot run must
 not pass as skipped. Playwright's own browser downloads are not used (`playwright install`
-cannot reach its CDN here).
+cannot reach its CDN here). The installs run under a lock shared by the test processes
+(`make test` runs two): two apt-gets or two `npm ci` at once would fail or corrupt each other.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +32,28 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 INSTALL_TIMEOUT_SECONDS = 600
+LOCKS = Path(__file__).resolve().parents[1] / "var"
+
+
+@contextlib.contextmanager
+def installing(what: str) -> Iterator[None]:
+    """Hold the test processes' lock for installing `what` (var/<what>.lock, flock)."""
+    LOCKS.mkdir(exist_ok=True)
+    with open(LOCKS / f"{what}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def ensure_chromium() -> Path:
     """The Chromium binary, installed with apt-get when missing (and possible)."""
     if CHROMIUM.exists():
+        return CHROMIUM
+    with installing("chromium"):
+        return _install_chromium()
+
+
+def _install_chromium() -> Path:
+    if CHROMIUM.exists():  # the other test process installed it while this one waited
         return CHROMIUM
     apt = shutil.which("apt-get")
     if apt is None or os.geteuid() != 0:
@@ -67,7 +88,8 @@ def ensure_browser_assets() -> Path:
     from portal.vendor_assets import VendorAssetsError, ensure_vendor_assets
 
     try:
-        return ensure_vendor_assets()
+        with installing("vendor-assets"):
+            return ensure_vendor_assets()
     except VendorAssetsError as error:
         pytest.fail(f"the vendored browser assets are missing and could not be installed: {error}")
 
