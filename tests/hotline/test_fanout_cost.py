@@ -14,6 +14,7 @@ from unittest import mock
 
 import pytest
 from django.db.backends.utils import CursorWrapper
+from graphql.execution import executor
 
 from hotline import events
 from hotline.records import MessageView
@@ -145,4 +146,20 @@ async def test_a_message_lost_in_transit_is_backfilled_once_for_all_subscribers(
     assert len(seen.sql) == 1, seen.sql
     for client, op in subscribed:
         await client.assert_nothing(op, 0.2)
+        await client.close()
+
+
+async def test_a_subscription_collects_its_selection_once_not_per_message(ngo: Member) -> None:
+    """graphql-core memoized the message's sub-fields on a list that is new for every event:
+    each subscriber collected them again per message, and kept one memo entry per message."""
+    conversation = await main_line(ngo)
+    subscribed = await _subscribers(ngo, conversation, 2)
+    held = await _sent_unpublished(ngo, conversation, ["one", "two", "three"])
+    with mock.patch.object(
+        executor, "collect_subfields", side_effect=executor.collect_subfields
+    ) as collect:
+        await _publish(held)
+        assert await _deliveries(subscribed, 3) == [[2, 3, 4]] * 2
+    assert collect.call_count == 0
+    for client, _ in subscribed:
         await client.close()
