@@ -27,8 +27,16 @@ Three things, decided once when the schema is built (`streamline`), never per fi
    null where the type is non-null, a value the type refuses) takes graphql-core's own path,
    which produces the same value or the same located error as before.
 
-Nothing is cached per operation or per caller: the rows are fetched and tenancy-scoped exactly
-as before (same SQL), only the per-field Python work is gone.
+4. **A subscription collects its sub-fields once.** graphql-core memoizes an object's sub-field
+   collection on the identity of the field list it was reached by; every event of a
+   subscription collects its root fields again, so those lists are new each time: its
+   per-event executors (shallow copies sharing one memo) never hit it and add one entry per
+   object per event for as long as the subscription runs (a hot room's subscriber: two per
+   message). `PortalExecutionContext.collect_subfields` keys the same memo on the field nodes
+   of the operation's (cached, immutable) document instead, which are the same for every event.
+
+Nothing is cached per caller and no value is cached: the rows are fetched and tenancy-scoped
+exactly as before (same SQL), only the per-field Python work is gone.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ from graphql import (
     Undefined,
     get_nullable_type,
 )
+from graphql.execution.collect_fields import CollectedFields, FieldDetailsList
 from graphql.execution.middleware import MiddlewareManager
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -225,6 +234,25 @@ class PortalExecutionContext(StrawberryGraphQLCoreExecutionContext):
         hooks = manager.middlewares if manager is not None else ()
         unwrapped = all(isinstance(hook, no_ops) for hook in hooks)
         self.columns = _COLUMNS.get(self.schema, {}) if unwrapped else {}
+        # Shared by a subscription's per-event executors (shallow copies of this one).
+        self.subfields_by_node: dict[tuple[int, ...], CollectedFields] = {}
+
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> CollectedFields:
+        """graphql-core's memoized collection, keyed on the field nodes (see the module, 4).
+        A `@defer` or fragment-variable field list keeps graphql-core's own key."""
+        if any(
+            details.defer_usage is not None or details.fragment_variable_values is not None
+            for details in field_details_list
+        ):
+            return super().collect_subfields(return_type, field_details_list)
+        key = (id(return_type), *(id(details.node) for details in field_details_list))
+        collected = self.subfields_by_node.get(key)
+        if collected is None:
+            collected = super().collect_subfields(return_type, field_details_list)
+            self.subfields_by_node[key] = collected
+        return collected
 
     def execute_fields(
         self,
