@@ -3,7 +3,7 @@ notifications (dead letters are the outbox's: core/outbox/admin.py). Actions cal
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -331,6 +331,18 @@ def _table(headers: list[str], rows: list[tuple]) -> str:
     )
 
 
+def _moment_cell(value: datetime) -> str:
+    """A moment in a narrow table cell: UTC, and the staff member's zone on a second line."""
+    utc, _, local = moment_display(value).partition(" (")
+    if not local:
+        return format_html('<span style="white-space:nowrap">{}</span>', utc)
+    return format_html(
+        '<span style="white-space:nowrap">{}</span><br><span style="white-space:nowrap">({}</span>',
+        utc,
+        local,
+    )
+
+
 class NotificationInline(admin.TabularInline):
     model = Notification
     extra = 0
@@ -442,9 +454,7 @@ class TicketAdmin(admin.ModelAdmin):
         # The time on two lines (UTC, then the staff member's zone) and the message wrapped,
         # so the table fits the page at 1,366 px.
         rows = [
-            (format_html_join(
-                format_html("<br>"), '<span style="white-space:nowrap">{}</span>',
-                ((part,) for part in moment_display(e.at).replace(" (", "\n(", 1).split("\n"))),
+            (_moment_cell(e.at),
              e.get_event_display(), e.actor_label,
              format_html('<div style="max-width:15rem">{}</div>', e.message),
              "public" if e.public else "internal")

@@ -422,6 +422,10 @@ def test_a_member_signs_in_with_a_passkey(server: Any, monkeypatch: pytest.Monke
             if page.get_by_label("Password").count():  # allauth may ask for it again
                 page.get_by_label("Password").fill(PASSWORD)
                 page.get_by_role("button", name="Confirm").click()
+            # allauth's script wires the Add button when the page has loaded; a click before
+            # that did nothing (seen under load: the test then waited 30 s for a navigation).
+            page.wait_for_url(f"{base}/accounts/2fa/webauthn/add/")
+            page.wait_for_load_state("load")
             page.get_by_label("Name").fill("Office passkey")
             page.get_by_role("button", name="Add").click()
             page.wait_for_url(lambda address: not address.endswith("/webauthn/add/"))

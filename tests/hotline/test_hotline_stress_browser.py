@@ -21,7 +21,7 @@ from liaison.models import LegalRequest
 from tests.browser import CHROMIUM_ARGS, assert_no_serious_axe_violations, ensure_chromium
 from tests.conftest import Member, make_member
 from tests.factories import NgoFactory, StaffUserFactory
-from tests.realthings import ROOT, running_portal
+from tests.realthings import ROOT, running_portal, wait_for
 from tests.signin import sign_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -145,8 +145,10 @@ def test_an_urgent_report_under_stress_on_a_phone(
     # the screen.
     pinned = page.locator("#reports .report-card")
     expect(pinned).to_have_count(1)
-    pinned_box = pinned.bounding_box()
-    assert pinned_box is not None
+    # The list is drawn again when the report's status changes: measure the card once it is
+    # drawn (right after a redraw its box can be None for a moment).
+    expect(pinned).to_be_visible()
+    pinned_box = wait_for(pinned.bounding_box, timeout=SEEN_TIMEOUT_MS / 1000, what="the card")
     assert pinned_box["height"] <= 32, pinned_box
     messages = page.locator("#messages").bounding_box()
     assert messages is not None

@@ -25,7 +25,9 @@ from tests.signin import sign_in_staff
 
 
 def entries(action: str) -> list[AuditEntry]:
-    return list(AuditEntry.objects.filter(action=action).order_by("seq"))
+    """The entries of `action`, oldest first: sealed by `seq`, then unsealed ones (no `seq`
+    yet) by id. Ordered by `seq` alone, the unsealed ones came in any order (a flaky test)."""
+    return list(AuditEntry.objects.filter(action=action))  # Meta.ordering: seq, then id
 
 
 @pytest.fixture
