@@ -210,7 +210,8 @@ def _rows_with_reason_columns(fetched: list[tuple[Any, ...]]) -> list[RowFigures
     n = len(COUNTS)
     rows = []
     for values in fetched:
-        row = RowFigures(values[0], values[1], values[2], *(v or 0 for v in values[3 : 3 + n]))
+        counts: dict[str, Any] = dict(zip(COUNTS, (v or 0 for v in values[3 : 3 + n]), strict=True))
+        row = RowFigures(values[0], values[1], values[2], **counts)
         row.median_seconds_to_acknowledge, row.median_seconds_to_act = values[3 + n : 5 + n]
         row.rejected_by_reason = {
             reason: count
