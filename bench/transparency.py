@@ -2,7 +2,7 @@
 50,000-request day.
 
 `python -m bench transparency [--requests 1000000] [--day-requests 50000] [--queries 200]
-[--no-write] [--keep]` (also in `make bench`):
+[--no-write] [--keep] [--reuse]` (also in `make bench`):
 
 1. creates a database of its own (`liaison_bench_transparency`, or BENCH_DB_NAME; dropped at
    the end) on the PostgreSQL of DATABASE_URL (or the embedded one); Redis database 15 of
@@ -25,6 +25,11 @@
    baseline, `{ __typename }` through the same view;
    then the selector alone;
 5. writes the figures under "## Transparency" in docs/benchmarks.md.
+
+Each query's CPU time is printed too (this process and its PostgreSQL backend, read from
+/proc), the steadier figure on a shared machine. `--reuse` times step 4 again on the database
+a `--keep` run left the same UTC day (no loading, no publishing, nothing written), e.g. to
+compare two commits back to back on the same data.
 """
 
 from __future__ import annotations
@@ -88,7 +93,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=200, help="year queries to time")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     parser.add_argument("--keep", action="store_true", help="keep the database (to look into)")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the queries only, on the database a --keep run left today (with --no-write)",
+    )
+    args = parser.parse_args(argv)
+    if args.reuse and not args.no_write:
+        parser.error("--reuse measures the queries only: add --no-write")
+    return args
 
 
 def _service_urls() -> tuple[str, str]:
@@ -114,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get(CHILD_ENV) == "1":
         return _run(args)
     database_url, redis_url = _service_urls()
-    _recreate_database(database_url, name=DB_NAME)
+    if not args.reuse:
+        _recreate_database(database_url, name=DB_NAME)
     env = {
         **os.environ,
         CHILD_ENV: "1",
@@ -133,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             [sys.executable, "-m", "bench.transparency", *(argv or [])], cwd=ROOT, env=env
         )
     finally:
-        if not args.keep:
+        if not args.keep and not args.reuse:
             _recreate_database(database_url, drop_only=True, name=DB_NAME)
 
 
@@ -342,17 +356,46 @@ def _load(count: int, *, first: datetime, days: int, now: datetime, seed: float)
     print(f"  {count} requests, {tickets} tickets, {packages} packages", flush=True)
 
 
-def _timed_posts(client: Any, bodies: dict[str, str], rounds: int) -> dict[str, list[float]]:
-    """POST each body to /graphql/ `rounds` times, alternating; milliseconds per label."""
+def _backend_cpu_s() -> float:
+    """CPU seconds the PostgreSQL backend of Django's connection has used (from /proc: the
+    server runs on this machine; 0 when it cannot be read)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed_posts(
+    client: Any, bodies: dict[str, str], rounds: int, cpu: dict[str, list[float]] | None = None
+) -> dict[str, list[float]]:
+    """POST each body to /graphql/ `rounds` times, alternating; milliseconds per label. With
+    `cpu`, also the CPU milliseconds per label: [this process, its PostgreSQL backend]."""
     timings: dict[str, list[float]] = {label: [] for label in bodies}
     for _ in range(rounds):
         for label, body in bodies.items():
+            if cpu is not None:
+                cpu_before, backend_before = time.process_time(), _backend_cpu_s()
             started = time.perf_counter()
             response = client.post("/graphql/", body, content_type="application/json")
             timings[label].append((time.perf_counter() - started) * 1000)
+            if cpu is not None:
+                used = cpu.setdefault(label, [0.0, 0.0])
+                used[0] += (time.process_time() - cpu_before) * 1000
+                used[1] += (_backend_cpu_s() - backend_before) * 1000
             assert response.status_code == 200, response.content[:500]
             assert "errors" not in response.json(), response.content[:500]
     return timings
+
+
+def _cpu_text(used: list[float], runs: int) -> str:
+    return f"CPU {used[0] / runs:.1f} + {used[1] / runs:.1f} ms (python + postgres)"
 
 
 def _load_average() -> str:
@@ -371,45 +414,56 @@ def _run(args: argparse.Namespace) -> int:
     from core.redis import get_redis
     from liaison import organizations
     from switchboard.policy import switchboard_seed_defaults
-    from transparency.models import DailyReportRow, RollupRow
+    from transparency.models import DailyReport, DailyReportRow, RollupRow
     from transparency.selectors import transparency_report_get
     from transparency.services import daily_report_generate, daily_reports_catch_up
 
     call_command("migrate", verbosity=0)
     get_redis().flushdb()  # the bench's own Redis database
-    switchboard_seed_defaults()
-    organizations.organization_register(
-        kind="AUTHORITY", name="Bench Police", country="DE", verify=True
-    )
-    organizations.organization_register(kind="NGO", name="Bench Watch", country="FR", verify=True)
+    if not args.reuse:
+        switchboard_seed_defaults()
+        organizations.organization_register(
+            kind="AUTHORITY", name="Bench Police", country="DE", verify=True
+        )
+        organizations.organization_register(
+            kind="NGO", name="Bench Watch", country="FR", verify=True
+        )
     now = datetime.now(UTC)
     today = now.date()
     yesterday = datetime.combine(today - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     year_start = yesterday - timedelta(days=365)
     load_before = _load_average()
 
-    started = time.perf_counter()
-    _load(args.requests, first=year_start, days=365, now=yesterday, seed=0.2835)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    load_s = time.perf_counter() - started
-    print(f"loaded {args.requests} requests over 365 days in {load_s:.1f} s", flush=True)
-    started = time.perf_counter()
-    # The year's days, published by the job (yesterday is left for step 3).
-    published = daily_reports_catch_up(now=yesterday)
-    catch_up_s = time.perf_counter() - started
-    print(f"published {len(published)} days in {catch_up_s:.1f} s", flush=True)
+    if args.reuse:
+        latest = DailyReport.objects.order_by("-day").values_list("day", flat=True).first()
+        if latest != yesterday.date():
+            print(f"--reuse: the database's last published day is {latest}, not yesterday")
+            return 2
+        load_s = catch_up_s = day_job_s = 0.0
+        day_load = load_before
+    else:
+        started = time.perf_counter()
+        _load(args.requests, first=year_start, days=365, now=yesterday, seed=0.2835)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        load_s = time.perf_counter() - started
+        print(f"loaded {args.requests} requests over 365 days in {load_s:.1f} s", flush=True)
+        started = time.perf_counter()
+        # The year's days, published by the job (yesterday is left for step 3).
+        published = daily_reports_catch_up(now=yesterday)
+        catch_up_s = time.perf_counter() - started
+        print(f"published {len(published)} days in {catch_up_s:.1f} s", flush=True)
 
-    _load(args.day_requests, first=yesterday, days=1, now=now, seed=0.2024)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    day_load = _load_average()
-    started = time.perf_counter()
-    daily_report_generate(day=yesterday.date(), now=now)
-    day_job_s = time.perf_counter() - started
-    print(f"daily job, {args.day_requests} requests: {day_job_s:.2f} s", flush=True)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        _load(args.day_requests, first=yesterday, days=1, now=now, seed=0.2024)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        day_load = _load_average()
+        started = time.perf_counter()
+        daily_report_generate(day=yesterday.date(), now=now)
+        day_job_s = time.perf_counter() - started
+        print(f"daily job, {args.day_requests} requests: {day_job_s:.2f} s", flush=True)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     day_rows = DailyReportRow.objects.count()
     rollup_rows = RollupRow.objects.count()
 
@@ -431,16 +485,25 @@ def _run(args: argparse.Namespace) -> int:
     # As portal/asgi.py does once the server is loaded: start-up objects leave the collector.
     gc.freeze()
     query_load = _load_average()
-    timings = _timed_posts(client, bodies, args.queries)
+    cpu: dict[str, list[float]] = {}
+    timings = _timed_posts(client, bodies, args.queries, cpu)
     query_load_after = _load_average()
     # Where the time goes: the selector alone (SQL and rows, no GraphQL), same period.
     selector_ms = []
+    selector_cpu = [0.0, 0.0]
     for _ in range(args.queries):
+        cpu_before, backend_before = time.process_time(), _backend_cpu_s()
         started = time.perf_counter()
         transparency_report_get(period_start=today - timedelta(days=365), period_end=today)
         selector_ms.append((time.perf_counter() - started) * 1000)
+        selector_cpu[0] += (time.process_time() - cpu_before) * 1000
+        selector_cpu[1] += (_backend_cpu_s() - backend_before) * 1000
     s50, s99 = _percentile(selector_ms, 50), _percentile(selector_ms, 99)
-    print(f"(the selector alone: p50 {s50:.0f} ms, p99 {s99:.0f} ms)", flush=True)
+    print(
+        f"(the selector alone: p50 {s50:.0f} ms, p99 {s99:.0f} ms, "
+        f"{_cpu_text(selector_cpu, args.queries)})",
+        flush=True,
+    )
     answer = client.post("/graphql/", bodies["year"], content_type="application/json").json()
     rows = len(answer["data"]["transparencyReport"]["rows"])
     figures = {
@@ -455,6 +518,8 @@ def _run(args: argparse.Namespace) -> int:
         f"load average {query_load} -> {query_load_after}",
         flush=True,
     )
+    for label, used in cpu.items():
+        print(f"  {label}: {_cpu_text(used, args.queries)} a query", flush=True)
     ok = max(p99, o99) <= TARGET_QUERY_P99_MS and day_job_s <= TARGET_DAY_JOB_S
     if not args.no_write:
         _write_docs(

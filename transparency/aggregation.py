@@ -33,6 +33,7 @@ from liaison.models import (
     LegalRequest,
     Organization,
     OrganizationKind,
+    RejectionReason,
     RequestStatus,
 )
 from switchboard.models import Ticket
@@ -199,6 +200,24 @@ def _rows(fetched: list[tuple[Any, ...]], *, samples: bool) -> list[RowFigures]:
         )
         if samples:
             row.seconds_to_acknowledge, row.seconds_to_act = list(values[-2]), list(values[-1])
+        rows.append(row)
+    return rows
+
+
+def _rows_with_reason_columns(fetched: list[tuple[Any, ...]]) -> list[RowFigures]:
+    """RowFigures of fetched rows: jurisdiction, kind, category, the COUNTS, the two medians,
+    then one count per code of REASONS (NULL or 0: not in the row's rejected_by_reason)."""
+    n = len(COUNTS)
+    rows = []
+    for values in fetched:
+        counts: dict[str, Any] = dict(zip(COUNTS, (v or 0 for v in values[3 : 3 + n]), strict=True))
+        row = RowFigures(values[0], values[1], values[2], **counts)
+        row.median_seconds_to_acknowledge, row.median_seconds_to_act = values[3 + n : 5 + n]
+        row.rejected_by_reason = {
+            reason: count
+            for reason, count in zip(REASONS, values[5 + n :], strict=True)
+            if count is not None and count > 0
+        }
         rows.append(row)
     return rows
 
@@ -397,6 +416,16 @@ def _medians_with_live(
 
 _CUMULATIVE = COUNTS
 _STORED_COUNTS = ", ".join((*COUNTS, "rejected_by_reason"))
+# Every code a stored `rejected_by_reason` can hold (the daily job counts a request without
+# one as OTHER), in the order its dict keeps them. A period over rollups sums each code as it
+# sums the counts, one column each: unpacking the objects with jsonb_each_text, grouping their
+# pairs and building the objects again cost ~17 of the year query's ~40 ms of SQL.
+REASONS = tuple(sorted(RejectionReason.values))
+_REASON_COLUMNS = tuple(f"rejected_{reason.lower()}" for reason in REASONS)
+_REASON_SUMS = ", ".join(
+    f"SUM(sign * (rejected_by_reason->>'{reason}')::int) AS {column}"
+    for reason, column in zip(REASONS, _REASON_COLUMNS, strict=True)
+)
 # The days of a month a rollup span starts on: a span is 7 or 8 days (the last one 5 to 8), so
 # a period cuts at most 4 days out of, or into, the span at each of its ends.
 SPAN_STARTS = (1, 9, 16, 24)
@@ -572,20 +601,12 @@ def _histogram_period_rows(
         SELECT -1, jurisdiction, kind, category, {_STORED_COUNTS} FROM removed
     ),
     counts AS (
+        -- the reasons summed as the counts are, one column per code (see REASONS)
         SELECT jurisdiction, kind, category,
-               {", ".join(f"SUM(sign * {c}) AS {c}" for c in COUNTS)}
+               {", ".join(f"SUM(sign * {c}) AS {c}" for c in COUNTS)},
+               {_REASON_SUMS}
         FROM stored GROUP BY 1, 2, 3
         HAVING SUM(sign * received) > 0
-    ),
-    reasons AS (
-        SELECT jurisdiction, kind, category, jsonb_object_agg(reason, n) AS by_reason
-        FROM (
-            SELECT jurisdiction, kind, category, e.key AS reason, SUM(sign * e.value::int) AS n
-            FROM stored, jsonb_each_text(rejected_by_reason) e
-            WHERE rejected > 0
-            GROUP BY 1, 2, 3, 4
-            HAVING SUM(sign * e.value::int) > 0
-        ) x GROUP BY 1, 2, 3
     ),
     minus AS (
         SELECT jurisdiction, kind, category,
@@ -624,12 +645,11 @@ def _histogram_period_rows(
     SELECT k.jurisdiction, k.kind, k.category,
            c.received, c.fulfilled, c.rejected, c.withdrawn, c.open, c.accounts_affected,
            c.acted, c.within_deadline, c.breaches, c.trusted_flagger_notices,
-           COALESCE(r.by_reason, '{{}}'::jsonb),
            ROUND(transparency_histogram_median(m.hi_ack, m.lo_ack, x.ack, n.ack))::int,
-           ROUND(transparency_histogram_median(m.hi_act, m.lo_act, x.act, n.act))::int
+           ROUND(transparency_histogram_median(m.hi_act, m.lo_act, x.act, n.act))::int,
+           {", ".join(f"c.{c}" for c in _REASON_COLUMNS)}
     FROM keys k
     LEFT JOIN counts c USING (jurisdiction, kind, category)
-    LEFT JOIN reasons r USING (jurisdiction, kind, category)
     LEFT JOIN extra x USING (jurisdiction, kind, category)
     LEFT JOIN spans m USING (jurisdiction, kind, category)
     LEFT JOIN minus n USING (jurisdiction, kind, category)
@@ -637,7 +657,7 @@ def _histogram_period_rows(
     """  # noqa: S608 - fixed table names, values bound
     with _cursor() as cursor:
         cursor.execute(sql, params)
-        rows = {row.key: row for row in _rows(cursor.fetchall(), samples=False)}
+        rows = {row.key: row for row in _rows_with_reason_columns(cursor.fetchall())}
     # A group with live requests only has zero stored counts (NULLs above): add the live ones.
     merged = _add_counts(rows, live)
     return [merged[key] for key in sorted(merged)]

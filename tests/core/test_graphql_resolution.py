@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 import pytest
@@ -122,3 +123,68 @@ def test_objects_of_plain_attributes_are_completed_in_one_loop_like_graphql_core
     missing = _run("{ rows { name } }")
     assert missing.errors is not None
     assert missing.errors[0].path == ["rows", 0, "name"]
+
+
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Tagged:
+    """A plain type with an enum, a bool, a float and an ID."""
+
+    colour: strawberry.enum(Colour)  # type: ignore[valid-type]
+    on: bool
+    ratio: float
+    key: strawberry.ID
+
+
+@strawberry.type
+class TaggedQuery:
+    @strawberry.field
+    def tagged(self) -> list[Tagged]:
+        return list(TAGGED)
+
+
+TAGGED: list[Any] = []
+
+
+def test_a_list_of_plain_objects_is_completed_in_one_loop_as_graphql_core_completes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Enums (by member or value), bools, floats (an int too), IDs: the same data as
+    graphql-core's own execution, without graphql-core's completion of each item."""
+    from core.graphql.resolution import streamline
+
+    TAGGED[:] = [
+        Tagged(colour=Colour.RED, on=True, ratio=0.5, key=strawberry.ID("a")),
+        Tagged(colour="blue", on=False, ratio=2, key=strawberry.ID("b")),  # type: ignore[arg-type]
+        Tagged(colour=Colour.RED, on=True, ratio=float("inf"), key=strawberry.ID("c")),
+    ]
+    query = "{ tagged { colour on ratio key } }"
+    portal = strawberry.Schema(query=TaggedQuery, execution_context_class=PortalExecutionContext)
+    streamline(portal._schema)
+    reference = strawberry.Schema(query=TaggedQuery)
+    # graphql-core refuses the infinite ratio; the portal's loop leaves that list to it.
+    assert portal.execute_sync(query).errors == reference.execute_sync(query).errors
+    del TAGGED[2]
+    completed_items: list[Any] = []
+    complete_value = PortalExecutionContext.complete_value
+
+    def counting(self: Any, return_type: Any, *args: Any) -> Any:
+        completed_items.append(return_type)
+        return complete_value(self, return_type, *args)
+
+    monkeypatch.setattr(PortalExecutionContext, "complete_value", counting)
+    result = portal.execute_sync(query)
+    assert result.errors is None
+    assert result.data == reference.execute_sync(query).data
+    assert result.data == {
+        "tagged": [
+            {"colour": "RED", "on": True, "ratio": 0.5, "key": "a"},
+            {"colour": "BLUE", "on": False, "ratio": 2.0, "key": "b"},
+        ]
+    }
+    # The list (non-null, then its list type), none of its items.
+    assert [str(return_type) for return_type in completed_items] == ["[Tagged!]!", "[Tagged!]"]
