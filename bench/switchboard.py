@@ -456,7 +456,7 @@ def _run(args: argparse.Namespace) -> int:
     report = _report(result)
     print(report, flush=True)
     if not args.no_write:
-        _write_docs(report + "\n" + NOTES)
+        _write_docs(report)
     ok = (
         lost == 0
         and twice == 0
@@ -598,14 +598,14 @@ NOTES = """### Reading the figures
 
 def _write_docs(section: str) -> None:
     """Replace (or add) the figures of the "## Switchboard" section; its notes ("### Reading
-    the figures", written by hand) and the other sections are left as they are."""
+    the figures", kept by hand once written) and the other sections are left as they are."""
     DOCS.parent.mkdir(parents=True, exist_ok=True)
     text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
     pattern = re.compile(r"^## Switchboard\n.*?(?=^### Reading the figures|^## |\Z)", re.S | re.M)
     if pattern.search(text):
         text = pattern.sub(lambda _: section + "\n", text)
     else:
-        text = text.rstrip("\n") + "\n\n" + section
+        text = text.rstrip("\n") + "\n\n" + section + "\n" + NOTES
     DOCS.write_text(text.rstrip("\n") + "\n")
 
 
