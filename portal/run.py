@@ -265,7 +265,8 @@ def stop_embedded(started: list[str]) -> None:
 
 
 def prepare(env: dict[str, str]) -> str:
-    """Migrate, collect static files and load the demo data; return seed_demo's output."""
+    """Migrate, collect static files, load the demo data and publish the transparency reports
+    of the days that ended; return seed_demo's output."""
     if manage(env, "migrate", "--noinput").returncode != 0:
         raise RuntimeError("manage.py migrate failed (output above)")
     try:  # GraphiQL and React for GET /graphql/ (portal/vendor_assets.py), before collectstatic
@@ -280,6 +281,10 @@ def prepare(env: dict[str, str]) -> str:
             say("warning: there is no seed_demo command yet; starting without demo data")
             return ""
         raise RuntimeError("manage.py seed_demo failed (output above)")
+    # The days that ended while the portal was not running (yesterday, on a first run) get
+    # their signed transparency report now, not at the beat job's next run.
+    if manage(env, "transparency_publish", quiet=True).returncode != 0:
+        raise RuntimeError("manage.py transparency_publish failed (output above)")
     return seed.stdout
 
 

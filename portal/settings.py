@@ -405,11 +405,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # - the daily transparency reports: at 00:10 UTC the previous day (and any day missed before
-#   it) is aggregated, signed and published; a second run publishes nothing (idempotent).
+#   it) is aggregated, signed and published; a second run publishes nothing (idempotent). It
+#   runs at ten past every hour, so that a day missed while the portal was down (or a failed
+#   run) is published within the hour after, not a day later; the other runs find nothing.
 CELERY_BEAT_SCHEDULE["transparency-daily-reports"] = {
     "task": "transparency.tasks.publish_daily_reports_task",
-    "kwargs": {"claim_period": True},  # once per period across the nodes
-    "schedule": crontab(minute=10, hour=0),
+    "kwargs": {"claim_period": True},  # once per period (an hour) across the nodes
+    "schedule": crontab(minute=10),
     "options": {"queue": "default", "expires": 23 * 3600},
 }
 # - statements of reasons still waiting for the DSA Transparency Database (its send ran out of

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
+from django.core.management import call_command
 
 from liaison.models import LegalRequest
 from portal.celery import app
@@ -232,12 +233,27 @@ def test_the_tco_annual_report(client: Any) -> None:
     assert client.get("/transparency/exports/tco-1999.json").status_code == 404
 
 
-def test_the_daily_job_runs_at_ten_past_midnight_utc() -> None:
+def test_the_daily_job_runs_at_ten_past_midnight_utc_and_every_hour_after() -> None:
+    """Yesterday's report at 00:10 UTC; a day missed while the portal was down within the hour
+    after it runs again (once an hour across the nodes), not a day later."""
     entry = settings.CELERY_BEAT_SCHEDULE["transparency-daily-reports"]
     assert entry["task"] == publish_daily_reports_task.name
-    assert entry["schedule"] == crontab(minute=10, hour=0)
+    assert entry["schedule"] == crontab(minute=10)
+    assert entry["kwargs"] == {"claim_period": True}
     assert app.conf.enable_utc
     assert app.conf.timezone in (None, "UTC")
+
+
+@pytest.mark.django_db
+def test_transparency_publish_publishes_the_ended_days_once(capsys: Any) -> None:
+    """`make run` runs it at start: a new installation has yesterday's signed report at once."""
+    call_command("transparency_publish")
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    assert f"published the daily reports of {yesterday}" in capsys.readouterr().out
+    assert DailyReport.objects.get(day=yesterday).signature
+    call_command("transparency_publish")
+    assert "every ended day is published" in capsys.readouterr().out
+    assert DailyReport.objects.count() == 1
 
 
 @pytest.mark.django_db
