@@ -64,6 +64,7 @@ SUBSCRIBE = (
 
 # Web processes, as `make run` starts them (WEB_WORKERS, see portal/run.py).
 WEB_WORKERS = os.environ.get("WEB_WORKERS", "2")
+WS_IMPL = "websockets"  # uvicorn's --ws, as make run starts the web tier
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -77,6 +78,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=("http", "ws", "both"),
         default="both",
         help="send over HTTP, over the sender's open WebSocket, or each phase both ways",
+    )
+    parser.add_argument(
+        "--ws-impl",
+        default=WS_IMPL,
+        choices=("websockets", "websockets-sansio", "wsproto"),
+        help="uvicorn's WebSocket implementation (default: the one make run uses)",
     )
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     return parser.parse_args(argv)
@@ -141,12 +148,14 @@ def load_data() -> tuple[list[Client], list[Client]]:
     return day, hot
 
 
-def start_server(port: int, log_path: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, log_path: Path, env: dict[str, str], ws_impl: str = WS_IMPL
+) -> subprocess.Popen[bytes]:
     """One uvicorn process as `make run` starts the web process; waits for /healthz."""
     log = log_path.open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", WEB_WORKERS, "--ws", "websockets",
+         "--port", str(port), "--workers", WEB_WORKERS, "--ws", ws_impl,
          "--ws-per-message-deflate", "false", "--no-access-log",
          "--log-level", "warning", "--lifespan", "off"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -597,7 +606,7 @@ def render(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
             "",
             f"- Machine: {machine()}; the load generator (one asyncio process: HTTP sends with "
             "httpx, subscribers with `websockets`) runs on the same 2 cores.",
-            "- Server: `uvicorn bench.asgi:application --ws websockets "
+            f"- Server: `uvicorn bench.asgi:application --ws {args.ws_impl} "
             f"--ws-per-message-deflate false --workers {WEB_WORKERS}` "
             "(DB_POOL=1, as `make run` starts the web tier); chat groups on "
             "`RedisPubSubChannelLayer`; fresh database "
@@ -698,7 +707,7 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     RESULTS_DIR.mkdir(exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DB_POOL": "1"}
-    server = start_server(port, RESULTS_DIR / "hotline.uvicorn.log", env)
+    server = start_server(port, RESULTS_DIR / "hotline.uvicorn.log", env, args.ws_impl)
     try:
         results = asyncio.run(measure(f"http://127.0.0.1:{port}", day, hot, args, server.pid))
     finally:
