@@ -29,9 +29,8 @@ from casework import selectors
 from casework.actions import CASE_ACTIONS, action_form, available_actions
 from casework.models import Case
 from core.actors import internal_label, staff_actor
-from core.admin_times import staff_zone
+from core.admin_times import moment_display
 from core.durations import humanize_duration
-from core.staff import staff_time
 from liaison import documents
 from switchboard import tickets
 from switchboard.admin import OpenByDefaultStateFilter, OverdueFilter
@@ -160,7 +159,6 @@ class CaseAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         self._now = timezone.now()
-        self._zone = staff_zone(request)
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         if context is not None and "cl" in context:
@@ -197,7 +195,8 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description="Due", ordering="due_at")
     def due(self, ticket: Ticket) -> str:
-        return staff_time(ticket.due_at, getattr(self, "_zone", None))
+        # The zone of the request being rendered: a ModelAdmin serves every staff member at once.
+        return moment_display(ticket.due_at)
 
     @admin.display(description="Time left", ordering="due_at")
     def time_left(self, ticket: Ticket) -> str:

@@ -29,7 +29,7 @@ from django.contrib.admin import utils as admin_utils
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
-from core.staff import staff_time, staff_time_zone
+from core.staff import staff_time, staff_time_parts, staff_time_zone
 
 _ZONE_ATTRIBUTE = "_staff_time_zone"
 _current_request: ContextVar[HttpRequest | None] = ContextVar("staff_times_request", default=None)
@@ -79,9 +79,14 @@ class StaffTimesMiddleware:
         return response
 
 
-def moment_display(value: datetime) -> str:
+def moment_display(value: datetime | None) -> str:
     """`value` as the staff member handling the current request reads it."""
     return staff_time(value, staff_zone(_current_request.get()))
+
+
+def moment_parts(value: datetime) -> tuple[str, str | None]:
+    """`moment_display`'s UTC and local halves (`core.staff.staff_time_parts`)."""
+    return staff_time_parts(value, staff_zone(_current_request.get()))
 
 
 # Django's own, kept before `install()` replaces them.

@@ -116,13 +116,19 @@ def staff_time(value: datetime | None, zone: zoneinfo.ZoneInfo | None) -> str:
     zone beside it ("2026-12-01 14:05 UTC (15:05 CET)"; the date too when it differs)."""
     if value is None:
         return "—"
+    utc, local = staff_time_parts(value, zone)
+    return utc if local is None else f"{utc} ({local})"
+
+
+def staff_time_parts(value: datetime, zone: zoneinfo.ZoneInfo | None) -> tuple[str, str | None]:
+    """The two halves of `staff_time`: "2026-12-01 14:05 UTC" and "15:05 CET" (None: no zone
+    chosen), for a page that lays them out itself."""
     utc = value.astimezone(zoneinfo.ZoneInfo(UTC_NAME))
-    shown = f"{utc:%Y-%m-%d %H:%M} UTC"
     if zone is None:
-        return shown
+        return f"{utc:%Y-%m-%d %H:%M} UTC", None
     local = value.astimezone(zone)
     local_text = f"{local:%H:%M %Z}" if local.date() == utc.date() else f"{local:%Y-%m-%d %H:%M %Z}"
-    return f"{shown} ({local_text})"
+    return f"{utc:%Y-%m-%d %H:%M} UTC", local_text
 
 
 def staff_groups_merge(*groups: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:

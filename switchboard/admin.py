@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from core.actors import staff_actor
-from core.admin_times import moment_display
+from core.admin_times import moment_display, moment_parts
 from core.durations import humanize_duration
 from liaison import instruments
 from liaison.intake_signals import assessment_summary
@@ -333,14 +333,11 @@ def _table(headers: list[str], rows: list[tuple]) -> str:
 
 def _moment_cell(value: datetime) -> str:
     """A moment in a narrow table cell: UTC, and the staff member's zone on a second line."""
-    utc, _, local = moment_display(value).partition(" (")
-    if not local:
-        return format_html('<span style="white-space:nowrap">{}</span>', utc)
-    return format_html(
-        '<span style="white-space:nowrap">{}</span><br><span style="white-space:nowrap">({}</span>',
-        utc,
-        local,
-    )
+    utc, local = moment_parts(value)
+    line = '<span style="white-space:nowrap">{}</span>'
+    if local is None:
+        return format_html(line, utc)
+    return format_html(f"{line}<br>{line}", utc, f"({local})")
 
 
 class NotificationInline(admin.TabularInline):

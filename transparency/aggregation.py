@@ -179,25 +179,31 @@ def live_rows(
         return _rows(cursor.fetchall(), samples=True)
 
 
+def _row(values: tuple[Any, ...], rejected_by_reason: dict[str, int], medians: Any) -> RowFigures:
+    """A fetched row's RowFigures: jurisdiction, kind, category, then the COUNTS (NULL is 0)."""
+    n = len(COUNTS)
+    counts: dict[str, Any] = dict(zip(COUNTS, (v or 0 for v in values[3 : 3 + n]), strict=True))
+    return RowFigures(
+        jurisdiction=values[0],
+        kind=values[1],
+        category=values[2],
+        **counts,
+        rejected_by_reason=rejected_by_reason,
+        median_seconds_to_acknowledge=medians[0],
+        median_seconds_to_act=medians[1],
+    )
+
+
 def _rows(fetched: list[tuple[Any, ...]], *, samples: bool) -> list[RowFigures]:
-    """RowFigures of fetched rows: jurisdiction, kind, category, the COUNTS, rejected_by_reason
-    (jsonb), the two medians, and (`samples`) the two sorted sample arrays. The rejection
-    reasons of every row are parsed in one json.loads (Django's cursor leaves jsonb as text):
-    one call per row cost more than the rest of the row (900 rows in the year query)."""
+    """RowFigures of fetched rows: the keys, the COUNTS, rejected_by_reason (jsonb), the two
+    medians, and (`samples`) the two sorted sample arrays. The rejection reasons of every row
+    are parsed in one json.loads (Django's cursor leaves jsonb as text): one call per row cost
+    more than the rest of the row (900 rows in the year query)."""
     n = len(COUNTS)
     reasons = json.loads("[" + ",".join(values[3 + n] or "{}" for values in fetched) + "]")
     rows = []
     for values, by_reason in zip(fetched, reasons, strict=True):
-        counts: dict[str, Any] = dict(zip(COUNTS, (v or 0 for v in values[3 : 3 + n]), strict=True))
-        row = RowFigures(
-            jurisdiction=values[0],
-            kind=values[1],
-            category=values[2],
-            **counts,
-            rejected_by_reason=dict(sorted(by_reason.items())),
-            median_seconds_to_acknowledge=values[4 + n],
-            median_seconds_to_act=values[5 + n],
-        )
+        row = _row(values, dict(sorted(by_reason.items())), values[4 + n : 6 + n])
         if samples:
             row.seconds_to_acknowledge, row.seconds_to_act = list(values[-2]), list(values[-1])
         rows.append(row)
@@ -205,21 +211,21 @@ def _rows(fetched: list[tuple[Any, ...]], *, samples: bool) -> list[RowFigures]:
 
 
 def _rows_with_reason_columns(fetched: list[tuple[Any, ...]]) -> list[RowFigures]:
-    """RowFigures of fetched rows: jurisdiction, kind, category, the COUNTS, the two medians,
-    then one count per code of REASONS (NULL or 0: not in the row's rejected_by_reason)."""
+    """RowFigures of fetched rows: the keys, the COUNTS, the two medians, then one count per
+    code of REASONS (NULL or 0: not in the row's rejected_by_reason)."""
     n = len(COUNTS)
-    rows = []
-    for values in fetched:
-        counts: dict[str, Any] = dict(zip(COUNTS, (v or 0 for v in values[3 : 3 + n]), strict=True))
-        row = RowFigures(values[0], values[1], values[2], **counts)
-        row.median_seconds_to_acknowledge, row.median_seconds_to_act = values[3 + n : 5 + n]
-        row.rejected_by_reason = {
-            reason: count
-            for reason, count in zip(REASONS, values[5 + n :], strict=True)
-            if count is not None and count > 0
-        }
-        rows.append(row)
-    return rows
+    return [
+        _row(
+            values,
+            {
+                reason: count
+                for reason, count in zip(REASONS, values[5 + n :], strict=True)
+                if count is not None and count > 0
+            },
+            values[3 + n : 5 + n],
+        )
+        for values in fetched
+    ]
 
 
 def period_rows(

@@ -13,7 +13,9 @@ from core.staff import staff_time
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
 def moment(context: dict[str, Any], value: datetime | None) -> str:
     """Date, 24-hour clock, UTC, and the signed-in staff member's own zone beside it."""
     return staff_time(value, staff_zone(context.get("request")))
+
+
+register.simple_tag(moment, takes_context=True)

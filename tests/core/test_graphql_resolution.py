@@ -92,11 +92,17 @@ class RowQuery:
 ROWS: list[Any] = []
 
 
-def _run(query: str) -> Any:
+def _portal_schema(query_type: type) -> strawberry.Schema:
+    """A schema of `query_type` executed as the portal's is (streamlined, its context)."""
     from core.graphql.resolution import streamline
 
-    plain = strawberry.Schema(query=RowQuery, execution_context_class=PortalExecutionContext)
-    streamline(plain._schema)
+    schema = strawberry.Schema(query=query_type, execution_context_class=PortalExecutionContext)
+    streamline(schema._schema)
+    return schema
+
+
+def _run(query: str) -> Any:
+    plain = _portal_schema(RowQuery)
     context = PortalExecutionContext.build(plain._schema, parse(query))
     assert isinstance(context, PortalExecutionContext)
     assert set(context.columns[plain._schema.type_map["Row"]]) == {"name", "count", "share"}  # type: ignore[index]
@@ -155,16 +161,13 @@ def test_a_list_of_plain_objects_is_completed_in_one_loop_as_graphql_core_comple
 ) -> None:
     """Enums (by member or value), bools, floats (an int too), IDs: the same data as
     graphql-core's own execution, without graphql-core's completion of each item."""
-    from core.graphql.resolution import streamline
-
     TAGGED[:] = [
         Tagged(colour=Colour.RED, on=True, ratio=0.5, key=strawberry.ID("a")),
         Tagged(colour="blue", on=False, ratio=2, key=strawberry.ID("b")),  # type: ignore[arg-type]
         Tagged(colour=Colour.RED, on=True, ratio=float("inf"), key=strawberry.ID("c")),
     ]
     query = "{ tagged { colour on ratio key } }"
-    portal = strawberry.Schema(query=TaggedQuery, execution_context_class=PortalExecutionContext)
-    streamline(portal._schema)
+    portal = _portal_schema(TaggedQuery)
     reference = strawberry.Schema(query=TaggedQuery)
     # graphql-core refuses the infinite ratio; the portal's loop leaves that list to it.
     assert portal.execute_sync(query).errors == reference.execute_sync(query).errors
